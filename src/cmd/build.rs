@@ -1,0 +1,180 @@
+//! `hubgen build`: every target of the site, written atomically.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
+use crate::output::{self, Staged};
+use crate::{load, render};
+
+/// What the user asked of the build.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Build only these targets; all when empty.
+    pub targets: Vec<String>,
+    /// Write here instead of each target's `output` (one target), or into `DIR/NAME` (several).
+    pub output: Option<PathBuf>,
+    /// Replace the target's base URL (one target only).
+    pub base_url: Option<String>,
+    /// Include documents marked `draft: true`.
+    pub drafts: bool,
+}
+
+/// What was built, one entry per target.
+#[derive(Debug)]
+pub struct Report {
+    pub documents: usize,
+    pub load_time: Duration,
+    pub targets: Vec<TargetReport>,
+}
+
+#[derive(Debug)]
+pub struct TargetReport {
+    pub name: String,
+    pub pages: usize,
+    pub files: usize,
+    pub output: PathBuf,
+    pub time: Duration,
+}
+
+/// Entry point for `hubgen build`: loads the site at `root` and writes every
+/// selected target, or nothing at all if any problem is found.
+pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
+    let start = Instant::now();
+    let config = select_targets(Config::load(root)?, opts)?;
+    let site = load::load(config, opts.drafts)?;
+    let load_time = start.elapsed();
+
+    let mut staged = Vec::new();
+    let mut reports = Vec::new();
+    for target in &site.config.targets {
+        let t0 = Instant::now();
+        let dest = if target.output.is_absolute() {
+            target.output.clone()
+        } else {
+            root.join(&target.output)
+        };
+        let stage = match Staged::create(&dest) {
+            Ok(s) => s,
+            Err(e) => {
+                staged.into_iter().for_each(Staged::discard);
+                return Err(Diagnostic::error(
+                    "io",
+                    format!(
+                        "cannot create a staging folder beside {}: {e}",
+                        dest.display()
+                    ),
+                )
+                .into());
+            }
+        };
+        match render::render_target(&site, target, &stage) {
+            Ok(r) => {
+                reports.push(TargetReport {
+                    name: target.name.clone(),
+                    pages: r.pages,
+                    files: r.files,
+                    output: dest,
+                    time: t0.elapsed(),
+                });
+                staged.push(stage);
+            }
+            Err(e) => {
+                stage.discard();
+                staged.into_iter().for_each(Staged::discard);
+                return Err(e);
+            }
+        }
+    }
+    output::commit(staged).map_err(|e| {
+        Diagnostic::error("io", format!("cannot move the new output into place: {e}"))
+    })?;
+    Ok(Report {
+        documents: site.docs.len(),
+        load_time,
+        targets: reports,
+    })
+}
+
+/// Applies `--target`, `--output` and `--base-url` to the configuration.
+fn select_targets(mut config: Config, opts: &Options) -> Result<Config, Diagnostics> {
+    if !opts.targets.is_empty() {
+        let mut problems = Diagnostics::new();
+        for name in &opts.targets {
+            if config.target(name).is_none() {
+                let names: Vec<&str> = config.targets.iter().map(|t| t.name.as_str()).collect();
+                let hint = match did_you_mean(name, names.iter().copied()) {
+                    Some(m) => format!("did you mean `{m}`?"),
+                    None => format!("the targets in site.toml are: {}", names.join(", ")),
+                };
+                problems.push(
+                    Diagnostic::error("usage", format!("no target named `{name}`")).with_hint(hint),
+                );
+            }
+        }
+        if problems.has_errors() {
+            return Err(problems);
+        }
+        config.targets.retain(|t| opts.targets.contains(&t.name));
+    }
+    let single = config.targets.len() == 1;
+    if let Some(url) = &opts.base_url {
+        if !single {
+            return Err(Diagnostic::error(
+                "usage",
+                "--base-url applies to one target, and this build has several",
+            )
+            .with_hint("choose one with --target NAME")
+            .into());
+        }
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(Diagnostic::error(
+                "usage",
+                format!("--base-url `{url}` must be an absolute http(s) URL"),
+            )
+            .into());
+        }
+        let t = &mut config.targets[0];
+        t.base_url = if url.ends_with('/') {
+            url.clone()
+        } else {
+            format!("{url}/")
+        };
+    }
+    if let Some(out) = &opts.output {
+        let out = std::path::absolute(out).unwrap_or_else(|_| out.clone());
+        for t in &mut config.targets {
+            t.output = if single {
+                out.clone()
+            } else {
+                out.join(&t.name)
+            };
+        }
+    }
+    for t in &config.targets {
+        let dest = if t.output.is_absolute() {
+            t.output.clone()
+        } else {
+            config.root.join(&t.output)
+        };
+        let dest = std::path::absolute(&dest).unwrap_or(dest);
+        let root = std::path::absolute(&config.root).unwrap_or_else(|_| config.root.clone());
+        if root.starts_with(&dest)
+            || dest.starts_with(root.join(load::CONTENT_DIR))
+            || dest.starts_with(&config.themes_dir)
+        {
+            return Err(Diagnostic::error(
+                "usage",
+                format!(
+                    "target `{}` would write its output to {}, over the site's own sources",
+                    t.name,
+                    dest.display()
+                ),
+            )
+            .with_hint("choose an output folder such as public/NAME")
+            .into());
+        }
+    }
+    Ok(config)
+}

@@ -1,0 +1,3 @@
+//! One module per subcommand; each has a `run` that is the entry point for it.
+
+pub mod build;

@@ -1,0 +1,544 @@
+//! Reads `content/`, checks every document and builds the [`Site`].
+//!
+//! Files are read and parsed in parallel; every problem in the tree is
+//! collected, so one run reports all of them.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::{Config, FieldType};
+use crate::diagnostics::{did_you_mean, line_col, Diagnostic, Diagnostics};
+use crate::frontmatter;
+use crate::markdown::{self, DocId, LinkContext};
+use crate::schema::{self, Value};
+use crate::site::{Document, Site, Terms};
+use crate::text::{slugify, truncate_words};
+
+/// The folder, under the site root, that holds the Markdown sources.
+pub const CONTENT_DIR: &str = "content";
+
+/// How long a summary drawn from the first paragraph may be, in characters.
+const SUMMARY_CHARS: usize = 200;
+
+/// Loads and checks the whole site. `drafts` includes documents marked `draft: true`.
+pub fn load(config: Config, drafts: bool) -> Result<Site, Diagnostics> {
+    let content = config.root.join(CONTENT_DIR);
+    let (files, mut problems) = discover(&config, &content);
+
+    let by_path: HashMap<PathBuf, DocId> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (p, _))| (p.clone(), i))
+        .collect();
+    let lookup = |p: &Path| by_path.get(p).copied();
+    let all_paths = || {
+        files
+            .iter()
+            .map(|(p, _)| p.to_string_lossy().replace('\\', "/"))
+            .collect()
+    };
+
+    let loaded: Vec<Result<Document, Vec<Diagnostic>>> = files
+        .par_iter()
+        .enumerate()
+        .map(|(id, (path, collection))| {
+            let ctx = LinkContext {
+                file: path,
+                lookup: &lookup,
+                all_paths: &all_paths,
+            };
+            load_one(&config, &content, id, path, *collection, &ctx)
+        })
+        .collect();
+
+    let mut docs = Vec::with_capacity(loaded.len());
+    for result in loaded {
+        match result {
+            Ok(doc) => docs.push(doc),
+            Err(errs) => problems.extend(errs),
+        }
+    }
+    if problems.has_errors() {
+        return Err(problems);
+    }
+
+    let mut site = Site {
+        config,
+        docs,
+        drafts,
+        taxonomies: BTreeMap::new(),
+        by_path,
+    };
+    problems.extend(resolve_references(&mut site));
+    problems.extend(check_drafts(&site));
+    problems.extend(check_urls(&site));
+    if problems.has_errors() {
+        return Err(with_sources(&site.config.root, problems));
+    }
+    site.taxonomies = collect_terms(&site);
+    Ok(site)
+}
+
+/// Lists the Markdown files under `content/` with their collection, sorted by path.
+fn discover(config: &Config, content: &Path) -> (Vec<(PathBuf, usize)>, Diagnostics) {
+    let mut problems = Diagnostics::new();
+    let mut files = Vec::new();
+    if !content.is_dir() {
+        problems.push(
+            Diagnostic::error(
+                "content",
+                format!("no {CONTENT_DIR}/ folder in {}", config.root.display()),
+            )
+            .with_hint("create content/ with one folder per collection declared in site.toml"),
+        );
+        return (files, problems);
+    }
+    for entry in WalkDir::new(content).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| p.strip_prefix(&config.root).unwrap_or(p).to_path_buf());
+                let mut d = Diagnostic::error("io", format!("cannot read: {e}"));
+                if let Some(p) = path {
+                    d = d.in_file(p);
+                }
+                problems.push(d);
+                continue;
+            }
+        };
+        let is_md = entry.path().extension().is_some_and(|e| e == "md");
+        if !entry.file_type().is_file() || !is_md {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(content)
+            .unwrap_or(entry.path())
+            .to_path_buf();
+        let source = Path::new(CONTENT_DIR).join(&rel);
+        if rel.to_str().is_none() {
+            problems.push(
+                Diagnostic::error("file-name", "the file name is not valid UTF-8")
+                    .in_file(source)
+                    .with_hint("rename the file using letters, digits and hyphens"),
+            );
+            continue;
+        }
+        let collection = config
+            .collections
+            .iter()
+            .position(|c| rel.starts_with(&c.folder));
+        match collection {
+            Some(c) => files.push((rel, c)),
+            None => {
+                let folders: Vec<String> = config
+                    .collections
+                    .iter()
+                    .map(|c| format!("content/{}/", c.folder))
+                    .collect();
+                problems.push(
+                    Diagnostic::error("no-collection", "this file is in no collection's folder, so no target would publish it")
+                        .in_file(source)
+                        .with_hint(format!("move it into one of {}, or declare a collection for its folder in site.toml", folders.join(", "))),
+                );
+            }
+        }
+    }
+    (files, problems)
+}
+
+/// Reads, splits, checks and renders one file.
+fn load_one(
+    config: &Config,
+    content: &Path,
+    id: DocId,
+    path: &Path,
+    collection: usize,
+    ctx: &LinkContext<'_>,
+) -> Result<Document, Vec<Diagnostic>> {
+    let source = Path::new(CONTENT_DIR).join(path);
+    let bytes = std::fs::read(content.join(path))
+        .map_err(|e| vec![Diagnostic::error("io", format!("cannot read: {e}")).in_file(&source)])?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let lossy = String::from_utf8_lossy(&bytes).into_owned();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]);
+            let (line, col) = line_col(&prefix, prefix.len());
+            return Err(vec![Diagnostic::error(
+                "encoding",
+                format!("the file is not valid UTF-8 (byte 0x{:02X} cannot start a character)", bytes[valid]),
+            )
+            .at(&source, line, col)
+            .with_source(&lossy)
+            .with_hint("save the file as UTF-8 (most editors have an \"encoding\" setting; Windows-1252 is a common culprit)")]);
+        }
+    };
+    let located = |d: Diagnostic| {
+        let (line, col) = (d.line, d.column);
+        d.at(&source, line, col).with_source(&text)
+    };
+    let split = frontmatter::split(&text).map_err(|d| vec![located(d)])?;
+    let coll = &config.collections[collection];
+    let (meta, mut problems) = schema::check(split.entries, coll);
+    let (body, link_problems) = markdown::render(split.body, split.body_line, ctx);
+    problems.extend(link_problems);
+
+    let slug = slug_of(path);
+    let url = expand_permalink(&coll.permalink, &slug, &meta, &coll.name).unwrap_or_else(|e| {
+        problems.push(e);
+        String::new()
+    });
+    if !problems.is_empty() {
+        return Err(problems.into_iter().map(located).collect());
+    }
+    let summary = match &meta.summary {
+        Some(s) => s.clone(),
+        None => truncate_words(&body.first_paragraph, SUMMARY_CHARS),
+    };
+    Ok(Document {
+        id,
+        collection,
+        path: path.to_path_buf(),
+        source,
+        slug,
+        url,
+        meta,
+        summary,
+        body,
+        refs: Vec::new(),
+        referrers: Vec::new(),
+    })
+}
+
+/// `guides/writing-well.md` → `writing-well`; `guides/bundle/index.md` → `bundle`.
+fn slug_of(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let name = if stem == "index" {
+        path.parent()
+            .and_then(|p| p.file_name())
+            .and_then(|s| s.to_str())
+            .unwrap_or(stem)
+    } else {
+        stem
+    };
+    slugify(name)
+}
+
+/// The URL path below a target's base (no leading `/`).
+fn expand_permalink(
+    pattern: &str,
+    slug: &str,
+    meta: &schema::FrontMatter,
+    collection: &str,
+) -> Result<String, Diagnostic> {
+    let mut url = pattern.trim_start_matches('/').replace("{slug}", slug);
+    if url.contains("{year}") || url.contains("{month}") || url.contains("{day}") {
+        let date = meta.date.ok_or_else(|| {
+            Diagnostic::error(
+                "missing-field",
+                format!("the permalink of `{collection}` ({pattern}) uses the date, but this document has no `date`"),
+            )
+            .with_position(1, 1)
+            .with_hint("add `date: YYYY-MM-DD`")
+        })?;
+        url = url
+            .replace("{year}", &format!("{:04}", date.year))
+            .replace("{month}", &format!("{:02}", date.month))
+            .replace("{day}", &format!("{:02}", date.day));
+    }
+    Ok(url)
+}
+
+/// Resolves reference fields to documents and records who refers to whom.
+fn resolve_references(site: &mut Site) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut by_slug: HashMap<(usize, &str), DocId> = HashMap::new();
+    for doc in &site.docs {
+        if let Some(first) = by_slug.insert((doc.collection, doc.slug.as_str()), doc.id) {
+            problems.push(
+                Diagnostic::error(
+                    "duplicate-slug",
+                    format!(
+                        "the slug \"{}\" is also used by {}",
+                        doc.slug,
+                        site.docs[first].source.display()
+                    ),
+                )
+                .in_file(&doc.source)
+                .with_hint("rename one of the files: references and URLs use the file name"),
+            );
+        }
+    }
+    let mut resolved: Vec<Vec<(String, Vec<DocId>)>> = Vec::with_capacity(site.docs.len());
+    for doc in &site.docs {
+        let coll = site.collection_of(doc);
+        let mut refs = Vec::new();
+        for field in &coll.fields {
+            if !matches!(field.kind, FieldType::Reference | FieldType::References) {
+                continue;
+            }
+            let Some(target_name) = field.collection.as_deref() else {
+                continue;
+            };
+            let Some(target) = site
+                .config
+                .collections
+                .iter()
+                .position(|c| c.name == target_name)
+            else {
+                continue;
+            };
+            let slugs: Vec<&str> = match doc.meta.get(&field.name) {
+                Some(Value::String(s)) => vec![s.as_str()],
+                Some(Value::List(l)) => l.iter().map(String::as_str).collect(),
+                _ => continue,
+            };
+            let mut ids = Vec::new();
+            for slug in slugs {
+                match by_slug.get(&(target, slug)) {
+                    Some(&id) => ids.push(id),
+                    None => {
+                        let line = doc.meta.line_of(&field.name);
+                        let candidates = site
+                            .docs
+                            .iter()
+                            .filter(|d| d.collection == target)
+                            .map(|d| d.slug.as_str());
+                        let hint = match did_you_mean(slug, candidates) {
+                            Some(m) => format!("did you mean \"{m}\"?"),
+                            None => format!(
+                                "use the file name (without .md) of a document in content/{}/",
+                                site.config.collections[target].folder
+                            ),
+                        };
+                        problems.push(
+                            Diagnostic::error(
+                                "missing-reference",
+                                format!("`{}` refers to \"{slug}\", but there is no such document in `{target_name}`", field.name),
+                            )
+                            .at(&doc.source, line, 1)
+                            .with_hint(hint),
+                        );
+                    }
+                }
+            }
+            refs.push((field.name.clone(), ids));
+        }
+        resolved.push(refs);
+    }
+    let mut referrers: Vec<Vec<DocId>> = vec![Vec::new(); site.docs.len()];
+    for (id, refs) in resolved.iter().enumerate() {
+        for (_, targets) in refs {
+            for &t in targets {
+                if referrers[t].last() != Some(&id) {
+                    referrers[t].push(id);
+                }
+            }
+        }
+    }
+    for ((doc, refs), by) in site.docs.iter_mut().zip(resolved).zip(referrers) {
+        doc.refs = refs;
+        doc.referrers = by;
+    }
+    problems
+}
+
+/// Published pages may not link or refer to drafts that this build leaves out.
+fn check_drafts(site: &Site) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for doc in site.docs.iter().filter(|d| site.is_published(d)) {
+        for link in &doc.body.links {
+            let to = &site.docs[link.doc];
+            if !site.is_published(to) {
+                problems.push(
+                    Diagnostic::error("draft-link", format!("links to {}, which is a draft and is not published", to.source.display()))
+                        .at(&doc.source, link.line, 0)
+                        .with_hint("remove the link, or publish the page by removing `draft: true` (build with --drafts to preview)"),
+                );
+            }
+        }
+        for (field, ids) in &doc.refs {
+            for &id in ids {
+                if !site.is_published(&site.docs[id]) {
+                    problems.push(
+                        Diagnostic::error(
+                            "draft-link",
+                            format!(
+                                "`{field}` refers to {}, which is a draft and is not published",
+                                site.docs[id].source.display()
+                            ),
+                        )
+                        .at(&doc.source, doc.meta.line_of(field), 1)
+                        .with_hint(
+                            "publish that document first, or build with --drafts to preview",
+                        ),
+                    );
+                }
+            }
+        }
+        if site.owner(doc).is_none() {
+            let coll = site.collection_of(doc);
+            problems.push(
+                Diagnostic::error(
+                    "unpublished",
+                    format!("no target publishes collection `{}`", coll.name),
+                )
+                .in_file(&doc.source)
+                .with_hint(format!(
+                    "add \"{}\" to a target's `collections` in site.toml",
+                    coll.name
+                )),
+            );
+        }
+    }
+    problems
+}
+
+/// Two things may not claim the same URL on one target: documents, aliases,
+/// collection lists, taxonomy pages.
+fn check_urls(site: &Site) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for target in &site.config.targets {
+        let mut claims: HashMap<String, String> = HashMap::new();
+        claims.insert(String::new(), "the home page".into());
+        for name in &target.collections {
+            if let Some(c) = site.config.collection(name) {
+                claims.insert(
+                    crate::render::section_url(c),
+                    format!("the list of `{}`", c.name),
+                );
+            }
+        }
+        for name in &target.taxonomies {
+            claims.insert(format!("{name}/"), format!("the `{name}` taxonomy page"));
+        }
+        for doc in site.docs_of(target) {
+            if let Some(other) = claims.insert(doc.url.clone(), doc.source.display().to_string()) {
+                problems.push(
+                    Diagnostic::error(
+                        "duplicate-url",
+                        format!("this page's URL /{} is already taken by {other}", doc.url),
+                    )
+                    .in_file(&doc.source)
+                    .with_hint(
+                        "rename the file, or change the collection's permalink in site.toml",
+                    ),
+                );
+            }
+        }
+        for doc in site.docs_of(target) {
+            for alias in &doc.meta.aliases {
+                let line = alias_line(doc);
+                let Some(path) = alias_path(alias) else {
+                    problems.push(
+                        Diagnostic::error(
+                            "bad-alias",
+                            format!("alias \"{alias}\" is not a path on this site"),
+                        )
+                        .at(&doc.source, line, 1)
+                        .with_hint("write aliases as paths from the site root, like /old-name/"),
+                    );
+                    continue;
+                };
+                if let Some(other) = claims.insert(
+                    path.clone(),
+                    format!("an alias of {}", doc.source.display()),
+                ) {
+                    problems.push(
+                        Diagnostic::error(
+                            "duplicate-url",
+                            format!("alias \"{alias}\" is already taken by {other}"),
+                        )
+                        .at(&doc.source, line, 1)
+                        .with_hint("remove the alias, or make it unique"),
+                    );
+                }
+            }
+        }
+    }
+    problems
+}
+
+fn alias_line(doc: &Document) -> usize {
+    doc.meta.line_of("aliases")
+}
+
+/// `/old/name/` or `/old/name.html` → the output path below the base (`old/name/`);
+/// `None` for anything that is not a plain path.
+pub fn alias_path(alias: &str) -> Option<String> {
+    let trimmed = alias.trim().trim_start_matches('/');
+    let ok = !trimmed.is_empty()
+        && !alias.contains("://")
+        && trimmed.split('/').all(|seg| seg != ".." && seg != ".")
+        && !trimmed.contains(['\\', '?', '#', '\0']);
+    if !ok {
+        return None;
+    }
+    if trimmed.ends_with(".html") || trimmed.ends_with('/') {
+        Some(trimmed.to_string())
+    } else {
+        Some(format!("{trimmed}/"))
+    }
+}
+
+/// Collects, for every taxonomy, its terms over every published document.
+fn collect_terms(site: &Site) -> BTreeMap<String, Terms> {
+    let mut out = BTreeMap::new();
+    for tax in &site.config.taxonomies {
+        let mut terms = Terms::default();
+        for doc in site.docs.iter().filter(|d| site.is_published(d)) {
+            let values: Vec<&str> = if tax.field == "tags" {
+                doc.meta.tags.iter().map(String::as_str).collect()
+            } else {
+                match doc.meta.get(&tax.field) {
+                    Some(Value::String(s)) => vec![s.as_str()],
+                    Some(Value::List(l)) => l.iter().map(String::as_str).collect(),
+                    _ => Vec::new(),
+                }
+            };
+            for v in values {
+                let slug = slugify(v);
+                if slug.is_empty() {
+                    continue;
+                }
+                let entry = terms
+                    .terms
+                    .entry(slug)
+                    .or_insert_with(|| (v.to_string(), Vec::new()));
+                if entry.1.last() != Some(&doc.id) {
+                    entry.1.push(doc.id);
+                }
+            }
+        }
+        out.insert(tax.name.clone(), terms);
+    }
+    out
+}
+
+/// Adds the offending line to diagnostics found after loading, reading the
+/// file again: cheap, and only ever done for files that have a problem.
+fn with_sources(root: &Path, problems: Diagnostics) -> Diagnostics {
+    problems
+        .into_sorted()
+        .into_iter()
+        .map(|d| match (&d.path, d.line, &d.source_line) {
+            (Some(path), 1.., None) => match std::fs::read_to_string(root.join(path)) {
+                Ok(text) => d.with_source(&text),
+                Err(_) => d,
+            },
+            _ => d,
+        })
+        .collect::<Vec<_>>()
+        .into()
+}

@@ -1,0 +1,832 @@
+//! Renders one target of a [`Site`] with tera into a staging folder.
+//!
+//! A theme is a folder in `themes/` with `templates/`, `static/` and an
+//! optional `theme.toml` saying which theme it extends. Every template is
+//! registered under `THEME/NAME` and, for the most specific theme that has
+//! it, under plain `NAME`; so a child theme's `base.html` can
+//! `{% extends "base/base.html" %}` and override blocks. A site's own
+//! `templates/` and `static/` override any theme's.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Deserialize;
+use serde_json::{json, Map, Value as Json};
+use tera::{Context, Tera};
+use walkdir::WalkDir;
+
+use crate::config::{Collection, SortBy, Target};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::alias_path;
+use crate::markdown::{resolve_links, DocId};
+use crate::output::Staged;
+use crate::schema::Value;
+use crate::site::{Document, Site};
+use crate::text::Date;
+
+/// How many items of each collection the home page's context holds.
+const HOME_ITEMS: usize = 50;
+/// How many entries the Atom feed holds.
+const FEED_ITEMS: usize = 20;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ThemeToml {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: String,
+    extends: Option<String>,
+}
+
+/// The templates and static folders of a target's theme chain.
+pub struct Theme {
+    pub tera: Tera,
+    /// Template name → the file it came from, for error messages.
+    files: HashMap<String, PathBuf>,
+    /// Static folders, least specific first.
+    pub static_dirs: Vec<PathBuf>,
+}
+
+/// The theme folders from the root of the chain (`base`) to `name`.
+fn theme_chain(
+    themes_dir: &Path,
+    name: &str,
+    root: &Path,
+) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
+    let mut chain: Vec<(String, PathBuf)> = Vec::new();
+    let mut next = Some(name.to_string());
+    while let Some(n) = next.take() {
+        let dir = themes_dir.join(&n);
+        let shown = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
+        if chain.iter().any(|(c, _)| *c == n) {
+            return Err(Diagnostic::error(
+                "theme",
+                format!(
+                    "theme `{n}` extends itself through {}",
+                    chain
+                        .iter()
+                        .map(|(c, _)| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                ),
+            )
+            .in_file(shown.join("theme.toml")));
+        }
+        if !dir.join("templates").is_dir() {
+            return Err(Diagnostic::error(
+                "theme",
+                format!(
+                    "theme `{n}` not found: no folder {}",
+                    shown.join("templates").display()
+                ),
+            )
+            .with_hint("themes live in themes/NAME/ with templates/ and static/"));
+        }
+        let toml_path = dir.join("theme.toml");
+        if toml_path.is_file() {
+            let text = std::fs::read_to_string(&toml_path).map_err(|e| {
+                Diagnostic::error("theme", format!("cannot read: {e}"))
+                    .in_file(shown.join("theme.toml"))
+            })?;
+            let t: ThemeToml = toml::from_str(&text).map_err(|e| {
+                let (line, col) = e
+                    .span()
+                    .map_or((0, 0), |s| crate::diagnostics::line_col(&text, s.start));
+                Diagnostic::error("theme", e.message().to_string())
+                    .at(shown.join("theme.toml"), line, col)
+                    .with_source(&text)
+            })?;
+            let _ = (t.name, t.description);
+            next = t.extends;
+        }
+        chain.push((n, dir));
+    }
+    chain.reverse();
+    Ok(chain)
+}
+
+fn template_files(dir: &Path) -> Vec<(String, PathBuf)> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .ok()?
+                .to_str()?
+                .replace('\\', "/");
+            Some((rel, e.path().to_path_buf()))
+        })
+        .collect()
+}
+
+impl Theme {
+    /// Loads the theme chain of `target`, with the site's own overrides.
+    pub fn load(site: &Site, target: &Target) -> Result<Theme, Diagnostics> {
+        let root = &site.config.root;
+        let chain = theme_chain(&site.config.themes_dir, &target.theme, root)?;
+        let mut sources: BTreeMap<String, PathBuf> = BTreeMap::new();
+        let mut static_dirs = Vec::new();
+        for (name, dir) in &chain {
+            for (rel, path) in template_files(&dir.join("templates")) {
+                sources.insert(format!("{name}/{rel}"), path.clone());
+                sources.insert(rel, path);
+            }
+            static_dirs.push(dir.join("static"));
+        }
+        for (rel, path) in template_files(&root.join("templates")) {
+            sources.insert(rel, path);
+        }
+        static_dirs.push(root.join("static"));
+
+        let mut texts = Vec::with_capacity(sources.len());
+        let mut files = HashMap::new();
+        for (name, path) in &sources {
+            let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Diagnostic::error("template", format!("cannot read: {e}")).in_file(&shown)
+            })?;
+            texts.push((name.clone(), text));
+            files.insert(name.clone(), shown);
+        }
+        let mut tera = Tera::default();
+        tera.register_filter("date_long", date_long);
+        tera.add_raw_templates(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| template_error(&e, &files))?;
+        Ok(Theme {
+            tera,
+            files,
+            static_dirs,
+        })
+    }
+
+    fn render(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| template_error(&e, &self.files))
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+}
+
+/// `{{ page.date | date_long }}` → "3 December 2010".
+fn date_long(value: &Json, _: &HashMap<String, Json>) -> tera::Result<Json> {
+    match value.as_str().and_then(Date::parse) {
+        Some(d) => Ok(Json::String(d.long())),
+        None => Ok(value.clone()),
+    }
+}
+
+/// Turns a tera error into a diagnostic naming the template file and line.
+fn template_error(err: &tera::Error, files: &HashMap<String, PathBuf>) -> Diagnostic {
+    let mut messages = vec![err.to_string()];
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        messages.push(s.to_string());
+        source = s.source();
+    }
+    let full = messages.join("\n");
+    // The template the error is about: the last quoted name tera mentions that we know.
+    let name = quoted(&full, '\'')
+        .into_iter()
+        .chain(quoted(&full, '"'))
+        .filter(|n| files.contains_key(n.as_str()))
+        .last();
+    // Parse errors carry ` --> line:col`.
+    let mut line_col = full.split(" --> ").nth(1).and_then(|rest| {
+        let (l, rest) = rest.split_once(':')?;
+        let c: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        Some((l.trim().parse().ok()?, c.parse().unwrap_or(0)))
+    });
+    let file = name.as_ref().and_then(|n| files.get(n.as_str()));
+    // Render errors don't; find the first line that uses the name they mention.
+    if line_col.is_none() {
+        if let (Some(file), Some(ident)) = (file, quoted(&full, '`').into_iter().next()) {
+            let ident = ident
+                .split(['.', '[', '('])
+                .next()
+                .unwrap_or(&ident)
+                .to_string();
+            if let Ok(text) = std::fs::read_to_string(file) {
+                line_col = text
+                    .lines()
+                    .enumerate()
+                    .find_map(|(i, l)| l.find(&ident).map(|c| (i + 1, c + 1)));
+            }
+        }
+    }
+    let summary: Vec<&str> = messages
+        .iter()
+        .flat_map(|m| m.lines())
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty()
+                && !l.starts_with("-->")
+                && !l.starts_with('|')
+                && !l.starts_with(|c: char| c.is_ascii_digit())
+        })
+        .collect();
+    let mut d = Diagnostic::error(
+        "template",
+        format!("template error: {}", summary.join(": ")),
+    );
+    if let Some(file) = file {
+        let (line, col) = line_col.unwrap_or((0, 0));
+        d = d.at(file, line, col);
+        if let Ok(text) = std::fs::read_to_string(file) {
+            d = d.with_source(&text);
+        }
+    }
+    d
+}
+
+fn quoted(s: &str, q: char) -> Vec<String> {
+    s.split(q).skip(1).step_by(2).map(str::to_string).collect()
+}
+
+/// The URL path of a collection's list, below the base (`guides/`), or
+/// `None` when its documents sit at the site's root (`/{slug}/`).
+pub fn section_url(c: &Collection) -> String {
+    let prefix = c
+        .permalink
+        .split('{')
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches('/');
+    prefix.to_string()
+}
+
+fn has_section(c: &Collection) -> bool {
+    !section_url(c).is_empty()
+}
+
+/// What a target's pages are made from, computed once per target.
+struct TargetView<'a> {
+    site: &'a Site,
+    target: &'a Target,
+    theme: &'a Theme,
+    /// For each document this target publishes: its list item.
+    items: Vec<Option<Json>>,
+    /// Per published collection, its documents in list order.
+    sections: Vec<(&'a Collection, Vec<DocId>)>,
+    /// For each document: previous and next in its collection's order.
+    neighbours: HashMap<DocId, (Option<DocId>, Option<DocId>)>,
+    /// The `site` value every template gets.
+    site_json: Json,
+}
+
+/// One file of output.
+enum Job<'a> {
+    Doc(&'a Document),
+    Home,
+    Section {
+        coll: usize,
+        page: usize,
+    },
+    TaxonomyIndex(&'a str),
+    Term {
+        tax: &'a str,
+        slug: &'a str,
+        page: usize,
+    },
+    Alias {
+        to: DocId,
+    },
+    NotFound,
+    Sitemap,
+    Feed,
+    Robots,
+}
+
+/// Summary figures of one rendered target.
+pub struct Rendered {
+    pub pages: usize,
+    pub files: usize,
+}
+
+/// Renders every page of `target` and copies its static files into `out`.
+pub fn render_target(site: &Site, target: &Target, out: &Staged) -> Result<Rendered, Diagnostics> {
+    let theme = Theme::load(site, target)?;
+    let view = TargetView::new(site, target, &theme);
+
+    let mut jobs: Vec<(String, Job)> = Vec::new();
+    jobs.push((String::new(), Job::Home));
+    for doc in site.docs_of(target) {
+        jobs.push((doc.url.clone(), Job::Doc(doc)));
+        for alias in &doc.meta.aliases {
+            if let Some(path) = alias_path(alias) {
+                jobs.push((path, Job::Alias { to: doc.id }));
+            }
+        }
+    }
+    for (i, (coll, ids)) in view.sections.iter().enumerate() {
+        if has_section(coll) {
+            for page in 0..pages(ids.len(), coll.paginate_by) {
+                jobs.push((
+                    paged(&section_url(coll), page),
+                    Job::Section { coll: i, page },
+                ));
+            }
+        }
+    }
+    for tax in site
+        .config
+        .taxonomies
+        .iter()
+        .filter(|t| target.taxonomies.contains(&t.name))
+    {
+        jobs.push((format!("{}/", tax.name), Job::TaxonomyIndex(&tax.name)));
+        for (slug, (_, ids)) in &site.taxonomies[&tax.name].terms {
+            let n = ids.iter().filter(|&&id| view.items[id].is_some()).count();
+            for page in 0..pages(n, tax.paginate_by) {
+                jobs.push((
+                    paged(&format!("{}/{slug}/", tax.name), page),
+                    Job::Term {
+                        tax: &tax.name,
+                        slug,
+                        page,
+                    },
+                ));
+            }
+        }
+    }
+    jobs.push(("404.html".into(), Job::NotFound));
+    jobs.push(("sitemap.xml".into(), Job::Sitemap));
+    jobs.push(("atom.xml".into(), Job::Feed));
+    jobs.push(("robots.txt".into(), Job::Robots));
+
+    let statics = static_files(&theme.static_dirs);
+    let file_of = |url: &str| {
+        if url.is_empty() || url.ends_with('/') {
+            format!("{url}index.html")
+        } else {
+            url.to_string()
+        }
+    };
+    let mut problems = Diagnostics::new();
+    for (rel, path) in &statics {
+        if jobs.iter().any(|(url, _)| file_of(url) == *rel) {
+            let shown = path.strip_prefix(&site.config.root).unwrap_or(path);
+            problems.push(
+                Diagnostic::error(
+                    "duplicate-url",
+                    format!("static file {rel} has the same path as a generated page"),
+                )
+                .in_file(shown),
+            );
+        }
+    }
+    if problems.has_errors() {
+        return Err(problems);
+    }
+
+    let results: Vec<Result<(), Diagnostic>> = jobs
+        .par_iter()
+        .map(|(url, job)| {
+            let html = view.render(url, job)?;
+            out.write(&file_of(url), html.as_bytes()).map_err(|e| {
+                Diagnostic::error(
+                    "io",
+                    format!(
+                        "cannot write {}: {e}",
+                        out.staging.join(file_of(url)).display()
+                    ),
+                )
+            })
+        })
+        .chain(statics.par_iter().map(|(rel, from)| {
+            out.copy(from, rel).map_err(|e| {
+                Diagnostic::error("io", format!("cannot copy {}: {e}", from.display()))
+            })
+        }))
+        .collect();
+    for r in results {
+        if let Err(d) = r {
+            problems.push(d);
+        }
+    }
+    if problems.has_errors() {
+        return Err(problems);
+    }
+    let pages = jobs
+        .iter()
+        .filter(|(_, j)| {
+            matches!(
+                j,
+                Job::Doc(_)
+                    | Job::Home
+                    | Job::Section { .. }
+                    | Job::TaxonomyIndex(_)
+                    | Job::Term { .. }
+            )
+        })
+        .count();
+    Ok(Rendered {
+        pages,
+        files: jobs.len() + statics.len(),
+    })
+}
+
+fn pages(items: usize, per_page: usize) -> usize {
+    items.div_ceil(per_page).max(1)
+}
+
+/// The URL of page `page` (0-based) of a list at `base`.
+fn paged(base: &str, page: usize) -> String {
+    if page == 0 {
+        base.to_string()
+    } else {
+        format!("{base}page/{}/", page + 1)
+    }
+}
+
+/// Static files of every folder, later folders overriding earlier ones, by output path.
+fn static_files(dirs: &[PathBuf]) -> BTreeMap<String, PathBuf> {
+    let mut out = BTreeMap::new();
+    for dir in dirs {
+        for (rel, path) in template_files(dir) {
+            out.insert(rel, path);
+        }
+    }
+    out
+}
+
+fn sort_ids(site: &Site, ids: &mut [DocId], by: SortBy) {
+    let docs = &site.docs;
+    match by {
+        SortBy::Date => ids.sort_by(|&a, &b| {
+            let (a, b) = (&docs[a].meta, &docs[b].meta);
+            b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title))
+        }),
+        SortBy::Weight => ids.sort_by(|&a, &b| {
+            let (a, b) = (&docs[a].meta, &docs[b].meta);
+            a.weight.cmp(&b.weight).then_with(|| a.title.cmp(&b.title))
+        }),
+        SortBy::Title => ids.sort_by(|&a, &b| docs[a].meta.title.cmp(&docs[b].meta.title)),
+    }
+}
+
+impl<'a> TargetView<'a> {
+    fn new(site: &'a Site, target: &'a Target, theme: &'a Theme) -> Self {
+        let items: Vec<Option<Json>> = site
+            .docs
+            .par_iter()
+            .map(|d| site.publishes(target, d).then(|| item(site, target, d)))
+            .collect();
+        let mut sections = Vec::new();
+        let mut neighbours = HashMap::new();
+        for name in &target.collections {
+            let Some(coll) = site.config.collection(name) else {
+                continue;
+            };
+            let idx = site
+                .config
+                .collections
+                .iter()
+                .position(|c| c.name == *name)
+                .unwrap_or_default();
+            let mut ids: Vec<DocId> = site
+                .docs
+                .iter()
+                .filter(|d| d.collection == idx && items[d.id].is_some())
+                .map(|d| d.id)
+                .collect();
+            sort_ids(site, &mut ids, coll.sort_by);
+            for (i, &id) in ids.iter().enumerate() {
+                let prev = i.checked_sub(1).map(|p| ids[p]);
+                neighbours.insert(id, (prev, ids.get(i + 1).copied()));
+            }
+            sections.push((coll, ids));
+        }
+        let base_path = target.base_path();
+        let site_json = json!({
+            "title": target.title,
+            "name": site.config.title,
+            "description": target.description,
+            "language": site.config.language,
+            "base_url": target.base_url,
+            "base_path": base_path,
+            "target": target.name,
+            "targets": site.config.targets.iter().map(|t| json!({"name": t.name, "title": t.title, "url": t.base_url, "current": t.name == target.name})).collect::<Vec<_>>(),
+            "sections": sections.iter().filter(|(c, _)| has_section(c)).map(|(c, ids)| json!({"name": c.name, "title": c.title, "url": format!("{base_path}{}", section_url(c)), "count": ids.len()})).collect::<Vec<_>>(),
+            "taxonomies": site.config.taxonomies.iter().filter(|t| target.taxonomies.contains(&t.name)).map(|t| json!({"name": t.name, "title": t.title, "url": format!("{base_path}{}/", t.name)})).collect::<Vec<_>>(),
+            "feed_url": format!("{}atom.xml", target.base_url),
+            "extra": site.config.extra,
+        });
+        TargetView {
+            site,
+            target,
+            theme,
+            items,
+            sections,
+            neighbours,
+            site_json,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.target.base_path())
+    }
+
+    fn item_of(&self, id: DocId) -> Json {
+        match &self.items[id] {
+            Some(item) => item.clone(),
+            // Published by another target: link there.
+            None => item(self.site, self.target, &self.site.docs[id]),
+        }
+    }
+
+    fn context(&self, url: &str) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert("site", &self.site_json);
+        ctx.insert("current_path", &self.url(url));
+        ctx.insert("current_url", &format!("{}{url}", self.target.base_url));
+        ctx
+    }
+
+    fn render(&self, url: &str, job: &Job) -> Result<String, Diagnostic> {
+        let mut ctx = self.context(url);
+        let template = match job {
+            Job::Doc(doc) => {
+                ctx.insert("page", &self.page(doc));
+                self.site.collection_of(doc).template.as_str()
+            }
+            Job::Home => {
+                let mut collections = Map::new();
+                for (coll, ids) in &self.sections {
+                    let items: Vec<Json> = ids
+                        .iter()
+                        .take(HOME_ITEMS)
+                        .map(|&id| self.item_of(id))
+                        .collect();
+                    collections.insert(coll.name.clone(), json!({"title": coll.title, "url": self.url(&section_url(coll)), "count": ids.len(), "pages": items}));
+                }
+                ctx.insert("collections", &collections);
+                "index.html"
+            }
+            Job::Section { coll, page } => {
+                let (c, ids) = &self.sections[*coll];
+                ctx.insert("section", &json!({"name": c.name, "title": c.title, "description": c.description, "url": self.url(&section_url(c))}));
+                ctx.insert(
+                    "paginator",
+                    &self.paginator(&section_url(c), ids, *page, c.paginate_by),
+                );
+                c.list_template.as_str()
+            }
+            Job::TaxonomyIndex(name) => {
+                let tax = self
+                    .site
+                    .config
+                    .taxonomies
+                    .iter()
+                    .find(|t| t.name == *name)
+                    .expect("taxonomy exists");
+                let terms: Vec<Json> = self.site.taxonomies[*name]
+                    .terms
+                    .iter()
+                    .filter_map(|(slug, (term, ids))| {
+                        let n = ids.iter().filter(|&&id| self.items[id].is_some()).count();
+                        (n > 0).then(|| json!({"name": term, "slug": slug, "url": self.url(&format!("{name}/{slug}/")), "count": n}))
+                    })
+                    .collect();
+                ctx.insert("taxonomy", &json!({"name": tax.name, "title": tax.title, "url": self.url(&format!("{name}/")), "terms": terms}));
+                "taxonomy.html"
+            }
+            Job::Term { tax, slug, page } => {
+                let t = self
+                    .site
+                    .config
+                    .taxonomies
+                    .iter()
+                    .find(|t| t.name == *tax)
+                    .expect("taxonomy exists");
+                let (term, ids) = &self.site.taxonomies[*tax].terms[*slug];
+                let mut ids: Vec<DocId> = ids
+                    .iter()
+                    .copied()
+                    .filter(|&id| self.items[id].is_some())
+                    .collect();
+                sort_ids(self.site, &mut ids, SortBy::Date);
+                ctx.insert(
+                    "taxonomy",
+                    &json!({"name": t.name, "title": t.title, "url": self.url(&format!("{tax}/"))}),
+                );
+                ctx.insert("term", &json!({"name": term, "slug": slug, "url": self.url(&format!("{tax}/{slug}/")), "count": ids.len()}));
+                ctx.insert(
+                    "paginator",
+                    &self.paginator(&format!("{tax}/{slug}/"), &ids, *page, t.paginate_by),
+                );
+                "term.html"
+            }
+            Job::Alias { to, .. } => {
+                let doc = &self.site.docs[*to];
+                ctx.insert("target_url", &self.site.url_from(doc, self.target));
+                ctx.insert("permalink", &self.site.permalink(doc));
+                ctx.insert("title", &doc.meta.title);
+                "alias.html"
+            }
+            Job::NotFound => "404.html",
+            Job::Sitemap => {
+                let mut entries: Vec<Json> =
+                    vec![json!({"url": self.target.base_url, "updated": Json::Null})];
+                for (coll, _) in self.sections.iter().filter(|(c, _)| has_section(c)) {
+                    entries.push(json!({"url": format!("{}{}", self.target.base_url, section_url(coll)), "updated": Json::Null}));
+                }
+                for doc in self.site.docs_of(self.target).filter(|d| {
+                    self.site
+                        .owner(d)
+                        .is_some_and(|o| o.name == self.target.name)
+                }) {
+                    let updated = doc.meta.updated.or(doc.meta.date).map(|d| d.to_string());
+                    entries.push(json!({"url": format!("{}{}", self.target.base_url, doc.url), "updated": updated}));
+                }
+                ctx.insert("entries", &entries);
+                "sitemap.xml"
+            }
+            Job::Feed => {
+                let mut ids: Vec<DocId> = self
+                    .site
+                    .docs_of(self.target)
+                    .filter(|d| d.meta.date.is_some())
+                    .map(|d| d.id)
+                    .collect();
+                sort_ids(self.site, &mut ids, SortBy::Date);
+                ids.truncate(FEED_ITEMS);
+                let updated = ids
+                    .iter()
+                    .filter_map(|&id| {
+                        let m = &self.site.docs[id].meta;
+                        m.updated.max(m.date)
+                    })
+                    .max();
+                let entries: Vec<Json> = ids
+                    .iter()
+                    .map(|&id| {
+                        let mut it = self.item_of(id);
+                        it["permalink"] = json!(self.site.permalink(&self.site.docs[id]));
+                        it
+                    })
+                    .collect();
+                ctx.insert("entries", &entries);
+                ctx.insert("updated", &updated.map(|d| d.to_string()));
+                "atom.xml"
+            }
+            Job::Robots => "robots.txt",
+        };
+        self.theme.render(template, &ctx)
+    }
+
+    fn paginator(&self, base: &str, ids: &[DocId], page: usize, per_page: usize) -> Json {
+        let total = pages(ids.len(), per_page);
+        let items: Vec<Json> = ids
+            .iter()
+            .skip(page * per_page)
+            .take(per_page)
+            .map(|&id| self.item_of(id))
+            .collect();
+        let link = |p: usize| self.url(&paged(base, p));
+        json!({
+            "current": page + 1,
+            "total_pages": total,
+            "total_items": ids.len(),
+            "pages": items,
+            "first": link(0),
+            "last": link(total - 1),
+            "previous": page.checked_sub(1).map(link),
+            "next": (page + 1 < total).then(|| link(page + 1)),
+            "links": (0..total).map(|p| json!({"number": p + 1, "url": link(p), "current": p == page})).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Everything a page template gets about a document.
+    fn page(&self, doc: &Document) -> Json {
+        let site = self.site;
+        let mut page = self.item_of(doc.id);
+        let html = resolve_links(&doc.body.html, |id| {
+            site.url_from(&site.docs[id], self.target)
+                .unwrap_or_default()
+        });
+        let mut refs = Map::new();
+        for (field, ids) in &doc.refs {
+            refs.insert(
+                field.clone(),
+                Json::Array(ids.iter().map(|&id| self.item_of(id)).collect()),
+            );
+        }
+        let mut referrers: BTreeMap<String, Vec<Json>> = BTreeMap::new();
+        for &id in doc
+            .referrers
+            .iter()
+            .filter(|&&id| site.is_published(&site.docs[id]))
+        {
+            let other = &site.docs[id];
+            referrers
+                .entry(site.collection_of(other).name.clone())
+                .or_default()
+                .push(self.item_of(id));
+        }
+        let (prev, next) = self.neighbours.get(&doc.id).copied().unwrap_or_default();
+        let coll = site.collection_of(doc);
+        let obj = page.as_object_mut().expect("an item is an object");
+        obj.insert("content".into(), json!(html));
+        obj.insert("toc".into(), json!(doc.body.toc));
+        obj.insert("word_count".into(), json!(doc.body.word_count));
+        obj.insert(
+            "reading_minutes".into(),
+            json!(doc.body.word_count.div_ceil(200).max(1)),
+        );
+        obj.insert("refs".into(), Json::Object(refs));
+        obj.insert("referrers".into(), json!(referrers));
+        obj.insert("previous".into(), json!(prev.map(|id| self.item_of(id))));
+        obj.insert("next".into(), json!(next.map(|id| self.item_of(id))));
+        obj.insert(
+            "source".into(),
+            json!(doc.source.to_string_lossy().replace('\\', "/")),
+        );
+        obj.insert("aliases".into(), json!(doc.meta.aliases));
+        obj.insert("section".into(), json!({"name": coll.name, "title": coll.title, "url": has_section(coll).then(|| self.url(&section_url(coll)))}));
+        page
+    }
+}
+
+/// A document as it appears in lists, with URLs as seen from `target`.
+fn item(site: &Site, target: &Target, doc: &Document) -> Json {
+    let coll = site.collection_of(doc);
+    let base_path = target.base_path();
+    let tags_tax = site
+        .config
+        .taxonomies
+        .iter()
+        .find(|t| t.field == "tags" && target.taxonomies.contains(&t.name));
+    let tags: Vec<Json> = doc
+        .meta
+        .tags
+        .iter()
+        .map(|t| {
+            let url =
+                tags_tax.map(|tax| format!("{base_path}{}/{}/", tax.name, crate::text::slugify(t)));
+            json!({"name": t, "url": url})
+        })
+        .collect();
+    let mut fields = Map::new();
+    for (name, value) in &doc.meta.fields {
+        let field = coll.field(name);
+        let v = match (value, field.and_then(|f| f.collection.as_deref())) {
+            // References show as their documents' titles and URLs.
+            (_, Some(_)) => {
+                let ids = doc
+                    .refs
+                    .iter()
+                    .find(|(f, _)| f == name)
+                    .map(|(_, ids)| ids.as_slice())
+                    .unwrap_or_default();
+                Json::Array(ids.iter().map(|&id| {
+                    let d = &site.docs[id];
+                    json!({"title": d.meta.title, "slug": d.slug, "url": site.url_from(d, target)})
+                }).collect())
+            }
+            (v, None) => serde_json::to_value(v).unwrap_or_default(),
+        };
+        fields.insert(name.clone(), v);
+    }
+    let terms: Map<String, Json> = site.config.taxonomies.iter()
+        .filter(|t| t.field != "tags" && target.taxonomies.contains(&t.name))
+        .filter_map(|t| {
+            let values: Vec<&str> = match doc.meta.get(&t.field)? {
+                Value::String(s) => vec![s.as_str()],
+                Value::List(l) => l.iter().map(String::as_str).collect(),
+                _ => return None,
+            };
+            Some((t.name.clone(), Json::Array(values.iter().map(|v| json!({"name": v, "url": format!("{base_path}{}/{}/", t.name, crate::text::slugify(v))})).collect())))
+        })
+        .collect();
+    json!({
+        "id": doc.id,
+        "title": doc.meta.title,
+        "summary": doc.summary,
+        "description": doc.meta.summary,
+        "date": doc.meta.date.map(|d| d.to_string()),
+        "updated": doc.meta.updated.map(|d| d.to_string()),
+        "weight": doc.meta.weight,
+        "draft": doc.meta.draft,
+        "slug": doc.slug,
+        "collection": coll.name,
+        "collection_title": coll.title,
+        "url": site.url_from(doc, target),
+        "permalink": site.permalink(doc),
+        "external": !site.publishes(target, doc),
+        "tags": tags,
+        "terms": terms,
+        "fields": fields,
+    })
+}

@@ -1,0 +1,385 @@
+//! Checks a document's front matter against its collection's schema and turns
+//! it into typed values.
+
+use std::collections::HashMap;
+
+use crate::config::{Collection, Field, FieldType, BUILTIN_FIELDS};
+use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::frontmatter::{Entry, Raw};
+use crate::text::Date;
+
+/// A checked front-matter value.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    String(String),
+    Date(Date),
+    Bool(bool),
+    Integer(i64),
+    List(Vec<String>),
+}
+
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// The front matter of one document, checked.
+#[derive(Clone, Debug, Default)]
+pub struct FrontMatter {
+    pub title: String,
+    pub summary: Option<String>,
+    pub date: Option<Date>,
+    pub updated: Option<Date>,
+    pub tags: Vec<String>,
+    pub draft: bool,
+    pub aliases: Vec<String>,
+    pub weight: i64,
+    /// The collection's own fields that are set (or have a default), in schema order.
+    pub fields: Vec<(String, Value)>,
+    /// The line each key was written on.
+    pub lines: HashMap<String, usize>,
+}
+
+impl FrontMatter {
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// The line of field `name`, or of the opening `---` when it is not written.
+    pub fn line_of(&self, name: &str) -> usize {
+        self.lines.get(name).copied().unwrap_or(1)
+    }
+}
+
+/// Checks `entries` against `collection`. Problems carry line and column, not the path.
+pub fn check(entries: Vec<Entry>, collection: &Collection) -> (FrontMatter, Vec<Diagnostic>) {
+    let mut fm = FrontMatter::default();
+    let mut problems = Vec::new();
+    let mut seen: HashMap<String, Raw> = HashMap::new();
+
+    for Entry { key, value, line } in entries {
+        fm.lines.insert(key.clone(), line);
+        let known =
+            BUILTIN_FIELDS.iter().any(|(n, _)| *n == key) || collection.field(&key).is_some();
+        if !known {
+            let mut d = Diagnostic::error(
+                "unknown-field",
+                format!(
+                    "unknown field \"{key}\" in a document of collection `{}`",
+                    collection.name
+                ),
+            )
+            .with_position(line, 1);
+            d = match did_you_mean(&key, collection.field_names()) {
+                Some(m) => d.with_hint(format!("did you mean \"{m}\"?")),
+                None => d.with_hint(format!(
+                    "the fields of `{}` are: {} (declare new ones in site.toml)",
+                    collection.name,
+                    collection.field_names().collect::<Vec<_>>().join(", ")
+                )),
+            };
+            problems.push(d);
+            continue;
+        }
+        seen.insert(key, value);
+    }
+
+    let written: Vec<String> = seen.keys().cloned().collect();
+    let is_written = |name: &str| written.iter().any(|w| w == name);
+    let mut failed: Vec<String> = Vec::new();
+    let mut take = |name: &str, kind: FieldType, allowed: &[String]| -> Option<Value> {
+        let raw = seen.remove(name)?;
+        let line = fm.lines.get(name).copied().unwrap_or(1);
+        let problem = match coerce(&raw, kind) {
+            Ok(None) => return None,
+            Ok(Some(v)) => match not_allowed(&v, allowed) {
+                None => return Some(v),
+                Some(bad) => {
+                    let d = Diagnostic::error(
+                        "not-allowed",
+                        format!("\"{bad}\" is not an allowed value of `{name}`"),
+                    );
+                    let list = allowed
+                        .iter()
+                        .map(|a| format!("\"{a}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    match did_you_mean(bad, allowed.iter().map(String::as_str)) {
+                        Some(m) => d.with_hint(format!("did you mean \"{m}\"? allowed: {list}")),
+                        None => d.with_hint(format!("allowed: {list}")),
+                    }
+                }
+            },
+            Err(found) => Diagnostic::error(
+                "wrong-type",
+                format!("`{name}` must be {}, but is {found}", kind.describe()),
+            )
+            .with_hint(format!("write it as {}", example(name, kind))),
+        };
+        problems.push(problem.with_position(line, 1));
+        failed.push(name.to_string());
+        None
+    };
+
+    let string = |v: Option<Value>| match v {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    };
+    let date = |v: Option<Value>| match v {
+        Some(Value::Date(d)) => Some(d),
+        _ => None,
+    };
+    let list = |v: Option<Value>| match v {
+        Some(Value::List(l)) => l,
+        _ => Vec::new(),
+    };
+    fm.title = string(take("title", FieldType::String, &[])).unwrap_or_default();
+    fm.summary = string(take("summary", FieldType::String, &[]));
+    fm.date = date(take("date", FieldType::Date, &[]));
+    fm.updated = date(take("updated", FieldType::Date, &[]));
+    fm.tags = list(take("tags", FieldType::List, &[]));
+    fm.draft = matches!(take("draft", FieldType::Bool, &[]), Some(Value::Bool(true)));
+    fm.aliases = list(take("aliases", FieldType::List, &[]));
+    fm.weight = match take("weight", FieldType::Integer, &[]) {
+        Some(Value::Integer(w)) => w,
+        _ => 0,
+    };
+    let mut missing = Vec::new();
+    if fm.title.trim().is_empty() {
+        missing.push(("title", FieldType::String));
+    }
+    for field in &collection.fields {
+        match take(&field.name, field.kind, &field.allowed) {
+            Some(v) => fm.fields.push((field.name.clone(), v)),
+            None if is_written(&field.name) => {
+                if field.required {
+                    missing.push((field.name.as_str(), field.kind));
+                }
+            }
+            None => match default_value(field) {
+                Some(v) => fm.fields.push((field.name.clone(), v)),
+                None if field.required => missing.push((field.name.as_str(), field.kind)),
+                None => {}
+            },
+        }
+    }
+    drop(take);
+    for (name, kind) in missing {
+        if failed.iter().any(|f| f == name) {
+            continue; // already reported as the wrong type or value
+        }
+        let empty = is_written(name);
+        let line = if empty {
+            fm.lines.get(name).copied().unwrap_or(1)
+        } else {
+            1
+        };
+        let what = if empty { "is empty" } else { "is missing" };
+        problems.push(
+            Diagnostic::error(
+                "missing-field",
+                format!(
+                    "required field `{name}` {what} (documents of `{}` must have it)",
+                    collection.name
+                ),
+            )
+            .with_position(line, 1)
+            .with_hint(format!("add {}", example(name, kind))),
+        );
+    }
+    (fm, problems)
+}
+/// Turns a raw value into `kind`; `Ok(None)` for an empty value, `Err` with what was found.
+fn coerce(raw: &Raw, kind: FieldType) -> Result<Option<Value>, String> {
+    let scalar = |r: &Raw| match r {
+        Raw::String(s) => Some(s.trim().to_string()),
+        Raw::Integer(i) => Some(i.to_string()),
+        Raw::Float(f) => Some(f.to_string()),
+        _ => None,
+    };
+    if *raw == Raw::Null {
+        return Ok(None);
+    }
+    let found = || match raw {
+        Raw::String(s) => format!("\"{}\"", s.chars().take(40).collect::<String>()),
+        other => other.describe().to_string(),
+    };
+    Ok(Some(match kind {
+        FieldType::String | FieldType::Text | FieldType::Reference => {
+            let s = scalar(raw).ok_or_else(found)?;
+            if kind != FieldType::Text && s.contains('\n') {
+                return Err("several lines".into());
+            }
+            if s.is_empty() {
+                return Ok(None);
+            }
+            Value::String(s)
+        }
+        FieldType::Date => match raw {
+            Raw::String(s) => Value::Date(Date::parse(s.trim()).ok_or_else(found)?),
+            _ => return Err(found()),
+        },
+        FieldType::Bool => match raw {
+            Raw::Bool(b) => Value::Bool(*b),
+            _ => return Err(found()),
+        },
+        FieldType::Integer => match raw {
+            Raw::Integer(i) => Value::Integer(*i),
+            _ => return Err(found()),
+        },
+        FieldType::List | FieldType::References => match raw {
+            Raw::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match scalar(item) {
+                        Some(s) if !s.is_empty() => out.push(s),
+                        Some(_) => {}
+                        None => return Err(format!("a list holding {}", item.describe())),
+                    }
+                }
+                Value::List(out)
+            }
+            _ => return Err(found()),
+        },
+    }))
+}
+
+fn not_allowed<'a>(v: &'a Value, allowed: &[String]) -> Option<&'a str> {
+    if allowed.is_empty() {
+        return None;
+    }
+    match v {
+        Value::String(s) => (!allowed.contains(s)).then_some(s.as_str()),
+        Value::List(items) => items
+            .iter()
+            .find(|i| !allowed.contains(i))
+            .map(String::as_str),
+        _ => None,
+    }
+}
+
+fn default_value(field: &Field) -> Option<Value> {
+    let d = field.default.as_ref()?;
+    Some(match (field.kind, d) {
+        (FieldType::Bool, toml::Value::Boolean(b)) => Value::Bool(*b),
+        (FieldType::Integer, toml::Value::Integer(i)) => Value::Integer(*i),
+        (FieldType::Date, toml::Value::String(s)) => Value::Date(Date::parse(s)?),
+        (FieldType::List | FieldType::References, toml::Value::Array(a)) => Value::List(
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+        ),
+        (_, toml::Value::String(s)) => Value::String(s.clone()),
+        _ => return None,
+    })
+}
+
+/// An example line for a field of `kind`, for hints.
+pub fn example(name: &str, kind: FieldType) -> String {
+    match kind {
+        FieldType::String | FieldType::Text => format!("`{name}: Some text`"),
+        FieldType::Date => format!("`{name}: 2011-01-31`"),
+        FieldType::Bool => format!("`{name}: true`"),
+        FieldType::Integer => format!("`{name}: 10`"),
+        FieldType::List => format!("`{name}: [first, second]`"),
+        FieldType::Reference => format!("`{name}: slug-of-the-document`"),
+        FieldType::References => format!("`{name}: [first-slug, second-slug]`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontmatter::split;
+
+    fn collection() -> Collection {
+        let field = |name: &str, kind, required, allowed: &[&str]| Field {
+            name: name.into(),
+            kind,
+            required,
+            allowed: allowed.iter().map(|s| s.to_string()).collect(),
+            collection: None,
+            default: None,
+            description: String::new(),
+        };
+        Collection {
+            name: "workstreams".into(),
+            title: "Workstreams".into(),
+            description: String::new(),
+            folder: "workstreams".into(),
+            permalink: "/workstreams/{slug}/".into(),
+            template: "page.html".into(),
+            list_template: "section.html".into(),
+            sort_by: Default::default(),
+            paginate_by: 10,
+            fields: vec![
+                field("champion", FieldType::String, true, &[]),
+                field(
+                    "status",
+                    FieldType::String,
+                    false,
+                    &["completed", "mainstreamed"],
+                ),
+                field("review_by", FieldType::Date, false, &[]),
+            ],
+        }
+    }
+
+    fn check_src(src: &str) -> (FrontMatter, Vec<Diagnostic>) {
+        check(split(src).unwrap().entries, &collection())
+    }
+
+    #[test]
+    fn a_good_document() {
+        let (fm, errs) = check_src(
+            "---\ntitle: Data\nchampion: Cllr X\nstatus: completed\ntags: [a, b]\nweight: 3\n---\n",
+        );
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(fm.title, "Data");
+        assert_eq!(fm.tags, ["a", "b"]);
+        assert_eq!(fm.weight, 3);
+        assert_eq!(fm.get("champion"), Some(&Value::String("Cllr X".into())));
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let (_, errs) = check_src("---\ntitle: Data\nstatus: complete\nreview_by: next week\nchampoin: X\ntags: solo\n---\n");
+        let got: Vec<(usize, &str)> = errs.iter().map(|e| (e.line, e.code)).collect();
+        assert_eq!(
+            got,
+            [
+                (5, "unknown-field"),
+                (6, "wrong-type"),
+                (3, "not-allowed"),
+                (4, "wrong-type"),
+                (1, "missing-field")
+            ]
+        );
+        assert_eq!(errs[0].hint.as_deref(), Some("did you mean \"champion\"?"));
+        assert!(errs[2]
+            .hint
+            .as_deref()
+            .unwrap()
+            .starts_with("did you mean \"completed\"?"));
+        assert!(errs[3]
+            .message
+            .contains("must be a date (YYYY-MM-DD), but is \"next week\""));
+    }
+
+    #[test]
+    fn empty_required_field_points_at_its_line() {
+        let (_, errs) = check_src("---\ntitle: Data\nchampion:\n---\n");
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, 3);
+        assert!(errs[0].message.contains("is empty"));
+    }
+
+    #[test]
+    fn missing_title() {
+        let (_, errs) = check_src("---\nchampion: X\n---\n");
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].message.contains("`title` is missing"));
+    }
+}

@@ -1,0 +1,99 @@
+//! The site model: every document, checked and cross-referenced, built once by
+//! [`crate::load`] and then only read.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::config::{Collection, Config, Target};
+use crate::markdown::{DocId, Rendered};
+use crate::schema::FrontMatter;
+
+/// One content file.
+#[derive(Debug)]
+pub struct Document {
+    pub id: DocId,
+    /// Index into `config.collections`.
+    pub collection: usize,
+    /// Path relative to `content/`, e.g. `guides/x.md`.
+    pub path: PathBuf,
+    /// Path relative to the site root, as shown in messages, e.g. `content/guides/x.md`.
+    pub source: PathBuf,
+    pub slug: String,
+    /// URL path below a target's base, e.g. `guides/x/`.
+    pub url: String,
+    pub meta: FrontMatter,
+    /// The front matter's summary, or the start of the first paragraph.
+    pub summary: String,
+    pub body: Rendered,
+    /// Resolved reference fields: field name and the documents it names.
+    pub refs: Vec<(String, Vec<DocId>)>,
+    /// Documents whose reference fields name this one, in id order.
+    pub referrers: Vec<DocId>,
+}
+
+/// A taxonomy's terms and the documents carrying each.
+#[derive(Debug, Default)]
+pub struct Terms {
+    /// Term slug → (display name, documents in id order).
+    pub terms: BTreeMap<String, (String, Vec<DocId>)>,
+}
+
+/// The whole site.
+#[derive(Debug)]
+pub struct Site {
+    pub config: Config,
+    /// Sorted by path; a document's id is its index.
+    pub docs: Vec<Document>,
+    /// Whether drafts are part of this build.
+    pub drafts: bool,
+    /// Taxonomy name → terms, over every published document.
+    pub taxonomies: BTreeMap<String, Terms>,
+    pub(crate) by_path: HashMap<PathBuf, DocId>,
+}
+
+impl Site {
+    pub fn collection_of(&self, doc: &Document) -> &Collection {
+        &self.config.collections[doc.collection]
+    }
+
+    /// Whether `doc` is in this build at all (drafts are left out unless asked for).
+    pub fn is_published(&self, doc: &Document) -> bool {
+        self.drafts || !doc.meta.draft
+    }
+
+    /// Whether `target` publishes `doc`.
+    pub fn publishes(&self, target: &Target, doc: &Document) -> bool {
+        self.is_published(doc) && target.publishes(&self.collection_of(doc).name)
+    }
+
+    /// The documents `target` publishes, in id order.
+    pub fn docs_of<'a>(&'a self, target: &'a Target) -> impl Iterator<Item = &'a Document> + 'a {
+        self.docs.iter().filter(move |d| self.publishes(target, d))
+    }
+
+    /// The target a document belongs to: the first in site.toml that publishes it.
+    pub fn owner(&self, doc: &Document) -> Option<&Target> {
+        self.config.targets.iter().find(|t| self.publishes(t, doc))
+    }
+
+    /// The URL of `doc` as linked from a page of `from`: a path on the same
+    /// site, or the absolute URL on the target that owns it.
+    pub fn url_from(&self, doc: &Document, from: &Target) -> Option<String> {
+        if self.publishes(from, doc) {
+            Some(format!("{}{}", from.base_path(), doc.url))
+        } else {
+            self.permalink(doc)
+        }
+    }
+
+    /// The canonical, absolute URL of `doc`.
+    pub fn permalink(&self, doc: &Document) -> Option<String> {
+        self.owner(doc)
+            .map(|t| format!("{}{}", t.base_url, doc.url))
+    }
+
+    /// The document at `path` relative to `content/`.
+    pub fn doc_at(&self, path: &Path) -> Option<&Document> {
+        self.by_path.get(path).map(|&id| &self.docs[id])
+    }
+}

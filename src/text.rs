@@ -1,0 +1,164 @@
+//! Small text helpers shared by the stages: slugs, dates, truncation.
+
+use std::fmt;
+
+/// A URL-safe slug: lower-case ASCII letters and digits separated by single hyphens.
+///
+/// ```
+/// assert_eq!(hubgen::text::slugify("Procurement, Capital & Shared Assets"), "procurement-capital-shared-assets");
+/// assert_eq!(hubgen::text::slugify("Children’s Services"), "childrens-services");
+/// ```
+pub fn slugify(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_dash = false;
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let c = fold_char(c);
+        if c.is_ascii_alphanumeric() {
+            if pending_dash && !out.is_empty() {
+                out.push('-');
+            }
+            pending_dash = false;
+            out.push(c.to_ascii_lowercase());
+        } else if matches!(c, '\'' | '’' | '‘') {
+            // "Children's" reads better as "childrens" than "children-s".
+        } else {
+            pending_dash = true;
+        }
+    }
+    out
+}
+
+fn fold_char(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        _ => c,
+    }
+}
+
+/// A calendar date, as written in front matter (`YYYY-MM-DD`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+impl Date {
+    /// Parses `YYYY-MM-DD`, checking that the day exists.
+    pub fn parse(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            let part = &s[r];
+            part.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| part.parse().ok())?
+        };
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(Date {
+            year: year as u16,
+            month: month as u8,
+            day: day as u8,
+        })
+    }
+
+    /// "3 December 2010".
+    pub fn long(&self) -> String {
+        format!(
+            "{} {} {}",
+            self.day,
+            MONTHS[self.month as usize - 1],
+            self.year
+        )
+    }
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// The first `max` characters of `text`, cut at a word boundary, with an ellipsis when cut.
+pub fn truncate_words(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
+    let head = &text[..cut];
+    let head = head.rfind(char::is_whitespace).map_or(head, |i| &head[..i]);
+    format!(
+        "{}…",
+        head.trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("  Hello,  World! "), "hello-world");
+        assert_eq!(slugify("Café Ünïcode"), "cafe-unicode");
+        assert_eq!(
+            slugify("2.1 Democratic Leadership"),
+            "2-1-democratic-leadership"
+        );
+        assert_eq!(slugify("!!!"), "");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(Date::parse("2010-12-03").unwrap().long(), "3 December 2010");
+        assert_eq!(Date::parse("2012-02-29").unwrap().to_string(), "2012-02-29");
+        assert!(Date::parse("2011-02-29").is_none());
+        assert!(Date::parse("2011-13-01").is_none());
+        assert!(Date::parse("2011-1-01").is_none());
+        assert!(Date::parse("20x1-01-01").is_none());
+        assert!(Date::parse("2011-01-0٣").is_none());
+    }
+
+    #[test]
+    fn truncation() {
+        assert_eq!(truncate_words("short", 10), "short");
+        assert_eq!(truncate_words("one two three four", 9), "one two…");
+    }
+}
