@@ -125,6 +125,9 @@ struct RawCollection {
     #[serde(default)]
     sort_by: SortBy,
     paginate_by: Option<usize>,
+    /// Built-in fields that this collection's documents must have.
+    #[serde(default)]
+    required: Vec<Spanned<String>>,
     #[serde(default)]
     fields: IndexMap<Spanned<String>, RawField>,
 }
@@ -194,6 +197,8 @@ pub struct Collection {
     pub list_template: String,
     pub sort_by: SortBy,
     pub paginate_by: usize,
+    /// Built-in fields that this collection's documents must have (`date`, `summary`…).
+    pub required: Vec<String>,
     /// Fields beyond the built-in ones.
     pub fields: Vec<Field>,
 }
@@ -376,6 +381,22 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
                 description: f.description.clone(),
             });
         }
+        for r in &c.required {
+            if !builtin(r.get_ref()) {
+                errors.push(
+                    err(
+                        r.span(),
+                        format!(
+                            "`required` lists built-in fields, and `{}` is not one",
+                            r.get_ref()
+                        ),
+                    )
+                    .with_hint(
+                        "mark a collection's own fields with `required = true` in their table",
+                    ),
+                );
+            }
+        }
         let folder = c.folder.clone().unwrap_or_else(|| name.clone());
         let permalink = match &c.permalink {
             Some(p) => {
@@ -403,6 +424,7 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
                 .unwrap_or_else(|| "section.html".into()),
             sort_by: c.sort_by,
             paginate_by: c.paginate_by.unwrap_or(20).max(1),
+            required: c.required.iter().map(|r| r.get_ref().clone()).collect(),
             fields,
         });
     }

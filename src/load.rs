@@ -430,7 +430,7 @@ fn check_urls(site: &Site) -> Vec<Diagnostic> {
                         "duplicate-url",
                         format!("this page's URL /{} is already taken by {other}", doc.url),
                     )
-                    .in_file(&doc.source)
+                    .at(&doc.source, 1, 1)
                     .with_hint(
                         "rename the file, or change the collection's permalink in site.toml",
                     ),

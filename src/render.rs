@@ -43,8 +43,8 @@ struct ThemeToml {
 /// The templates and static folders of a target's theme chain.
 pub struct Theme {
     pub tera: Tera,
-    /// Template name → the file it came from, for error messages.
-    files: HashMap<String, PathBuf>,
+    /// Template name → the file it came from (as shown, and as read), for error messages.
+    files: HashMap<String, (PathBuf, PathBuf)>,
     /// Static folders, least specific first.
     pub static_dirs: Vec<PathBuf>,
 }
@@ -155,9 +155,11 @@ impl Theme {
                 Diagnostic::error("template", format!("cannot read: {e}")).in_file(&shown)
             })?;
             texts.push((name.clone(), text));
-            files.insert(name.clone(), shown);
+            files.insert(name.clone(), (shown, path.clone()));
         }
         let mut tera = Tera::default();
+        // tera's default also escapes `/`, which makes every URL in an attribute unreadable.
+        tera.set_escape_fn(crate::markdown::escape_attr);
         tera.register_filter("date_long", date_long);
         tera.add_raw_templates(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| template_error(&e, &files))?;
@@ -188,7 +190,7 @@ fn date_long(value: &Json, _: &HashMap<String, Json>) -> tera::Result<Json> {
 }
 
 /// Turns a tera error into a diagnostic naming the template file and line.
-fn template_error(err: &tera::Error, files: &HashMap<String, PathBuf>) -> Diagnostic {
+fn template_error(err: &tera::Error, files: &HashMap<String, (PathBuf, PathBuf)>) -> Diagnostic {
     let mut messages = vec![err.to_string()];
     let mut source = std::error::Error::source(err);
     while let Some(s) = source {
@@ -211,13 +213,21 @@ fn template_error(err: &tera::Error, files: &HashMap<String, PathBuf>) -> Diagno
     let file = name.as_ref().and_then(|n| files.get(n.as_str()));
     // Render errors don't; find the first line that uses the name they mention.
     if line_col.is_none() {
-        if let (Some(file), Some(ident)) = (file, quoted(&full, '`').into_iter().next()) {
+        let ident = quoted(&full, '`')
+            .into_iter()
+            .chain(
+                quoted(&full, '\'')
+                    .into_iter()
+                    .filter(|q| !files.contains_key(q.as_str())),
+            )
+            .next();
+        if let (Some(file), Some(ident)) = (file, ident) {
             let ident = ident
                 .split(['.', '[', '('])
                 .next()
                 .unwrap_or(&ident)
                 .to_string();
-            if let Ok(text) = std::fs::read_to_string(file) {
+            if let Ok(text) = std::fs::read_to_string(&file.1) {
                 line_col = text
                     .lines()
                     .enumerate()
@@ -240,10 +250,10 @@ fn template_error(err: &tera::Error, files: &HashMap<String, PathBuf>) -> Diagno
         "template",
         format!("template error: {}", summary.join(": ")),
     );
-    if let Some(file) = file {
+    if let Some((shown, real)) = file {
         let (line, col) = line_col.unwrap_or((0, 0));
-        d = d.at(file, line, col);
-        if let Ok(text) = std::fs::read_to_string(file) {
+        d = d.at(shown, line, col);
+        if let Ok(text) = std::fs::read_to_string(real) {
             d = d.with_source(&text);
         }
     }
@@ -348,6 +358,9 @@ pub fn render_target(site: &Site, target: &Target, out: &Staged) -> Result<Rende
         jobs.push((format!("{}/", tax.name), Job::TaxonomyIndex(&tax.name)));
         for (slug, (_, ids)) in &site.taxonomies[&tax.name].terms {
             let n = ids.iter().filter(|&&id| view.items[id].is_some()).count();
+            if n == 0 {
+                continue; // every document with this term is on another target
+            }
             for page in 0..pages(n, tax.paginate_by) {
                 jobs.push((
                     paged(&format!("{}/{slug}/", tax.name), page),

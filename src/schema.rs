@@ -150,6 +150,24 @@ pub fn check(entries: Vec<Entry>, collection: &Collection) -> (FrontMatter, Vec<
     if fm.title.trim().is_empty() {
         missing.push(("title", FieldType::String));
     }
+    for name in &collection.required {
+        let absent = match name.as_str() {
+            "summary" => fm.summary.is_none(),
+            "date" => fm.date.is_none(),
+            "updated" => fm.updated.is_none(),
+            "tags" => fm.tags.is_empty(),
+            "aliases" => fm.aliases.is_empty(),
+            "draft" | "weight" => !is_written(name),
+            _ => false,
+        };
+        if absent {
+            let kind = BUILTIN_FIELDS
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(FieldType::String, |(_, k)| *k);
+            missing.push((name.as_str(), kind));
+        }
+    }
     for field in &collection.fields {
         match take(&field.name, field.kind, &field.allowed) {
             Some(v) => fm.fields.push((field.name.clone(), v)),
@@ -314,6 +332,7 @@ mod tests {
             list_template: "section.html".into(),
             sort_by: Default::default(),
             paginate_by: 10,
+            required: vec!["date".into()],
             fields: vec![
                 field("champion", FieldType::String, true, &[]),
                 field(
@@ -334,7 +353,7 @@ mod tests {
     #[test]
     fn a_good_document() {
         let (fm, errs) = check_src(
-            "---\ntitle: Data\nchampion: Cllr X\nstatus: completed\ntags: [a, b]\nweight: 3\n---\n",
+            "---\ntitle: Data\ndate: 2011-01-01\nchampion: Cllr X\nstatus: completed\ntags: [a, b]\nweight: 3\n---\n",
         );
         assert!(errs.is_empty(), "{errs:?}");
         assert_eq!(fm.title, "Data");
@@ -354,6 +373,7 @@ mod tests {
                 (6, "wrong-type"),
                 (3, "not-allowed"),
                 (4, "wrong-type"),
+                (1, "missing-field"),
                 (1, "missing-field")
             ]
         );
@@ -370,15 +390,23 @@ mod tests {
 
     #[test]
     fn empty_required_field_points_at_its_line() {
-        let (_, errs) = check_src("---\ntitle: Data\nchampion:\n---\n");
+        let (_, errs) = check_src("---\ntitle: Data\ndate: 2011-01-01\nchampion:\n---\n");
         assert_eq!(errs.len(), 1);
-        assert_eq!(errs[0].line, 3);
+        assert_eq!(errs[0].line, 4);
         assert!(errs[0].message.contains("is empty"));
     }
 
     #[test]
+    fn required_builtin_fields() {
+        let (_, errs) = check_src("---\ntitle: Data\nchampion: X\n---\n");
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].message.contains("`date` is missing"), "{errs:?}");
+        assert_eq!(errs[0].hint.as_deref(), Some("add `date: 2011-01-31`"));
+    }
+
+    #[test]
     fn missing_title() {
-        let (_, errs) = check_src("---\nchampion: X\n---\n");
+        let (_, errs) = check_src("---\nchampion: X\ndate: 2011-01-01\n---\n");
         assert_eq!(errs.len(), 1);
         assert!(errs[0].message.contains("`title` is missing"));
     }

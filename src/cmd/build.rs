@@ -42,13 +42,18 @@ pub struct TargetReport {
 /// selected target, or nothing at all if any problem is found.
 pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
     let start = Instant::now();
-    let config = select_targets(Config::load(root)?, opts)?;
+    let (config, chosen) = select_targets(Config::load(root)?, opts)?;
     let site = load::load(config, opts.drafts)?;
     let load_time = start.elapsed();
 
     let mut staged = Vec::new();
     let mut reports = Vec::new();
-    for target in &site.config.targets {
+    for target in site
+        .config
+        .targets
+        .iter()
+        .filter(|t| chosen.contains(&t.name))
+    {
         let t0 = Instant::now();
         let dest = if target.output.is_absolute() {
             target.output.clone()
@@ -97,9 +102,16 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
     })
 }
 
-/// Applies `--target`, `--output` and `--base-url` to the configuration.
-fn select_targets(mut config: Config, opts: &Options) -> Result<Config, Diagnostics> {
-    if !opts.targets.is_empty() {
+/// Applies `--target`, `--output` and `--base-url` to the configuration, and
+/// returns it with the names of the targets to build. Targets not built stay in
+/// the configuration: links to pages they own still need their URLs.
+fn select_targets(
+    mut config: Config,
+    opts: &Options,
+) -> Result<(Config, Vec<String>), Diagnostics> {
+    let chosen: Vec<String> = if opts.targets.is_empty() {
+        config.targets.iter().map(|t| t.name.clone()).collect()
+    } else {
         let mut problems = Diagnostics::new();
         for name in &opts.targets {
             if config.target(name).is_none() {
@@ -116,9 +128,9 @@ fn select_targets(mut config: Config, opts: &Options) -> Result<Config, Diagnost
         if problems.has_errors() {
             return Err(problems);
         }
-        config.targets.retain(|t| opts.targets.contains(&t.name));
-    }
-    let single = config.targets.len() == 1;
+        opts.targets.clone()
+    };
+    let single = chosen.len() == 1;
     if let Some(url) = &opts.base_url {
         if !single {
             return Err(Diagnostic::error(
@@ -135,7 +147,11 @@ fn select_targets(mut config: Config, opts: &Options) -> Result<Config, Diagnost
             )
             .into());
         }
-        let t = &mut config.targets[0];
+        let t = config
+            .targets
+            .iter_mut()
+            .find(|t| t.name == chosen[0])
+            .expect("a chosen target exists");
         t.base_url = if url.ends_with('/') {
             url.clone()
         } else {
@@ -144,7 +160,11 @@ fn select_targets(mut config: Config, opts: &Options) -> Result<Config, Diagnost
     }
     if let Some(out) = &opts.output {
         let out = std::path::absolute(out).unwrap_or_else(|_| out.clone());
-        for t in &mut config.targets {
+        for t in config
+            .targets
+            .iter_mut()
+            .filter(|t| chosen.contains(&t.name))
+        {
             t.output = if single {
                 out.clone()
             } else {
@@ -152,7 +172,7 @@ fn select_targets(mut config: Config, opts: &Options) -> Result<Config, Diagnost
             };
         }
     }
-    for t in &config.targets {
+    for t in config.targets.iter().filter(|t| chosen.contains(&t.name)) {
         let dest = if t.output.is_absolute() {
             t.output.clone()
         } else {
@@ -176,5 +196,5 @@ fn select_targets(mut config: Config, opts: &Options) -> Result<Config, Diagnost
             .into());
         }
     }
-    Ok(config)
+    Ok((config, chosen))
 }

@@ -1,0 +1,375 @@
+//! `hubgen build` on fixture sites: what a user and CI see for good and bad input.
+
+mod common;
+
+use common::*;
+
+/// Builds a bad fixture over the last good output of another site and checks
+/// that the build fails with exactly `expected` (each `path:line:col: error: …`
+/// prefix in order), exits 1, and leaves the previous output byte-for-byte alone.
+fn fails_without_touching_output(name: &str, expected: &[&str]) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("site");
+    build_ok(&fixture("good"), &out, &["--target", "alpha"]);
+    let before = snapshot(&out);
+    assert!(before.contains_key("index.html"));
+
+    let o = hubgen(
+        &fixture(name),
+        &["build", "--output", out.to_str().unwrap()],
+    );
+    let err = stderr(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{name}: expected exit 1, got {:?}\n{err}",
+        o.status
+    );
+    let headlines: Vec<&str> = err.lines().filter(|l| l.contains(": error: ")).collect();
+    assert_eq!(
+        headlines.len(),
+        expected.len(),
+        "{name}: wrong number of problems:\n{err}"
+    );
+    for (line, want) in headlines.iter().zip(expected) {
+        assert!(
+            line.starts_with(want),
+            "{name}: expected a line starting {want:?}, got {line:?}\n{err}"
+        );
+    }
+    assert!(err.contains("nothing was written"), "{err}");
+    assert_eq!(
+        snapshot(&out),
+        before,
+        "{name}: the previous output changed"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, ["site"], "{name}: staging folders left behind");
+    err
+}
+
+#[test]
+fn malformed_yaml() {
+    let err = fails_without_touching_output(
+        "bad-yaml",
+        &["content/guides/broken.md:3:11: error: front matter is not valid YAML"],
+    );
+    assert!(err.contains(" 3 | summary: a: b"), "{err}");
+    assert!(
+        err.contains("hint: check indentation, and quote values"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unterminated_front_matter() {
+    fails_without_touching_output(
+        "unterminated",
+        &["content/guides/open.md:1:1: error: front matter is not closed"],
+    );
+}
+
+#[test]
+fn missing_required_field() {
+    let err = fails_without_touching_output(
+        "missing-field",
+        &["content/guides/no-audience.md:1:1: error: required field `audience` is missing"],
+    );
+    assert!(err.contains("hint: add `audience: Some text`"), "{err}");
+}
+
+#[test]
+fn wrong_type() {
+    let err = fails_without_touching_output(
+        "wrong-type",
+        &["content/guides/bad-date.md:5:1: error: `review_by` must be a date (YYYY-MM-DD), but is \"next spring\""],
+    );
+    assert!(err.contains(" 5 | review_by: next spring"), "{err}");
+}
+
+#[test]
+fn value_not_allowed() {
+    let err = fails_without_touching_output(
+        "not-allowed",
+        &["content/topics/waste.md:3:1: error: \"finished\" is not an allowed value of `status`"],
+    );
+    assert!(err.contains("hint: allowed: \"open\", \"closed\""), "{err}");
+}
+
+#[test]
+fn unknown_field_suggests_the_near_one() {
+    let err = fails_without_touching_output(
+        "unknown-field",
+        &["content/guides/typo.md:5:1: error: unknown field \"reveiw_by\""],
+    );
+    assert!(err.contains("hint: did you mean \"review_by\"?"), "{err}");
+}
+
+#[test]
+fn reference_to_a_missing_document() {
+    let err = fails_without_touching_output(
+        "missing-reference",
+        &["content/guides/dangling.md:4:1: error: `topic` refers to \"enrgy\", but there is no such document in `topics`"],
+    );
+    assert!(err.contains("hint: did you mean \"energy\"?"), "{err}");
+}
+
+#[test]
+fn two_documents_with_one_url() {
+    let err = fails_without_touching_output(
+        "duplicate-url",
+        &["content/topics/energy.md:1:1: error: this page's URL /topics/energy/ is already taken by content/notes/energy.md"],
+    );
+    assert!(err.contains("hint: rename the file"), "{err}");
+}
+
+#[test]
+fn file_that_is_not_utf8() {
+    let err = fails_without_touching_output(
+        "not-utf8",
+        &["content/guides/latin1.md:2:11: error: the file is not valid UTF-8 (byte 0xE9"],
+    );
+    assert!(err.contains("save the file as UTF-8"), "{err}");
+}
+
+#[test]
+fn link_to_a_missing_markdown_file() {
+    let err = fails_without_touching_output(
+        "broken-link",
+        &["content/guides/links.md:9:5: error: link to \"../topics/wast.md\", but content/topics/wast.md does not exist"],
+    );
+    assert!(
+        err.contains("did you mean \"../topics/energy.md\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_key_in_site_toml() {
+    let err = fails_without_touching_output(
+        "bad-config",
+        &["site.toml:28:1: error: unknown field `base_ur`"],
+    );
+    assert!(err.contains("hint: did you mean `base_url`?"), "{err}");
+}
+
+#[test]
+fn template_error_names_file_and_line() {
+    let err = fails_without_touching_output(
+        "template-error",
+        &["templates/page.html:4:20: error: template error: Failed to render 'page.html': Filter 'no_such_filter' not found"],
+    );
+    assert!(
+        err.contains(" 4 | <p>{{ page.title | no_such_filter }}</p>"),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_problem_in_the_tree_is_reported_at_once() {
+    fails_without_touching_output(
+        "many-problems",
+        &[
+            "content/guides/a.md:1:1: error: required field `audience` is missing",
+            "content/guides/b.md:5:1: error: unknown field \"colour\"",
+            "content/guides/b.md:8:1: error: link to \"nowhere.md\"",
+            "content/topics/c.md:3:1: error: \"maybe\" is not an allowed value of `status`",
+        ],
+    );
+}
+
+#[test]
+fn good_site_builds_every_target() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = build_ok(&fixture("good"), tmp.path(), &[]);
+    let out = stdout(&o);
+    assert!(out.contains("alpha: "), "{out}");
+    assert!(out.contains("beta: "), "{out}");
+    for f in [
+        "alpha/index.html",
+        "alpha/topics/energy/index.html",
+        "alpha/topics/index.html",
+        "alpha/404.html",
+        "alpha/sitemap.xml",
+        "alpha/atom.xml",
+        "alpha/robots.txt",
+        "alpha/tags/energy/index.html",
+        "beta/guides/buying-energy/index.html",
+        "beta/guides/index.html",
+        "beta/style.css",
+    ] {
+        assert!(tmp.path().join(f).is_file(), "missing {f}");
+    }
+    // Drafts are left out unless asked for.
+    assert!(!tmp.path().join("beta/guides/work-in-progress").exists());
+    let page = read(tmp.path().join("alpha/topics/energy/index.html"));
+    assert!(
+        page.contains("<h2 id=\"why-it-matters\">"),
+        "unique heading ids"
+    );
+    assert!(
+        page.contains("<h2 id=\"why-it-matters-1\">"),
+        "unique heading ids"
+    );
+    assert!(
+        page.contains("<link rel=\"canonical\" href=\"https://alpha.example.org/topics/energy/\">")
+    );
+    // Autoescape: a title with markup shows as text.
+    let guide = read(tmp.path().join("beta/guides/buying-energy/index.html"));
+    assert!(
+        guide.contains("<h1>Buying energy &lt;together&gt;"),
+        "{guide}"
+    );
+    assert!(guide.contains("<table>"));
+}
+
+#[test]
+fn drafts_are_built_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    build_ok(
+        &fixture("good"),
+        tmp.path(),
+        &["--target", "beta", "--drafts"],
+    );
+    let page = read(tmp.path().join("guides/work-in-progress/index.html"));
+    assert!(page.contains("class=\"draft\""));
+}
+
+#[test]
+fn links_between_targets_go_to_the_owner() {
+    let tmp = tempfile::tempdir().unwrap();
+    build_ok(&fixture("good"), tmp.path(), &[]);
+    let guide = read(tmp.path().join("beta/guides/buying-energy/index.html"));
+    let hrefs = attr_values(&guide, "href");
+    // A link to a page this target does not publish: the absolute URL on the target that does.
+    assert!(
+        hrefs.contains(&"https://alpha.example.org/topics/energy/#why-it-matters-1".to_string()),
+        "{hrefs:?}"
+    );
+    // A link within the target: a path under its base.
+    assert!(
+        hrefs.contains(&"/docs/guides/other/".to_string()),
+        "{hrefs:?}"
+    );
+    // The reference field links across too.
+    assert!(
+        hrefs.contains(&"https://alpha.example.org/topics/energy/".to_string()),
+        "{hrefs:?}"
+    );
+    // And back: the topic lists the guide that refers to it, on the other site.
+    let topic = read(tmp.path().join("alpha/topics/energy/index.html"));
+    assert!(attr_values(&topic, "href")
+        .contains(&"https://beta.example.org/docs/guides/buying-energy/".to_string()));
+}
+
+#[test]
+fn aliases_redirect_to_the_new_address() {
+    let tmp = tempfile::tempdir().unwrap();
+    build_ok(&fixture("good"), tmp.path(), &["--target", "alpha"]);
+    for alias in ["old-energy/index.html", "legacy/energy.html"] {
+        let page = read(tmp.path().join(alias));
+        assert!(
+            page.contains("<meta http-equiv=\"refresh\" content=\"0; url=/topics/energy/\">"),
+            "{alias}: {page}"
+        );
+        assert!(
+            page.contains(
+                "<link rel=\"canonical\" href=\"https://alpha.example.org/topics/energy/\">"
+            ),
+            "{page}"
+        );
+        assert!(
+            page.contains("<a href=\"/topics/energy/\">Energy</a>"),
+            "{page}"
+        );
+    }
+}
+
+#[test]
+fn base_url_and_output_can_be_overridden() {
+    let tmp = tempfile::tempdir().unwrap();
+    build_ok(
+        &fixture("good"),
+        tmp.path(),
+        &[
+            "--target",
+            "beta",
+            "--base-url",
+            "http://127.0.0.1:8000/preview",
+        ],
+    );
+    let guide = read(tmp.path().join("guides/buying-energy/index.html"));
+    assert!(guide.contains("href=\"/preview/guides/other/\""), "{guide}");
+    assert!(
+        guide.contains("http://127.0.0.1:8000/preview/guides/buying-energy/"),
+        "canonical on the new base"
+    );
+}
+
+#[test]
+fn usage_errors_are_clear() {
+    let o = hubgen(&fixture("good"), &["build", "--target", "alhpa"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("error: no target named `alhpa`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("did you mean `alpha`?"));
+
+    let o = hubgen(
+        &fixture("good"),
+        &["build", "--base-url", "https://x.example/"],
+    );
+    assert!(
+        stderr(&o).contains("--base-url applies to one target"),
+        "{}",
+        stderr(&o)
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let o = hubgen(tmp.path(), &["build"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("site.toml: error: cannot read site.toml"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn output_never_overwrites_the_sources() {
+    let site = fixture("good");
+    let content = site.join("content");
+    let o = hubgen(
+        &site,
+        &[
+            "build",
+            "--target",
+            "alpha",
+            "--output",
+            content.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("over the site's own sources"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(content.join("topics/energy.md").is_file());
+}
+
+#[test]
+fn cli_help_and_version() {
+    let o = hubgen(&fixture("good"), &["--help"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("build"));
+    let o = hubgen(&fixture("good"), &["build", "--help"]);
+    assert!(stdout(&o).contains("--drafts"));
+    let o = hubgen(&fixture("good"), &["--version"]);
+    assert!(stdout(&o).starts_with("hubgen "));
+}

@@ -1,0 +1,92 @@
+//! Helpers shared by the integration tests: run the real binary, read a built site.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The folder of fixture site `name`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// The repository root: the programme's own site.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `hubgen -C site ARGS…`.
+pub fn hubgen(site: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hubgen"))
+        .arg("-C")
+        .arg(site)
+        .args(args)
+        .output()
+        .expect("the hubgen binary runs")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Builds `site` into `out` and asserts that it succeeded.
+pub fn build_ok(site: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["build", "--output", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let o = hubgen(site, &args);
+    assert!(
+        o.status.success(),
+        "build of {} failed:\n{}",
+        site.display(),
+        stderr(&o)
+    );
+    o
+}
+
+/// Every file under `dir`, by `/`-separated relative path, with its bytes.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    if !dir.exists() {
+        return out;
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.insert(rel, std::fs::read(entry.path()).unwrap());
+        }
+    }
+    out
+}
+
+pub fn read(path: impl AsRef<Path>) -> String {
+    let path = path.as_ref();
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The values of every `attr="…"` in `html`, with the entities tera and
+/// pulldown-cmark write decoded.
+pub fn attr_values(html: &str, attr: &str) -> Vec<String> {
+    let needle = format!(" {attr}=\"");
+    html.match_indices(&needle)
+        .map(|(i, _)| {
+            let rest = &html[i + needle.len()..];
+            let v = &rest[..rest.find('"').unwrap()];
+            v.replace("&amp;", "&")
+                .replace("&#x2F;", "/")
+                .replace("&#39;", "'")
+                .replace("&quot;", "\"")
+        })
+        .collect()
+}
