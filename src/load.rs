@@ -542,3 +542,81 @@ fn with_sources(root: &Path, problems: Diagnostics) -> Diagnostics {
         .collect::<Vec<_>>()
         .into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    const SITE: &str = r#"
+title = "T"
+[collections.guides]
+[collections.guides.fields.topic]
+type = "reference"
+collection = "guides"
+[collections.guides.fields.review_by]
+type = "date"
+[collections.guides.fields.questions]
+type = "list"
+[targets.site]
+base_url = "https://example.org/"
+theme = "t"
+collections = ["guides"]
+"#;
+
+    const DOC: &str = "---\ntitle: \"A guide: with colon\"\nsummary: One line.\ntopic: other\nreview_by: 2030-01-01\nquestions:\n  - Why?\n  - 'How?'\ntags: [a, b]\n---\n\n# Heading {#id}\n\nText with [a link](other.md#x), `code`, *em* and a table:\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [ ] task\n\nNote[^1].\n\n[^1]: Footnote.\n";
+
+    /// No input can make loading panic: every prefix of a document, and every
+    /// position of it overwritten with characters that matter to YAML or Markdown.
+    #[test]
+    fn mangled_documents_never_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("themes/t/templates")).unwrap();
+        let config = Config::parse(dir.path(), SITE).unwrap();
+        let content = dir.path().join(CONTENT_DIR);
+        std::fs::create_dir_all(content.join("guides")).unwrap();
+        let lookup = |p: &Path| (p == Path::new("guides/other.md")).then_some(1);
+        let all = || vec!["guides/other.md".to_string()];
+        let path = Path::new("guides/a.md");
+        let ctx = LinkContext {
+            file: path,
+            lookup: &lookup,
+            all_paths: &all,
+        };
+
+        let mut variants: Vec<Vec<u8>> = Vec::new();
+        for end in 0..=DOC.len() {
+            variants.push(DOC.as_bytes()[..end].to_vec());
+        }
+        for i in 0..DOC.len() {
+            for b in [
+                b':', b'-', b'\n', b'"', b'[', b'{', b'#', b'\t', b'|', b'&', b'*', b'!', 0, 0xE9,
+                b']',
+            ] {
+                let mut v = DOC.as_bytes().to_vec();
+                v[i] = b;
+                variants.push(v);
+            }
+        }
+        for v in variants {
+            std::fs::write(content.join(path), &v).unwrap();
+            let _ = load_one(&config, &content, 0, path, 0, &ctx);
+        }
+    }
+
+    #[test]
+    fn alias_paths() {
+        assert_eq!(alias_path("/old/name/").as_deref(), Some("old/name/"));
+        assert_eq!(alias_path("/old/name").as_deref(), Some("old/name/"));
+        assert_eq!(alias_path("/old.html").as_deref(), Some("old.html"));
+        assert_eq!(alias_path("/../etc/"), None);
+        assert_eq!(alias_path("https://example.org/x/"), None);
+        assert_eq!(alias_path("/"), None);
+    }
+
+    #[test]
+    fn slugs_of_files() {
+        assert_eq!(slug_of(Path::new("guides/Writing Well.md")), "writing-well");
+        assert_eq!(slug_of(Path::new("guides/bundle/index.md")), "bundle");
+    }
+}

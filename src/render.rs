@@ -387,8 +387,10 @@ pub fn render_target(site: &Site, target: &Target, out: &Staged) -> Result<Rende
         }
     };
     let mut problems = Diagnostics::new();
+    let generated: std::collections::HashSet<String> =
+        jobs.iter().map(|(url, _)| file_of(url)).collect();
     for (rel, path) in &statics {
-        if jobs.iter().any(|(url, _)| file_of(url) == *rel) {
+        if generated.contains(rel) {
             let shown = path.strip_prefix(&site.config.root).unwrap_or(path);
             problems.push(
                 Diagnostic::error(

@@ -203,6 +203,17 @@ fn good_site_builds_every_target() {
     ] {
         assert!(tmp.path().join(f).is_file(), "missing {f}");
     }
+    // Lists are paginated, with links between the pages.
+    let first = read(tmp.path().join("alpha/topics/index.html"));
+    assert!(
+        first.contains("<a href=\"/topics/page/2/\" rel=\"next\">Next</a>"),
+        "{first}"
+    );
+    let second = read(tmp.path().join("alpha/topics/page/2/index.html"));
+    assert!(
+        second.contains(">Waste</a>") && !second.contains(">Energy</a></h3>"),
+        "{second}"
+    );
     // Drafts are left out unless asked for.
     assert!(!tmp.path().join("beta/guides/work-in-progress").exists());
     let page = read(tmp.path().join("alpha/topics/energy/index.html"));
