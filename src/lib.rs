@@ -15,5 +15,6 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod schema;
+pub mod search;
 pub mod site;
 pub mod text;

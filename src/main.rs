@@ -1,6 +1,6 @@
 //! The `hubgen` command line: parses arguments and hands each subcommand to
 //! its entry point in `hubgen::cmd`, then turns the outcome into an exit code:
-//! 0 success, 1 problems found in the site, 2 the command could not run.
+//! 0 success, 1 problems found in the site (or, for `search`, nothing found).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -42,6 +42,24 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Search a target from the command line, ranked as the sites' search box ranks.
+    Search {
+        /// The target to search (default: the first in site.toml).
+        #[arg(long, short = 't', value_name = "NAME")]
+        target: Option<String>,
+        /// How many results to print.
+        #[arg(long, short = 'n', default_value_t = 10)]
+        limit: usize,
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Include documents marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// What to search for.
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -65,10 +83,13 @@ fn main() -> ExitCode {
                     for t in &report.targets {
                         let _ = writeln!(
                             out,
-                            "{}: {} pages, {} files in {:.2?} → {}",
+                            "{}: {} pages, {} files (search: {} terms in {} files, {} KiB) in {:.2?} → {}",
                             t.name,
                             t.pages,
                             t.files,
+                            t.search.terms,
+                            t.search.files,
+                            t.search.bytes / 1024,
                             t.time,
                             t.output.display()
                         );
@@ -81,6 +102,26 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(problems) => report_problems(problems, "build"),
+            }
+        }
+        Command::Search {
+            target,
+            limit,
+            json,
+            drafts,
+            query,
+        } => {
+            let opts = cmd::search::Options {
+                target,
+                limit,
+                json,
+                drafts,
+                query: query.join(" "),
+            };
+            match cmd::search::run(&cli.dir, &opts, &mut std::io::stdout().lock()) {
+                Ok(0) => ExitCode::from(1),
+                Ok(_) => ExitCode::SUCCESS,
+                Err(problems) => report_problems(problems, "search"),
             }
         }
     }

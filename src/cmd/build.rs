@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use crate::config::Config;
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
 use crate::output::{self, Staged};
-use crate::{load, render};
+use crate::search::static_index::IndexStats;
+use crate::{load, render, search};
 
 /// What the user asked of the build.
 #[derive(Clone, Debug, Default)]
@@ -34,6 +35,7 @@ pub struct TargetReport {
     pub name: String,
     pub pages: usize,
     pub files: usize,
+    pub search: IndexStats,
     pub output: PathBuf,
     pub time: Duration,
 }
@@ -74,12 +76,19 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
                 .into());
             }
         };
-        match render::render_target(&site, target, &stage) {
-            Ok(r) => {
+        let rendered = render::render_target(&site, target, &stage).and_then(|r| {
+            let index = search::static_index::write(&site, target, &stage).map_err(|e| {
+                Diagnostic::error("io", format!("cannot write the search index: {e}"))
+            })?;
+            Ok((r, index))
+        });
+        match rendered {
+            Ok((r, index)) => {
                 reports.push(TargetReport {
                     name: target.name.clone(),
                     pages: r.pages,
-                    files: r.files,
+                    files: r.files + index.files,
+                    search: index,
                     output: dest,
                     time: t0.elapsed(),
                 });

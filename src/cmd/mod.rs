@@ -1,3 +1,4 @@
 //! One module per subcommand; each has a `run` that is the entry point for it.
 
 pub mod build;
+pub mod search;

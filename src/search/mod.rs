@@ -1,0 +1,170 @@
+//! Search: one analysis of a target's documents, read two ways.
+//!
+//! - [`static_index`] writes the sharded index that `search.js` reads in the
+//!   browser, with each posting's BM25 score computed at build time.
+//! - [`reference`] builds a real tantivy index of the same documents for
+//!   `hubgen search`, the reference the browser's ranking is tested against.
+//!
+//! Both use the analyzer of [`analysis`] and the field weights below, and
+//! [`bm25`] scores exactly as tantivy does, so the two rank alike.
+
+pub mod analysis;
+pub mod bm25;
+pub mod reference;
+pub mod static_index;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::config::Target;
+use crate::markdown::DocId;
+use crate::site::{Document, Site};
+use bm25::FieldStats;
+
+/// The fields a document is indexed under, most important first.
+pub const FIELDS: [&str; 4] = ["title", "summary", "headings", "body"];
+/// How much a match in each field counts: title above summary above headings above body.
+pub const BOOSTS: [f32; 4] = [3.0, 2.0, 1.5, 1.0];
+
+/// The text of each field of a document.
+pub fn field_texts(doc: &Document) -> [String; 4] {
+    let headings: Vec<&str> = doc.body.toc.iter().map(|h| h.title.as_str()).collect();
+    [
+        doc.meta.title.clone(),
+        doc.summary.clone(),
+        headings.join("\n"),
+        doc.body.plain.clone(),
+    ]
+}
+
+/// A target's documents, analysed.
+pub struct Analyzed {
+    /// Index position → document id in the site.
+    pub docs: Vec<DocId>,
+    /// Per document, the length of each field in tokens.
+    pub lengths: Vec<[u32; 4]>,
+    /// Sorted stems; postings refer to them by index.
+    pub stems: Vec<String>,
+    /// Per stem: (document position, term frequency in each field), by position.
+    pub postings: Vec<Vec<(u32, [u32; 4])>>,
+    /// Every surface word, sorted, with the index of its stem.
+    pub surfaces: Vec<(String, u32)>,
+    pub stats: [FieldStats; 4],
+}
+
+impl Analyzed {
+    /// Documents whose field `f` contains stem `s`.
+    fn doc_freq(&self, s: usize, f: usize) -> u64 {
+        self.postings[s].iter().filter(|(_, tf)| tf[f] > 0).count() as u64
+    }
+
+    /// Each stem's postings with their summed, boosted BM25 scores.
+    pub fn scores(&self) -> Vec<Vec<(u32, f32)>> {
+        (0..self.stems.len())
+            .into_par_iter()
+            .map(|s| {
+                let df: [u64; 4] = std::array::from_fn(|f| self.doc_freq(s, f));
+                self.postings[s]
+                    .iter()
+                    .map(|&(d, tf)| {
+                        let len = self.lengths[d as usize];
+                        let score = (0..4)
+                            .filter(|&f| tf[f] > 0)
+                            .map(|f| bm25::score(self.stats[f], df[f], BOOSTS[f], len[f], tf[f]))
+                            .sum();
+                        (d, score)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// Analyses every document `target` publishes.
+pub fn analyze(site: &Site, target: &Target) -> Analyzed {
+    let docs: Vec<&Document> = site.docs_of(target).collect();
+    // Per document: field lengths and surface-word frequencies.
+    let per_doc: Vec<([u32; 4], HashMap<String, [u32; 4]>)> = docs
+        .par_iter()
+        .map_init(analysis::surface_analyzer, |analyzer, doc| {
+            let mut words: HashMap<String, [u32; 4]> = HashMap::new();
+            let mut lengths = [0; 4];
+            for (f, text) in field_texts(doc).iter().enumerate() {
+                lengths[f] = analysis::for_each_word(analyzer, text, |w| match words.get_mut(w) {
+                    Some(tf) => tf[f] += 1,
+                    None => {
+                        let mut tf = [0; 4];
+                        tf[f] = 1;
+                        words.insert(w.to_string(), tf);
+                    }
+                });
+            }
+            (lengths, words)
+        })
+        .collect();
+
+    // Every distinct surface word, stemmed once.
+    let mut surface_words: Vec<&str> = per_doc
+        .iter()
+        .flat_map(|(_, w)| w.keys().map(String::as_str))
+        .collect();
+    surface_words.par_sort_unstable();
+    surface_words.dedup();
+    let stemmed: Vec<String> = surface_words
+        .par_iter()
+        .map_init(analysis::WordStemmer::default, |s, w| s.stem(w))
+        .collect();
+    let mut stems: Vec<String> = stemmed.clone();
+    stems.par_sort_unstable();
+    stems.dedup();
+    let stem_index: HashMap<&str, u32> = stems
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i as u32))
+        .collect();
+    let surface_stem: HashMap<&str, u32> = surface_words
+        .iter()
+        .zip(&stemmed)
+        .map(|(w, s)| (*w, stem_index[s.as_str()]))
+        .collect();
+
+    // Postings by stem, in document order.
+    let per_doc_stems: Vec<Vec<(u32, [u32; 4])>> = per_doc
+        .par_iter()
+        .map(|(_, words)| {
+            let mut by_stem: HashMap<u32, [u32; 4]> = HashMap::new();
+            for (w, tf) in words {
+                let e = by_stem.entry(surface_stem[w.as_str()]).or_default();
+                for f in 0..4 {
+                    e[f] += tf[f];
+                }
+            }
+            by_stem.into_iter().collect()
+        })
+        .collect();
+    let mut postings: Vec<Vec<(u32, [u32; 4])>> = vec![Vec::new(); stems.len()];
+    for (d, entries) in per_doc_stems.into_iter().enumerate() {
+        for (s, tf) in entries {
+            postings[s as usize].push((d as u32, tf));
+        }
+    }
+
+    let n = docs.len() as u64;
+    let stats = std::array::from_fn(|f| FieldStats {
+        docs: n,
+        tokens: per_doc.iter().map(|(l, _)| l[f] as u64).sum(),
+    });
+    let surfaces = surface_words
+        .iter()
+        .map(|w| (w.to_string(), surface_stem[w]))
+        .collect();
+    Analyzed {
+        docs: docs.iter().map(|d| d.id).collect(),
+        lengths: per_doc.iter().map(|(l, _)| *l).collect(),
+        stems,
+        postings,
+        surfaces,
+        stats,
+    }
+}

@@ -1,0 +1,345 @@
+//! The static search index that `search.js` reads, written into a target's
+//! `search/` folder.
+//!
+//! ```text
+//! search/manifest.json   what the browser loads first: shard boundaries, counts, facets
+//! search/s/N.json        shard N: the surface words and stems in one range of the sorted
+//!                        term space, with postings (document, BM25 score) for each stem
+//! search/m/N.json        documents N×CHUNK … N×CHUNK+CHUNK-1: title, URL, type, excerpt
+//! search/facets.json     for each facet value, the documents that have it
+//! ```
+//!
+//! Numbers in postings are written as variable-length base-64 strings (five
+//! bits a character, the sixth says another follows), document ids as gaps.
+//! A query downloads the manifest, the shard of each word, and the metadata
+//! chunks of the results it shows: never the whole index.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde_json::{json, Value as Json};
+
+use super::{analyze, Analyzed};
+use crate::config::{FieldType, Target};
+use crate::markdown::DocId;
+use crate::output::Staged;
+use crate::schema::Value;
+use crate::site::Site;
+use crate::text::truncate_words;
+
+/// Documents per metadata file.
+pub const CHUNK: usize = 16;
+/// Scores are stored as integers: `round(score × SCALE)`.
+pub const SCALE: f32 = 32.0;
+/// Shards aim at this many bytes, or more so that there are at most `MAX_SHARDS`.
+const MIN_SHARD_BYTES: usize = 16 * 1024;
+const MAX_SHARDS: usize = 350;
+/// Characters of body text kept per document for excerpts.
+const EXCERPT_CHARS: usize = 280;
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Appends `n` in the index's variable-length base-64.
+pub fn push_number(out: &mut String, mut n: u32) {
+    while n >= 32 {
+        out.push(ALPHABET[(32 | (n & 31)) as usize] as char);
+        n >>= 5;
+    }
+    out.push(ALPHABET[n as usize] as char);
+}
+
+/// Reads numbers written by [`push_number`].
+pub fn read_numbers(s: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let (mut n, mut shift) = (0u32, 0);
+    for c in s.bytes() {
+        let v = ALPHABET.iter().position(|&a| a == c).unwrap_or(0) as u32;
+        n |= (v & 31) << shift;
+        if v & 32 != 0 {
+            shift += 5;
+        } else {
+            out.push(n);
+            n = 0;
+            shift = 0;
+        }
+    }
+    out
+}
+
+/// What was written, for the build's report and the benchmarks.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct IndexStats {
+    pub files: usize,
+    pub bytes: usize,
+    pub terms: usize,
+}
+
+/// Writes the search index of `target` into `out/search/`.
+pub fn write(site: &Site, target: &Target, out: &Staged) -> std::io::Result<IndexStats> {
+    let analyzed = analyze(site, target);
+    let scores = analyzed.scores();
+    let files = build_files(site, target, &analyzed, &scores);
+    let stats = IndexStats {
+        files: files.len(),
+        bytes: files.iter().map(|(_, b)| b.len()).sum(),
+        terms: analyzed.stems.len(),
+    };
+    files
+        .par_iter()
+        .try_for_each(|(path, body)| out.write(path, body.as_bytes()))?;
+    Ok(stats)
+}
+
+/// One entry of the sorted term space.
+enum Key<'a> {
+    Surface(&'a str, &'a str),
+    Stem(&'a str, String),
+}
+
+impl Key<'_> {
+    fn key(&self) -> &str {
+        match self {
+            Key::Surface(k, _) | Key::Stem(k, _) => k,
+        }
+    }
+    fn size(&self) -> usize {
+        match self {
+            Key::Surface(k, s) => k.len() + s.len() + 6,
+            Key::Stem(k, p) => k.len() + p.len() + 6,
+        }
+    }
+}
+
+/// Every file of the index, by path below the target's root.
+pub fn build_files(
+    site: &Site,
+    target: &Target,
+    a: &Analyzed,
+    scores: &[Vec<(u32, f32)>],
+) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+
+    // Postings, encoded.
+    let encoded: Vec<String> = scores
+        .par_iter()
+        .map(|postings| {
+            let mut s = String::with_capacity(postings.len() * 3);
+            let mut prev = 0;
+            for &(d, score) in postings {
+                push_number(&mut s, d - prev);
+                push_number(&mut s, ((score * SCALE).round() as u32).max(1));
+                prev = d;
+            }
+            s
+        })
+        .collect();
+
+    // The sorted term space: surface words and stems together.
+    let mut keys: Vec<Key> = Vec::with_capacity(a.surfaces.len() + a.stems.len());
+    for (w, s) in &a.surfaces {
+        let stem = a.stems[*s as usize].as_str();
+        // A word that is its own stem is written with an empty stem.
+        keys.push(Key::Surface(w, if stem == w { "" } else { stem }));
+    }
+    for (stem, p) in a.stems.iter().zip(encoded) {
+        keys.push(Key::Stem(stem, p));
+    }
+    keys.sort_by(|x, y| x.key().cmp(y.key()));
+    let total: usize = keys.iter().map(Key::size).sum();
+    let target_bytes = MIN_SHARD_BYTES.max(total / MAX_SHARDS + 1);
+
+    let mut bounds: Vec<String> = Vec::new();
+    let mut shard: (BTreeMap<&str, &str>, BTreeMap<&str, &str>, usize) = Default::default();
+    let flush = |shard: &mut (BTreeMap<&str, &str>, BTreeMap<&str, &str>, usize),
+                 files: &mut Vec<(String, String)>,
+                 n: usize| {
+        let body = json!({"w": shard.0, "p": shard.1}).to_string();
+        files.push((format!("search/s/{n}.json"), body));
+        *shard = Default::default();
+    };
+    for (i, k) in keys.iter().enumerate() {
+        if i == 0 || (shard.2 >= target_bytes && k.key() != keys[i - 1].key()) {
+            if i > 0 {
+                flush(&mut shard, &mut files, bounds.len() - 1);
+            }
+            bounds.push(if i == 0 {
+                String::new()
+            } else {
+                k.key().to_string()
+            });
+        }
+        match k {
+            Key::Surface(w, s) => shard.0.insert(w, s),
+            Key::Stem(s, p) => shard.1.insert(s, p.as_str()),
+        };
+        shard.2 += k.size();
+    }
+    if !keys.is_empty() {
+        flush(&mut shard, &mut files, bounds.len() - 1);
+    }
+
+    // Metadata, in chunks.
+    let metas: Vec<Json> = a.docs.par_iter().map(|&id| meta(site, id)).collect();
+    for (n, chunk) in metas.chunks(CHUNK).enumerate() {
+        files.push((
+            format!("search/m/{n}.json"),
+            Json::Array(chunk.to_vec()).to_string(),
+        ));
+    }
+
+    let facets = facets(site, target, &a.docs);
+    let facet_names: Vec<Json> = facets
+        .iter()
+        .map(|(name, title, _)| json!({"name": name, "title": title}))
+        .collect();
+    let facet_json: Vec<Json> = facets
+        .iter()
+        .map(|(name, _, values)| {
+            let values: Vec<Json> = values
+                .iter()
+                .map(|(v, docs)| {
+                    let mut s = String::new();
+                    let mut prev = 0;
+                    for &d in docs {
+                        push_number(&mut s, d - prev);
+                        prev = d;
+                    }
+                    json!([v, s])
+                })
+                .collect();
+            json!({"name": name, "values": values})
+        })
+        .collect();
+    files.push((
+        "search/facets.json".into(),
+        json!({"facets": facet_json}).to_string(),
+    ));
+
+    let manifest = json!({
+        "version": 1,
+        "base": target.base_path(),
+        "docs": a.docs.len(),
+        "chunk": CHUNK,
+        "scale": SCALE,
+        "shards": bounds,
+        "facets": facet_names,
+    });
+    files.push(("search/manifest.json".into(), manifest.to_string()));
+    files
+}
+
+/// A document's entry in the metadata chunks.
+fn meta(site: &Site, id: DocId) -> Json {
+    let doc = &site.docs[id];
+    let coll = site.collection_of(doc);
+    let workstream: Vec<&str> = reference_titles(site, doc);
+    json!({
+        "t": doc.meta.title,
+        "u": doc.url,
+        "y": coll.title,
+        "w": workstream.join(", "),
+        "s": doc.summary,
+        "x": truncate_words(&doc.body.plain.replace('\n', " "), EXCERPT_CHARS),
+        "d": doc.meta.date.or(doc.meta.updated).map(|d| d.to_string()),
+    })
+}
+
+/// Titles of the documents a document's reference fields name.
+fn reference_titles<'a>(site: &'a Site, doc: &crate::site::Document) -> Vec<&'a str> {
+    doc.refs
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().map(|&i| site.docs[i].meta.title.as_str()))
+        .collect()
+}
+
+/// Facets: content type, each reference field, and the target's taxonomies;
+/// for each, its values with the positions of the documents that have them.
+fn facets(
+    site: &Site,
+    target: &Target,
+    docs: &[DocId],
+) -> Vec<(String, String, Vec<(String, Vec<u32>)>)> {
+    let mut out = Vec::new();
+    let mut add = |name: String, title: String, value_of: &dyn Fn(DocId) -> Vec<String>| {
+        let mut values: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        for (pos, &id) in docs.iter().enumerate() {
+            let mut vs = value_of(id);
+            vs.sort();
+            vs.dedup();
+            for v in vs {
+                values.entry(v).or_default().push(pos as u32);
+            }
+        }
+        if !values.is_empty() {
+            out.push((name, title, values.into_iter().collect()));
+        }
+    };
+    add("type".into(), "Content type".into(), &|id| {
+        vec![site.collection_of(&site.docs[id]).title.clone()]
+    });
+    let mut ref_fields: Vec<&str> = target
+        .collections
+        .iter()
+        .filter_map(|c| site.config.collection(c))
+        .flat_map(|c| {
+            c.fields
+                .iter()
+                .filter(|f| matches!(f.kind, FieldType::Reference | FieldType::References))
+                .map(|f| f.name.as_str())
+        })
+        .collect();
+    ref_fields.sort();
+    ref_fields.dedup();
+    for field in ref_fields {
+        let title = {
+            let mut t = field.replace('_', " ");
+            t[..1].make_ascii_uppercase();
+            t
+        };
+        add(field.to_string(), title, &|id| {
+            let doc = &site.docs[id];
+            doc.refs
+                .iter()
+                .filter(|(f, _)| f == field)
+                .flat_map(|(_, ids)| ids.iter().map(|&i| site.docs[i].meta.title.clone()))
+                .collect()
+        });
+    }
+    for tax in site
+        .config
+        .taxonomies
+        .iter()
+        .filter(|t| target.taxonomies.contains(&t.name))
+    {
+        add(tax.name.clone(), tax.title.clone(), &|id| {
+            let doc = &site.docs[id];
+            if tax.field == "tags" {
+                return doc.meta.tags.clone();
+            }
+            match doc.meta.get(&tax.field) {
+                Some(Value::String(s)) => vec![s.clone()],
+                Some(Value::List(l)) => l.clone(),
+                _ => Vec::new(),
+            }
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_round_trip() {
+        let values = [0, 1, 31, 32, 33, 1023, 1024, 65_535, 1 << 20, u32::MAX];
+        let mut s = String::new();
+        for v in values {
+            push_number(&mut s, v);
+        }
+        assert_eq!(read_numbers(&s), values);
+        let mut one = String::new();
+        push_number(&mut one, 5);
+        assert_eq!(one, "F");
+    }
+}
