@@ -11,3 +11,6 @@ cargo fmt --check
 echo "== tests"
 cargo test --locked --all-targets
 cargo test --locked --doc
+
+echo "== search.js (node's test runner, over real built indexes)"
+HUBGEN="$PWD/target/debug/hubgen" node --test tests/js/

@@ -313,6 +313,7 @@ enum Job<'a> {
         to: DocId,
     },
     NotFound,
+    Search,
     Sitemap,
     Feed,
     Robots,
@@ -374,6 +375,7 @@ pub fn render_target(site: &Site, target: &Target, out: &Staged) -> Result<Rende
         }
     }
     jobs.push(("404.html".into(), Job::NotFound));
+    jobs.push(("search/".into(), Job::Search));
     jobs.push(("sitemap.xml".into(), Job::Sitemap));
     jobs.push(("atom.xml".into(), Job::Feed));
     jobs.push(("robots.txt".into(), Job::Robots));
@@ -651,6 +653,7 @@ impl<'a> TargetView<'a> {
                 "alias.html"
             }
             Job::NotFound => "404.html",
+            Job::Search => "search.html",
             Job::Sitemap => {
                 let mut entries: Vec<Json> =
                     vec![json!({"url": self.target.base_url, "updated": Json::Null})];

@@ -1,0 +1,381 @@
+// hubgen search: reads the sharded index that `hubgen build` writes into
+// search/, with no dependencies, no build step and no WebAssembly.
+//
+// A query downloads the manifest, the shard of each of its words, and the
+// metadata of the results it shows; never the whole index. Every string from
+// the index reaches the page as text (textContent), never as HTML.
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const DIGIT = new Map([...ALPHABET].map((c, i) => [c, i]));
+const MAX_EXPANSIONS = 24;
+const SUFFIXES = ['ations', 'ation', 'ments', 'ment', 'ings', 'ing', 'ies', 'ers', 'er', 'es', 'ed', 'ly', 's'];
+
+/** Numbers written by the index's variable-length base-64. */
+export function decodeNumbers(s) {
+  const out = [];
+  let n = 0, shift = 0;
+  for (let i = 0; i < s.length; i++) {
+    const v = DIGIT.get(s[i]) ?? 0;
+    n += (v & 31) * 2 ** shift;
+    if (v & 32) shift += 5;
+    else { out.push(n); n = 0; shift = 0; }
+  }
+  return out;
+}
+
+const FOLD = { 'ß': 'ss', 'æ': 'ae', 'œ': 'oe', 'ø': 'o', 'đ': 'd', 'ð': 'd', 'ł': 'l', 'þ': 'th', 'ı': 'i' };
+
+/** Lower-cases and folds a word as the index's analyzer did (approximately: no stemmer here). */
+export function fold(word) {
+  return word.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[ßæœøđðłþı]/g, c => FOLD[c]);
+}
+
+/** The words of a query, folded; tokens over 40 bytes are dropped, as at indexing. */
+export function words(text) {
+  const enc = new TextEncoder();
+  return text.split(/[^\p{L}\p{N}]+/u).filter(w => w && enc.encode(w).length <= 40).map(fold);
+}
+
+export class SearchIndex {
+  /** @param {string|URL} base the URL of the target's search/ folder */
+  constructor(base) {
+    this.base = new URL(base, typeof location === 'undefined' ? undefined : location.href);
+    if (!this.base.pathname.endsWith('/')) this.base.pathname += '/';
+    this.shards = new Map();
+    this.chunks = new Map();
+    this.decoded = new Map();
+    this.bytes = 0;
+  }
+
+  async json(path) {
+    const res = await fetch(new URL(path, this.base));
+    if (!res.ok) throw new Error(`search index: ${path}: HTTP ${res.status}`);
+    const text = await res.text();
+    this.bytes += text.length;
+    return JSON.parse(text);
+  }
+
+  manifest() {
+    return (this._manifest ??= this.json('manifest.json'));
+  }
+
+  async shardFor(key) {
+    const m = await this.manifest();
+    let lo = 0, hi = m.shards.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (m.shards[mid] <= key) lo = mid; else hi = mid - 1;
+    }
+    return this.shard(lo);
+  }
+
+  shard(i) {
+    if (!this.shards.has(i)) this.shards.set(i, this.json(`s/${i}.json`).then(s => ({ ...s, index: i })));
+    return this.shards.get(i);
+  }
+
+  /** Shards holding keys from `prefix` to the end of its range. */
+  async shardsForPrefix(prefix) {
+    const m = await this.manifest();
+    const out = [await this.shardFor(prefix)];
+    for (let i = out[0].index + 1; i < m.shards.length && m.shards[i].startsWith(prefix) && out.length < 3; i++) {
+      out.push(await this.shard(i));
+    }
+    return out;
+  }
+
+  /** (position → score) of a stem, decoded once. */
+  async postings(stem) {
+    if (this.decoded.has(stem)) return this.decoded.get(stem);
+    const shard = await this.shardFor(stem);
+    const raw = shard.p[stem];
+    const map = new Map();
+    if (raw !== undefined) {
+      const nums = decodeNumbers(raw);
+      let doc = 0;
+      for (let i = 0; i < nums.length; i += 2) { doc += nums[i]; map.set(doc, nums[i + 1]); }
+    }
+    this.decoded.set(stem, map);
+    return map;
+  }
+
+  /** The stems a query word stands for: its own stem, or those of the words it begins. */
+  async stemsFor(word) {
+    const shard = await this.shardFor(word);
+    if (word in shard.w) return { stems: [shard.w[word] || word], exact: true };
+    if (word in shard.p) return { stems: [word], exact: true };
+    for (const suffix of SUFFIXES) {
+      const base = word.slice(0, -suffix.length);
+      if (word.endsWith(suffix) && base.length > 2) {
+        const s = await this.shardFor(base);
+        if (base in s.p) return { stems: [base], exact: true };
+      }
+    }
+    const found = new Set();
+    for (const s of await this.shardsForPrefix(word)) {
+      for (const w of Object.keys(s.w)) if (w.startsWith(word)) found.add(s.w[w] || w);
+      for (const p of Object.keys(s.p)) if (p.startsWith(word)) found.add(p);
+    }
+    const stems = [...found];
+    if (stems.length > MAX_EXPANSIONS) {
+      const sized = await Promise.all(stems.map(async s => [s, (await this.postings(s)).size]));
+      sized.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      return { stems: sized.slice(0, MAX_EXPANSIONS).map(x => x[0]), exact: false };
+    }
+    return { stems, exact: false };
+  }
+
+  /**
+   * Ranks documents for `text`: each word's BM25 score (the best of its stems when
+   * it is a prefix), summed over the words; ties go to the earlier document.
+   * @returns {Promise<{total:number, hits:{position:number, score:number}[], terms:string[], stems:string[]}>}
+   */
+  async query(text, { limit = 10, filters = {} } = {}) {
+    const m = await this.manifest();
+    const ws = [...new Set(words(text))];
+    const total = new Map();
+    const allStems = [];
+    for (const w of ws) {
+      const { stems } = await this.stemsFor(w);
+      allStems.push(...stems);
+      const best = new Map();
+      for (const stem of stems) {
+        for (const [doc, score] of await this.postings(stem)) {
+          if ((best.get(doc) ?? 0) < score) best.set(doc, score);
+        }
+      }
+      for (const [doc, score] of best) total.set(doc, (total.get(doc) ?? 0) + score);
+    }
+    let docs = [...total.keys()];
+    const active = Object.entries(filters).filter(([, vs]) => vs && vs.size);
+    let facetCounts = null;
+    if (active.length || filters.__counts) {
+      const facets = await this.facets();
+      facetCounts = counts(facets, docs, filters);
+      docs = docs.filter(d => active.every(([name, vs]) => [...vs].some(v => facets.has(name, v, d))));
+    }
+    docs.sort((a, b) => total.get(b) - total.get(a) || a - b);
+    return {
+      total: docs.length,
+      hits: docs.slice(0, limit).map(position => ({ position, score: total.get(position) / m.scale })),
+      terms: ws,
+      stems: [...new Set(allStems)],
+      facets: facetCounts,
+    };
+  }
+
+  /** Facet postings: which documents have each value. Loaded on first use. */
+  facets() {
+    return (this._facets ??= Promise.all([this.manifest(), this.json('facets.json')]).then(([m, f]) => {
+      const sets = new Map();
+      for (const facet of f.facets) {
+        const values = new Map();
+        for (const [value, enc] of facet.values) {
+          const set = new Set();
+          let d = 0;
+          for (const gap of decodeNumbers(enc)) { d += gap; set.add(d); }
+          values.set(value, set);
+        }
+        sets.set(facet.name, values);
+      }
+      return {
+        list: m.facets.filter(x => sets.has(x.name)).map(x => ({ ...x, values: [...sets.get(x.name).keys()] })),
+        has: (name, value, doc) => sets.get(name)?.get(value)?.has(doc) ?? false,
+      };
+    }));
+  }
+
+  /** A result's title, URL, type, workstream, summary and excerpt text. */
+  async meta(position) {
+    const m = await this.manifest();
+    const n = Math.floor(position / m.chunk);
+    if (!this.chunks.has(n)) this.chunks.set(n, this.json(`m/${n}.json`));
+    const doc = (await this.chunks.get(n))[position % m.chunk];
+    return { ...doc, url: new URL(m.base + doc.u, this.base).href, path: m.base + doc.u };
+  }
+}
+
+/** Facet value counts over `docs`, each facet counted with the other facets' filters applied. */
+function counts(facets, docs, filters) {
+  const out = [];
+  for (const facet of facets.list) {
+    const others = Object.entries(filters).filter(([name, vs]) => name !== facet.name && name !== '__counts' && vs && vs.size);
+    const pool = docs.filter(d => others.every(([name, vs]) => [...vs].some(v => facets.has(name, v, d))));
+    const values = facet.values
+      .map(value => ({ value, count: pool.filter(d => facets.has(facet.name, value, d)).length }))
+      .filter(v => v.count > 0 || filters[facet.name]?.has(v.value))
+      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+    if (values.length) out.push({ name: facet.name, title: facet.title, values });
+  }
+  return out;
+}
+
+/**
+ * The part of `text` around the most matched words, as segments to insert as
+ * text: [{text, match}].
+ */
+export function excerpt(text, terms, stems, size = 28) {
+  const parts = text.split(/([^\p{L}\p{N}]+)/u);
+  const isMatch = w => {
+    const f = fold(w);
+    return f.length > 0 && (terms.some(t => f.startsWith(t)) || stems.some(s => s.length > 2 && f.startsWith(s)));
+  };
+  const wordIdx = [];
+  parts.forEach((p, i) => { if (i % 2 === 0 && p) wordIdx.push(i); });
+  let best = 0, bestCount = -1;
+  for (let start = 0; start < Math.max(1, wordIdx.length - size + 1); start += 4) {
+    const c = wordIdx.slice(start, start + size).filter(i => isMatch(parts[i])).length;
+    if (c > bestCount) { best = start; bestCount = c; }
+  }
+  const from = wordIdx[best] ?? 0;
+  const to = wordIdx[Math.min(wordIdx.length - 1, best + size - 1)] ?? parts.length - 1;
+  const segs = [];
+  if (best > 0) segs.push({ text: '… ', match: false });
+  for (let i = from; i <= to; i++) {
+    if (!parts[i]) continue;
+    segs.push({ text: parts[i], match: i % 2 === 0 && isMatch(parts[i]) });
+  }
+  if (to < parts.length - 1) segs.push({ text: ' …', match: false });
+  return segs;
+}
+
+// ---------------------------------------------------------------- the page
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v; else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+function markedText(segs) {
+  const frag = document.createDocumentFragment();
+  for (const s of segs) frag.append(s.match ? el('mark', {}, s.text) : document.createTextNode(s.text));
+  return frag;
+}
+
+function debounce(fn, ms) {
+  let t;
+  return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
+}
+
+/** The type-ahead box in every page's header (a combobox with a listbox of results). */
+function attachBox(index, form) {
+  const input = form.querySelector('input[type="search"]');
+  const list = form.querySelector('[role="listbox"]');
+  const status = form.querySelector('[aria-live]');
+  let options = [], active = -1, generation = 0;
+
+  const close = () => {
+    list.hidden = true; input.setAttribute('aria-expanded', 'false');
+    input.removeAttribute('aria-activedescendant'); active = -1;
+  };
+  const setActive = i => {
+    options.forEach((o, j) => o.setAttribute('aria-selected', String(j === i)));
+    active = i;
+    if (i >= 0) input.setAttribute('aria-activedescendant', options[i].id);
+    else input.removeAttribute('aria-activedescendant');
+  };
+  const update = debounce(async () => {
+    const q = input.value.trim();
+    const mine = ++generation;
+    if (!q) { close(); status.textContent = ''; return; }
+    const res = await index.query(input.value, { limit: 6 });
+    const metas = await Promise.all(res.hits.map(h => index.meta(h.position)));
+    if (mine !== generation) return;
+    list.replaceChildren();
+    options = metas.map((m, i) => {
+      const o = el('li', { role: 'option', id: `site-search-option-${i}`, 'aria-selected': 'false' },
+        el('a', { href: m.path, tabindex: '-1' }, el('span', { class: 'result-title' }, m.t), el('span', { class: 'result-type' }, m.y)));
+      o.addEventListener('mousedown', e => { e.preventDefault(); location.href = m.path; });
+      return o;
+    });
+    list.append(...options);
+    if (res.total > options.length) {
+      list.append(el('li', { role: 'presentation', class: 'more' }, `Press Enter for all ${res.total} results`));
+    }
+    list.hidden = options.length === 0;
+    input.setAttribute('aria-expanded', String(options.length > 0));
+    status.textContent = res.total ? `${res.total} result${res.total === 1 ? '' : 's'} for ${q}` : `No results for ${q}`;
+    setActive(-1);
+  }, 60);
+
+  input.addEventListener('input', update);
+  input.addEventListener('keydown', e => {
+    if (e.key === 'ArrowDown' && options.length) { e.preventDefault(); setActive((active + 1) % options.length); }
+    else if (e.key === 'ArrowUp' && options.length) { e.preventDefault(); setActive(active <= 0 ? options.length - 1 : active - 1); }
+    else if (e.key === 'Enter' && active >= 0) { e.preventDefault(); location.href = options[active].querySelector('a').getAttribute('href'); }
+    else if (e.key === 'Escape') { close(); }
+  });
+  input.addEventListener('blur', () => setTimeout(close, 150));
+}
+
+/** The full search page: results with excerpts, and facets to narrow them. */
+async function attachPage(index, page) {
+  const form = page.querySelector('form');
+  const input = form.querySelector('input[type="search"]');
+  const results = page.querySelector('#search-results');
+  const facetsBox = page.querySelector('#search-facets');
+  const status = page.querySelector('#search-status');
+  const more = page.querySelector('#search-more');
+  const filters = { __counts: true };
+  let limit = 20;
+  input.value = new URLSearchParams(location.search).get('q') ?? '';
+
+  const render = async () => {
+    const q = input.value.trim();
+    if (!q) { results.replaceChildren(); facetsBox.replaceChildren(); status.textContent = 'Type a word to search.'; more.hidden = true; return; }
+    const res = await index.query(q, { limit, filters });
+    const metas = await Promise.all(res.hits.map(h => index.meta(h.position)));
+    results.replaceChildren(...metas.map(m => el('li', { class: 'result' },
+      el('h2', { class: 'result-title' }, el('a', { href: m.path }, m.t)),
+      el('p', { class: 'result-meta' }, m.y + (m.w ? ` · ${m.w}` : '')),
+      el('p', { class: 'result-excerpt' }, markedText(excerpt(`${m.s} ${m.x}`, res.terms, res.stems))))));
+    status.textContent = res.total ? `${res.total} result${res.total === 1 ? '' : 's'} for “${q}”` : `No results for “${q}”`;
+    more.hidden = res.total <= limit;
+    facetsBox.replaceChildren(...(res.facets ?? []).map(f => {
+      const set = filters[f.name] ?? new Set();
+      return el('fieldset', { class: 'facet' }, el('legend', {}, f.title), ...f.values.slice(0, 12).map((v, i) => {
+        const id = `facet-${f.name}-${i}`;
+        const box = el('input', { type: 'checkbox', id, value: v.value });
+        box.checked = set.has(v.value);
+        box.addEventListener('change', () => {
+          const s = (filters[f.name] ??= new Set());
+          if (box.checked) s.add(v.value); else s.delete(v.value);
+          limit = 20;
+          render().then(() => document.getElementById(id)?.focus());
+        });
+        return el('div', { class: 'facet-value' }, box, el('label', { for: id }, `${v.value} (${v.count})`));
+      }));
+    }));
+  };
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    history.replaceState(null, '', `?q=${encodeURIComponent(input.value)}`);
+    for (const k of Object.keys(filters)) if (k !== '__counts') delete filters[k];
+    render();
+  });
+  input.addEventListener('input', debounce(render, 120));
+  more.addEventListener('click', () => { limit += 20; render(); });
+  await render();
+}
+
+if (typeof document !== 'undefined') {
+  const index = new SearchIndex(new URL('search/', import.meta.url));
+  const start = () => {
+    for (const form of document.querySelectorAll('form.site-search')) attachBox(index, form);
+    const page = document.getElementById('search-page');
+    if (page) attachPage(index, page);
+    document.addEventListener('keydown', e => {
+      const t = e.target;
+      const typing = t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+      if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
+        const box = document.querySelector('#search-page input[type="search"]') ?? document.querySelector('form.site-search input[type="search"]');
+        if (box) { e.preventDefault(); box.focus(); }
+      }
+    });
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();
+}
