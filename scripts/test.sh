@@ -5,6 +5,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "== test dependencies"
+# Debian's Chromium for the browser tests (never a downloaded browser), and
+# playwright-core from the lockfile.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "the browser tests need Debian's chromium: sudo apt-get install chromium" >&2
+    exit 2
+  fi
+fi
+npm ci --no-audit --no-fund --loglevel=error
+
 echo "== formatting"
 cargo fmt --check
 
@@ -14,3 +28,6 @@ cargo test --locked --doc
 
 echo "== search.js (node's test runner, over real built indexes)"
 HUBGEN="$PWD/target/debug/hubgen" node --test tests/js/
+
+echo "== browser (headless Chromium)"
+HUBGEN="$PWD/target/debug/hubgen" node --test tests/browser/

@@ -1,0 +1,110 @@
+// The search box and search page in headless Chromium (Debian's), driven by
+// playwright-core, over the built sites served by a real HTTP server on 127.0.0.1.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { ROOT, build, serve } from '../js/harness.mjs';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+let repoOut, fixtureOut, repo, fixture, context, profile;
+
+before(async () => {
+  repoOut = build(ROOT);
+  fixtureOut = build(join(ROOT, 'tests/fixtures/good'));
+  repo = await serve([['/productivity/', join(repoOut, 'hub')], ['/', join(repoOut, 'programme')]]);
+  fixture = await serve([['/docs/', join(fixtureOut, 'beta')], ['/', join(fixtureOut, 'alpha')]]);
+  profile = mkdtempSync(join(tmpdir(), 'hubgen-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await context?.close();
+  await repo?.close();
+  await fixture?.close();
+  for (const d of [repoOut, fixtureOut, profile]) if (d) rmSync(d, { recursive: true, force: true });
+});
+
+async function page() {
+  const p = await context.newPage();
+  const errors = [];
+  p.on('pageerror', e => errors.push(e.message));
+  p.errors = errors;
+  return p;
+}
+
+test('"/" focuses the box, "procur" suggests the procurement workstream, and the keyboard opens it', async () => {
+  const p = await page();
+  await p.goto(`${repo.url}/`);
+  await p.keyboard.press('/');
+  assert.equal(await p.evaluate(() => document.activeElement.id), 'site-search-q');
+  await p.keyboard.type('procur');
+  const options = p.locator('#site-search-list [role="option"]');
+  await options.first().waitFor();
+  const titles = await p.locator('#site-search-list [role="option"] .result-title').allTextContents();
+  assert.ok(titles.slice(0, 3).includes('Procurement, Capital and Shared Assets'), titles.join(' | '));
+  assert.equal(await p.getAttribute('#site-search-q', 'aria-expanded'), 'true');
+  const want = titles.indexOf('Procurement, Capital and Shared Assets');
+  for (let i = 0; i <= want; i++) await p.keyboard.press('ArrowDown');
+  const active = await p.getAttribute('#site-search-q', 'aria-activedescendant');
+  assert.equal(await p.locator(`#${active} .result-title`).textContent(), 'Procurement, Capital and Shared Assets');
+  await Promise.all([p.waitForURL(/\/workstreams\/procurement-capital-and-shared-assets\/$/), p.keyboard.press('Enter')]);
+  assert.match(await p.locator('h1').textContent(), /Procurement, Capital and Shared Assets/);
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
+test('Enter without a suggestion opens the search page; a facet narrows the results, by keyboard alone', async () => {
+  const p = await page();
+  await p.goto(`${repo.url}/productivity/`);
+  await p.keyboard.press('/');
+  await p.keyboard.type('capital assets');
+  await p.locator('#site-search-list [role="option"]').first().waitFor();
+  await Promise.all([p.waitForURL(/\/productivity\/search\/\?q=capital\+assets$/), p.keyboard.press('Enter')]);
+  const status = p.locator('#search-status');
+  await p.waitForFunction(() => /results? for/.test(document.querySelector('#search-status').textContent));
+  const before = Number((await status.textContent()).match(/^(\d+)/)[1]);
+  assert.ok(before >= 3, await status.textContent());
+  assert.ok(await p.locator('#search-results mark').count() > 0, 'matched words are marked');
+
+  // Tab to the first content-type checkbox and tick it with the space bar.
+  const box = p.locator('#search-facets fieldset').first().locator('input[type="checkbox"]').first();
+  const label = await p.locator(`label[for="${await box.getAttribute('id')}"]`).textContent();
+  const [value, count] = label.match(/^(.*) \((\d+)\)$/).slice(1);
+  for (let i = 0; i < 40 && !(await box.evaluate(b => b === document.activeElement)); i++) await p.keyboard.press('Tab');
+  assert.ok(await box.evaluate(b => b === document.activeElement), 'the facet is reachable by Tab');
+  await p.keyboard.press('Space');
+  await p.waitForFunction(n => document.querySelector('#search-status').textContent.startsWith(`${n} result`), Number(count));
+  const after = Number((await status.textContent()).match(/^(\d+)/)[1]);
+  assert.ok(after < before, `${after} < ${before}`);
+  const types = await p.locator('#search-results .result-meta').allTextContents();
+  assert.equal(types.length, after);
+  for (const t of types) assert.ok(t.startsWith(value), `${t} is not ${value}`);
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
+test('a title with <script> in it shows as text and never runs', async () => {
+  const p = await page();
+  await p.goto(`${fixture.url}/docs/search/?q=tariffs`);
+  const title = p.locator('#search-results .result-title a').first();
+  await title.waitFor();
+  assert.equal(await title.textContent(), '<script>window.pwned = 1</script> Energy tariffs <b>explained</b>');
+  await p.locator('#site-search-q').count().then(n => assert.equal(n, 0, 'the search page has its own box'));
+  await p.goto(`${fixture.url}/docs/`);
+  await p.keyboard.press('/');
+  await p.keyboard.type('tariffs');
+  const option = p.locator('#site-search-list [role="option"] .result-title').first();
+  await option.waitFor();
+  assert.equal(await option.textContent(), '<script>window.pwned = 1</script> Energy tariffs <b>explained</b>');
+  assert.equal(await p.evaluate(() => window.pwned), undefined);
+  assert.equal(await p.locator('#site-search-list script, #site-search-list b, #search-results b').count(), 0);
+  await p.close();
+});
