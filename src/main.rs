@@ -83,14 +83,15 @@ fn main() -> ExitCode {
                     for t in &report.targets {
                         let _ = writeln!(
                             out,
-                            "{}: {} pages, {} files (search: {} terms in {} files, {} KiB) in {:.2?} → {}",
+                            "{}: {} pages, {} files in {:.2?} (search: {} terms, {} files, {} KiB in {:.2?}) → {}",
                             t.name,
                             t.pages,
                             t.files,
+                            t.time,
                             t.search.terms,
                             t.search.files,
                             t.search.bytes / 1024,
-                            t.time,
+                            t.search_time,
                             t.output.display()
                         );
                     }

@@ -36,6 +36,8 @@ pub struct TargetReport {
     pub pages: usize,
     pub files: usize,
     pub search: IndexStats,
+    /// Of `time`, how long the search index took.
+    pub search_time: Duration,
     pub output: PathBuf,
     pub time: Duration,
 }
@@ -77,18 +79,20 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
             }
         };
         let rendered = render::render_target(&site, target, &stage).and_then(|r| {
+            let t1 = Instant::now();
             let index = search::static_index::write(&site, target, &stage).map_err(|e| {
                 Diagnostic::error("io", format!("cannot write the search index: {e}"))
             })?;
-            Ok((r, index))
+            Ok((r, index, t1.elapsed()))
         });
         match rendered {
-            Ok((r, index)) => {
+            Ok((r, index, search_time)) => {
                 reports.push(TargetReport {
                     name: target.name.clone(),
                     pages: r.pages,
                     files: r.files + index.files,
                     search: index,
+                    search_time,
                     output: dest,
                     time: t0.elapsed(),
                 });

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""hubgen's benchmark harness.
+
+    python3 bench/run.py                      # 1,000 and 10,000 pages, 3 runs each
+    python3 bench/run.py --pages 10000 --runs 5
+    python3 bench/run.py --pages 1000,10000,50000 --write bench/RESULTS.md
+
+For each size it generates the corpus (bench/corpus.py), then, in the same run
+and several times each, builds it with:
+
+- hubgen: both targets (the programme site and the Knowledge Hub), with search;
+- Hugo (Debian's `hugo`, templates in bench/hugo/): one site with every page, no search;
+- Pagefind (npm `pagefind`, bench/peers/): its index over hubgen's hub output;
+
+and prints wall time (median), peak RSS (/usr/bin/time), output bytes and
+search index bytes and files. With Chromium available it also measures the
+bytes a reader downloads, gzipped as a static host sends them, for the first
+query and for 49 more with each tool's JS loading the first 10 results.
+
+Installs what it lacks (hugo, time, chromium with apt-get as root; the npm
+packages from their lockfiles). Timing is for this harness only, never for tests.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+HUBGEN = os.path.join(ROOT, "target", "release", "hubgen")
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def ensure_tools():
+    sh(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT)
+    missing = [pkg for tool, pkg in (("hugo", "hugo"), ("/usr/bin/time", "time"), ("/usr/bin/chromium", "chromium"))
+               if shutil.which(tool) is None]
+    if missing:
+        if os.geteuid() != 0:
+            sys.exit(f"the benchmark needs Debian packages {' '.join(missing)}: sudo apt-get install {' '.join(missing)}")
+        sh(["apt-get", "update", "-qq"])
+        sh(["apt-get", "install", "-y", "-qq", *missing], env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    if not os.path.isdir(os.path.join(BENCH, "peers", "node_modules", "pagefind")):
+        sh(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=os.path.join(BENCH, "peers"))
+    if not os.path.isdir(os.path.join(ROOT, "node_modules", "playwright-core")):
+        sh(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT)
+
+
+def timed(cmd, cwd=None):
+    """Runs cmd; returns (wall seconds, peak RSS in MiB, stdout)."""
+    with tempfile.NamedTemporaryFile("r") as t:
+        start = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-o", t.name, "-f", "%M", *cmd], cwd=cwd, capture_output=True, text=True)
+        wall = time.perf_counter() - start
+        if p.returncode != 0:
+            sys.exit(f"{' '.join(cmd)} failed:\n{p.stdout}\n{p.stderr}")
+        rss = int(t.read().strip().splitlines()[-1]) / 1024
+    return wall, rss, p.stdout
+
+
+def tree(path):
+    files = size = 0
+    for d, _, fs in os.walk(path):
+        for f in fs:
+            files += 1
+            size += os.path.getsize(os.path.join(d, f))
+    return files, size
+
+
+def seconds(text):
+    value, unit = re.fullmatch(r"([\d.]+)(ms|s|µs)", text).groups()
+    return float(value) / {"ms": 1000, "s": 1, "µs": 1e6}[unit]
+
+
+def queries_for(corpus, n=50):
+    """Fixed queries: two words from the titles of documents spread across the corpus."""
+    guides = sorted(os.listdir(os.path.join(corpus, "content", "guides")))
+    step = max(1, len(guides) // n)
+    out = []
+    for f in guides[::step][:n]:
+        with open(os.path.join(corpus, "content", "guides", f)) as fh:
+            title = re.search(r'^title: "(.*)"$', fh.read(), re.M).group(1)
+        out.append(" ".join(title.split()[1:3]))
+    return out
+
+
+def bench(pages, runs, work):
+    corpus = os.path.join(work, f"corpus-{pages}")
+    if not os.path.isdir(corpus):
+        sh([sys.executable, os.path.join(BENCH, "corpus.py"), "--pages", str(pages), "--out", corpus], stdout=subprocess.DEVNULL)
+    out_h, out_g = os.path.join(work, f"hubgen-{pages}"), os.path.join(work, f"hugo-{pages}")
+    pagefind = os.path.join(BENCH, "peers", "node_modules", ".bin", "pagefind")
+    r = {"pages": pages, "hubgen": [], "hubgen_rss": [], "search": [], "hugo": [], "hugo_rss": [], "pagefind": [], "pagefind_rss": []}
+    for _ in range(runs):
+        # Every tool starts from an empty output folder, as a CI build from a clean clone does.
+        for d in (out_h, out_g):
+            shutil.rmtree(d, ignore_errors=True)
+        wall, rss, out = timed([HUBGEN, "-C", corpus, "build", "--output", out_h])
+        r["hubgen"].append(wall)
+        r["hubgen_rss"].append(rss)
+        r["search"].append(sum(seconds(m) for m in re.findall(r"KiB in ([\d.]+(?:ms|s|µs))\)", out)))
+        wall, rss, _ = timed(["hugo", "--source", os.path.join(BENCH, "hugo"), "--contentDir", os.path.join(corpus, "content"),
+                              "--destination", out_g, "--cacheDir", os.path.join(work, "hugo-cache"), "--quiet"])
+        r["hugo"].append(wall)
+        r["hugo_rss"].append(rss)
+        wall, rss, _ = timed([pagefind, "--site", os.path.join(out_h, "hub"), "--output-path", os.path.join(out_h, "hub", "pagefind")])
+        r["pagefind"].append(wall)
+        r["pagefind_rss"].append(rss)
+    med = {k: statistics.median(v) for k, v in r.items() if isinstance(v, list)}
+    med["pages"] = pages
+    pf_files, pf_bytes = tree(os.path.join(out_h, "hub", "pagefind"))
+    idx_files, idx_bytes = tree(os.path.join(out_h, "hub", "search"))
+    idx_files -= 1  # search/index.html is the results page, not the index
+    idx_bytes -= os.path.getsize(os.path.join(out_h, "hub", "search", "index.html"))
+    total_files, total_bytes = tree(out_h)
+    med.update(
+        hubgen_out_bytes=total_bytes - pf_bytes, hugo_out_bytes=tree(out_g)[1],
+        index_files=idx_files, index_bytes=idx_bytes, pagefind_files=pf_files, pagefind_bytes=pf_bytes,
+    )
+    if shutil.which("chromium") or os.path.exists("/usr/bin/chromium"):
+        qfile = os.path.join(work, f"queries-{pages}.json")
+        with open(qfile, "w") as f:
+            json.dump(queries_for(corpus), f)
+        p = sh(["node", os.path.join(BENCH, "search_bytes.mjs"), os.path.join(out_h, "hub"), "/productivity/", qfile],
+               capture_output=True, text=True)
+        b = json.loads(p.stdout)
+        med.update(first_h=b["hubgen"]["first"], first_p=b["pagefind"]["first"],
+                   later_h=statistics.median(b["hubgen"]["later"]), later_p=statistics.median(b["pagefind"]["later"]))
+    return med
+
+
+def mib(b):
+    return f"{b / 2**20:.1f} MiB"
+
+
+def kb(b):
+    return f"{b / 1000:.1f} kB"
+
+
+def table(results, runs):
+    lines = [
+        "| pages | hubgen: both sites + search | of which search | Hugo: one site, no search | ratio | Pagefind index (hub) | index time ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for m in results:
+        lines.append(f"| {m['pages']:,} | {m['hubgen']:.2f} s | {m['search']:.2f} s | {m['hugo']:.2f} s | {m['hubgen'] / m['hugo']:.2f} | "
+                     f"{m['pagefind']:.2f} s | {m['search'] / 2 / m['pagefind']:.3f} |")
+    lines += ["", "| pages | peak RSS hubgen | Hugo | ratio | Pagefind | output hubgen (2 sites) | output Hugo |", "|---:|---:|---:|---:|---:|---:|---:|"]
+    for m in results:
+        lines.append(f"| {m['pages']:,} | {m['hubgen_rss']:.0f} MiB | {m['hugo_rss']:.0f} MiB | {m['hubgen_rss'] / m['hugo_rss']:.2f} | "
+                     f"{m['pagefind_rss']:.0f} MiB | {mib(m['hubgen_out_bytes'])} | {mib(m['hugo_out_bytes'])} |")
+    lines += ["", "| pages | index files hubgen (hub) | Pagefind | ratio | index bytes hubgen | Pagefind | first query hubgen | Pagefind | ratio | median later query hubgen | Pagefind | ratio |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for m in results:
+        row = (f"| {m['pages']:,} | {m['index_files']:,} | {m['pagefind_files']:,} | {m['index_files'] / m['pagefind_files']:.3f} | "
+               f"{mib(m['index_bytes'])} | {mib(m['pagefind_bytes'])} |")
+        if "first_h" in m:
+            row += (f" {kb(m['first_h'])} | {kb(m['first_p'])} | {m['first_h'] / m['first_p']:.2f} | "
+                    f"{kb(m['later_h'])} | {kb(m['later_p'])} | {m['later_h'] / max(1, m['later_p']):.2f} |")
+        else:
+            row += " – | – | – | – | – | – |"
+        lines.append(row)
+    if len(results) > 1:
+        by = {m["pages"]: m for m in results}
+        if 10000 in by and 50000 in by:
+            lines += ["", f"Growth 10,000 → 50,000 pages: time × {by[50000]['hubgen'] / by[10000]['hubgen']:.2f} (linear would be 5.0)."]
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", default="1000,10000", help="comma-separated corpus sizes")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--work", default=os.path.join(ROOT, "target", "bench"))
+    ap.add_argument("--write", metavar="FILE", help="also write the results as Markdown to FILE")
+    args = ap.parse_args()
+    ensure_tools()
+    os.makedirs(args.work, exist_ok=True)
+    results = []
+    for n in [int(x) for x in args.pages.split(",")]:
+        print(f"… {n:,} pages", file=sys.stderr)
+        results.append(bench(n, args.runs, args.work))
+    hugo = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
+    pf = subprocess.run([os.path.join(BENCH, "peers", "node_modules", ".bin", "pagefind"), "--version"], capture_output=True, text=True).stdout.strip()
+    head = (f"{date.today().isoformat()} · {os.cpu_count()} cores · {platform.machine()} · median of {args.runs} runs · "
+            f"hubgen {subprocess.run([HUBGEN, '--version'], capture_output=True, text=True).stdout.split()[1]} · Hugo {hugo} · {pf}")
+    text = head + "\n\n" + table(results, args.runs)
+    print(text)
+    if args.write:
+        with open(args.write, "w") as f:
+            f.write("# Benchmark results\n\nWritten by `python3 bench/run.py --write bench/RESULTS.md`; see bench/run.py for what is measured.\n\n")
+            f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
