@@ -199,10 +199,13 @@ fn load_one(
     if !problems.is_empty() {
         return Err(problems.into_iter().map(located).collect());
     }
+    let mut body = body;
     let summary = match &meta.summary {
         Some(s) => s.clone(),
         None => truncate_words(&body.first_paragraph, SUMMARY_CHARS),
     };
+    // Only the summary needed it.
+    body.first_paragraph = String::new();
     Ok(Document {
         id,
         collection,

@@ -243,8 +243,10 @@ pub fn render(body: &str, body_line: usize, ctx: &LinkContext<'_>) -> (Rendered,
         }
     }
 
-    out.html.reserve(body.len() * 3 / 2);
+    out.html.reserve(body.len() + body.len() / 4);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    // Documents are kept for the whole build: hold no spare capacity.
+    out.html.shrink_to_fit();
     out.word_count = out.plain.split_whitespace().count();
     out.plain = out.plain.trim().to_string();
     out.first_paragraph = out

@@ -81,36 +81,59 @@ impl Analyzed {
     }
 }
 
+/// Documents analysed at once; their words are interned before the next batch,
+/// so that the site's vocabulary is held as strings only once.
+const BATCH: usize = 512;
+
 /// Analyses every document `target` publishes.
 pub fn analyze(site: &Site, target: &Target) -> Analyzed {
     let docs: Vec<&Document> = site.docs_of(target).collect();
-    // Per document: field lengths and surface-word frequencies.
-    let per_doc: Vec<([u32; 4], HashMap<String, [u32; 4]>)> = docs
-        .par_iter()
-        .map_init(analysis::surface_analyzer, |analyzer, doc| {
-            let mut words: HashMap<String, [u32; 4]> = HashMap::new();
-            let mut lengths = [0; 4];
-            for (f, text) in field_texts(doc).iter().enumerate() {
-                lengths[f] = analysis::for_each_word(analyzer, text, |w| match words.get_mut(w) {
-                    Some(tf) => tf[f] += 1,
+    // Per document: field lengths and (surface word id, frequency in each field).
+    let mut interner: HashMap<String, u32> = HashMap::new();
+    let mut surface_words: Vec<String> = Vec::new();
+    let mut lengths: Vec<[u32; 4]> = Vec::with_capacity(docs.len());
+    let mut doc_words: Vec<Vec<(u32, [u32; 4])>> = Vec::with_capacity(docs.len());
+    for batch in docs.chunks(BATCH) {
+        let analysed: Vec<([u32; 4], HashMap<String, [u32; 4]>)> = batch
+            .par_iter()
+            .map_init(analysis::surface_analyzer, |analyzer, doc| {
+                let mut words: HashMap<String, [u32; 4]> = HashMap::new();
+                let mut lengths = [0; 4];
+                for (f, text) in field_texts(doc).iter().enumerate() {
+                    lengths[f] =
+                        analysis::for_each_word(analyzer, text, |w| match words.get_mut(w) {
+                            Some(tf) => tf[f] += 1,
+                            None => {
+                                let mut tf = [0; 4];
+                                tf[f] = 1;
+                                words.insert(w.to_string(), tf);
+                            }
+                        });
+                }
+                (lengths, words)
+            })
+            .collect();
+        for (len, words) in analysed {
+            lengths.push(len);
+            let mut ids = Vec::with_capacity(words.len());
+            for (w, tf) in words {
+                let id = match interner.get(&w) {
+                    Some(&id) => id,
                     None => {
-                        let mut tf = [0; 4];
-                        tf[f] = 1;
-                        words.insert(w.to_string(), tf);
+                        let id = surface_words.len() as u32;
+                        surface_words.push(w.clone());
+                        interner.insert(w, id);
+                        id
                     }
-                });
+                };
+                ids.push((id, tf));
             }
-            (lengths, words)
-        })
-        .collect();
+            doc_words.push(ids);
+        }
+    }
+    drop(interner);
 
     // Every distinct surface word, stemmed once.
-    let mut surface_words: Vec<&str> = per_doc
-        .iter()
-        .flat_map(|(_, w)| w.keys().map(String::as_str))
-        .collect();
-    surface_words.par_sort_unstable();
-    surface_words.dedup();
     let stemmed: Vec<String> = surface_words
         .par_iter()
         .map_init(analysis::WordStemmer::default, |s, w| s.stem(w))
@@ -118,29 +141,29 @@ pub fn analyze(site: &Site, target: &Target) -> Analyzed {
     let mut stems: Vec<String> = stemmed.clone();
     stems.par_sort_unstable();
     stems.dedup();
-    let stem_index: HashMap<&str, u32> = stems
+    let stem_of: Vec<u32> = stemmed
         .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i as u32))
+        .map(|s| stems.binary_search(s).expect("every stem is listed") as u32)
         .collect();
-    let surface_stem: HashMap<&str, u32> = surface_words
-        .iter()
-        .zip(&stemmed)
-        .map(|(w, s)| (*w, stem_index[s.as_str()]))
-        .collect();
+    drop(stemmed);
 
     // Postings by stem, in document order.
-    let per_doc_stems: Vec<Vec<(u32, [u32; 4])>> = per_doc
-        .par_iter()
-        .map(|(_, words)| {
-            let mut by_stem: HashMap<u32, [u32; 4]> = HashMap::new();
-            for (w, tf) in words {
-                let e = by_stem.entry(surface_stem[w.as_str()]).or_default();
-                for f in 0..4 {
-                    e[f] += tf[f];
+    let per_doc_stems: Vec<Vec<(u32, [u32; 4])>> = doc_words
+        .into_par_iter()
+        .map(|words| {
+            let mut by_stem: Vec<(u32, [u32; 4])> = words
+                .into_iter()
+                .map(|(w, tf)| (stem_of[w as usize], tf))
+                .collect();
+            by_stem.sort_unstable_by_key(|(s, _)| *s);
+            let mut merged: Vec<(u32, [u32; 4])> = Vec::with_capacity(by_stem.len());
+            for (s, tf) in by_stem {
+                match merged.last_mut() {
+                    Some((last, acc)) if *last == s => (0..4).for_each(|f| acc[f] += tf[f]),
+                    _ => merged.push((s, tf)),
                 }
             }
-            by_stem.into_iter().collect()
+            merged
         })
         .collect();
     let mut postings: Vec<Vec<(u32, [u32; 4])>> = vec![Vec::new(); stems.len()];
@@ -153,15 +176,13 @@ pub fn analyze(site: &Site, target: &Target) -> Analyzed {
     let n = docs.len() as u64;
     let stats = std::array::from_fn(|f| FieldStats {
         docs: n,
-        tokens: per_doc.iter().map(|(l, _)| l[f] as u64).sum(),
+        tokens: lengths.iter().map(|l| l[f] as u64).sum(),
     });
-    let surfaces = surface_words
-        .iter()
-        .map(|w| (w.to_string(), surface_stem[w]))
-        .collect();
+    let mut surfaces: Vec<(String, u32)> = surface_words.into_iter().zip(stem_of).collect();
+    surfaces.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Analyzed {
         docs: docs.iter().map(|d| d.id).collect(),
-        lengths: per_doc.iter().map(|(l, _)| *l).collect(),
+        lengths,
         stems,
         postings,
         surfaces,
