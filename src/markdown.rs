@@ -37,6 +37,16 @@ pub struct Link {
     pub line: usize,
 }
 
+/// An image in a document's body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Image {
+    pub dest: String,
+    pub alt: String,
+    /// 1-based line and column in the source file.
+    pub line: usize,
+    pub column: usize,
+}
+
 /// What rendering a document's body produces.
 #[derive(Clone, Debug, Default)]
 pub struct Rendered {
@@ -48,6 +58,7 @@ pub struct Rendered {
     /// The plain text of the first paragraph.
     pub first_paragraph: String,
     pub links: Vec<Link>,
+    pub images: Vec<Image>,
     pub word_count: usize,
 }
 
@@ -105,8 +116,29 @@ pub fn render(body: &str, body_line: usize, ctx: &LinkContext<'_>) -> (Rendered,
     let mut in_internal_link = false;
     let mut paragraph_depth = 0usize;
     let mut first_paragraph_done = false;
+    let mut image_depth = 0usize;
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        // Images, with their alt text, for `hubgen check`.
+        match &event {
+            Event::Start(Tag::Image { dest_url, .. }) => out.images.push(Image {
+                dest: dest_url.to_string(),
+                alt: String::new(),
+                line: line_of(range.start),
+                column: col_of(range.start),
+            }),
+            Event::Text(t) | Event::Code(t) if image_depth > 0 => {
+                if let Some(img) = out.images.last_mut() {
+                    img.alt.push_str(t);
+                }
+            }
+            _ => {}
+        }
+        match &event {
+            Event::Start(Tag::Image { .. }) => image_depth += 1,
+            Event::End(TagEnd::Image) => image_depth -= 1,
+            _ => {}
+        }
         // Plain text, for summaries and search.
         match &event {
             Event::Text(t) | Event::Code(t) => {
@@ -483,6 +515,14 @@ mod tests {
             .contains("../workstreams/procurement.md"));
         let (_, errs) = render_in("guides/a.md", "[x](../../../etc/passwd.md)");
         assert!(errs[0].message.contains("outside content/"));
+    }
+
+    #[test]
+    fn images_and_their_alt_text() {
+        let (r, _) = render_in("guides/a.md", "Text.\n\n![A *chart*](chart.png) and ![](x.png)\n");
+        assert_eq!(r.images.len(), 2);
+        assert_eq!((r.images[0].alt.as_str(), r.images[0].dest.as_str(), r.images[0].line), ("A chart", "chart.png", 7));
+        assert_eq!(r.images[1].alt, "");
     }
 
     #[test]

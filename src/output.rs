@@ -5,6 +5,26 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// Where a target's files go: a staging folder for `build`, nowhere for `check`.
+pub trait Sink: Sync {
+    /// Writes `bytes` to `rel` (a `/`-separated path below the target's root).
+    fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()>;
+    /// Copies the file at `from` to `rel`.
+    fn copy(&self, from: &Path, rel: &str) -> io::Result<()>;
+}
+
+/// Renders everything and keeps nothing: `hubgen check` writes no files.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn write(&self, _: &str, _: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
+    fn copy(&self, from: &Path, _: &str) -> io::Result<()> {
+        std::fs::metadata(from).map(|_| ())
+    }
+}
+
 /// A target's output while it is being written.
 #[derive(Debug)]
 pub struct Staged {
@@ -40,8 +60,14 @@ impl Staged {
         })
     }
 
-    /// Writes `bytes` to `rel` (a `/`-separated path) inside the staging folder.
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    /// Throws the staged output away.
+    pub fn discard(self) {
+        let _ = std::fs::remove_dir_all(&self.staging);
+    }
+}
+
+impl Sink for Staged {
+    fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = self.staging.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
@@ -49,18 +75,12 @@ impl Staged {
         std::fs::write(&path, bytes)
     }
 
-    /// Copies the file at `from` to `rel` inside the staging folder.
-    pub fn copy(&self, from: &Path, rel: &str) -> io::Result<()> {
+    fn copy(&self, from: &Path, rel: &str) -> io::Result<()> {
         let path = self.staging.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
         std::fs::copy(from, &path).map(|_| ())
-    }
-
-    /// Throws the staged output away.
-    pub fn discard(self) {
-        let _ = std::fs::remove_dir_all(&self.staging);
     }
 }
 
@@ -93,6 +113,7 @@ pub fn commit(staged: Vec<Staged>) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use super::Sink;
 
     #[test]
     fn swaps_in_and_discards() {

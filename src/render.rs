@@ -20,7 +20,7 @@ use crate::config::{Collection, SortBy, Target};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::alias_path;
 use crate::markdown::{resolve_links, DocId};
-use crate::output::Staged;
+use crate::output::Sink;
 use crate::schema::Value;
 use crate::site::{Document, Site};
 use crate::text::Date;
@@ -326,7 +326,7 @@ pub struct Rendered {
 }
 
 /// Renders every page of `target` and copies its static files into `out`.
-pub fn render_target(site: &Site, target: &Target, out: &Staged) -> Result<Rendered, Diagnostics> {
+pub fn render_target(site: &Site, target: &Target, out: &dyn Sink) -> Result<Rendered, Diagnostics> {
     let theme = Theme::load(site, target)?;
     let view = TargetView::new(site, target, &theme);
 
@@ -414,10 +414,7 @@ pub fn render_target(site: &Site, target: &Target, out: &Staged) -> Result<Rende
             out.write(&file_of(url), html.as_bytes()).map_err(|e| {
                 Diagnostic::error(
                     "io",
-                    format!(
-                        "cannot write {}: {e}",
-                        out.staging.join(file_of(url)).display()
-                    ),
+                    format!("cannot write {}: {e}", file_of(url)),
                 )
             })
         })

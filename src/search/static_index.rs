@@ -22,7 +22,7 @@ use serde_json::{json, Value as Json};
 use super::{analyze, Analyzed};
 use crate::config::{FieldType, Target};
 use crate::markdown::DocId;
-use crate::output::Staged;
+use crate::output::Sink;
 use crate::schema::Value;
 use crate::site::Site;
 use crate::text::truncate_words;
@@ -75,7 +75,7 @@ pub struct IndexStats {
 }
 
 /// Writes the search index of `target` into `out/search/`.
-pub fn write(site: &Site, target: &Target, out: &Staged) -> std::io::Result<IndexStats> {
+pub fn write(site: &Site, target: &Target, out: &dyn Sink) -> std::io::Result<IndexStats> {
     let analyzed = analyze(site, target);
     let scores = analyzed.scores();
     let files = build_files(site, target, &analyzed, &scores);
