@@ -519,9 +519,19 @@ mod tests {
 
     #[test]
     fn images_and_their_alt_text() {
-        let (r, _) = render_in("guides/a.md", "Text.\n\n![A *chart*](chart.png) and ![](x.png)\n");
+        let (r, _) = render_in(
+            "guides/a.md",
+            "Text.\n\n![A *chart*](chart.png) and ![](x.png)\n",
+        );
         assert_eq!(r.images.len(), 2);
-        assert_eq!((r.images[0].alt.as_str(), r.images[0].dest.as_str(), r.images[0].line), ("A chart", "chart.png", 7));
+        assert_eq!(
+            (
+                r.images[0].alt.as_str(),
+                r.images[0].dest.as_str(),
+                r.images[0].line
+            ),
+            ("A chart", "chart.png", 7)
+        );
         assert_eq!(r.images[1].alt, "");
     }
 

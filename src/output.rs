@@ -112,8 +112,8 @@ pub fn commit(staged: Vec<Staged>) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::Sink;
+    use super::*;
 
     #[test]
     fn swaps_in_and_discards() {

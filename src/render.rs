@@ -326,7 +326,11 @@ pub struct Rendered {
 }
 
 /// Renders every page of `target` and copies its static files into `out`.
-pub fn render_target(site: &Site, target: &Target, out: &dyn Sink) -> Result<Rendered, Diagnostics> {
+pub fn render_target(
+    site: &Site,
+    target: &Target,
+    out: &dyn Sink,
+) -> Result<Rendered, Diagnostics> {
     let theme = Theme::load(site, target)?;
     let view = TargetView::new(site, target, &theme);
 
@@ -411,12 +415,8 @@ pub fn render_target(site: &Site, target: &Target, out: &dyn Sink) -> Result<Ren
         .par_iter()
         .map(|(url, job)| {
             let html = view.render(url, job)?;
-            out.write(&file_of(url), html.as_bytes()).map_err(|e| {
-                Diagnostic::error(
-                    "io",
-                    format!("cannot write {}: {e}", file_of(url)),
-                )
-            })
+            out.write(&file_of(url), html.as_bytes())
+                .map_err(|e| Diagnostic::error("io", format!("cannot write {}: {e}", file_of(url))))
         })
         .chain(statics.par_iter().map(|(rel, from)| {
             out.copy(from, rel).map_err(|e| {
