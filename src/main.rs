@@ -80,6 +80,11 @@ fn main() -> ExitCode {
             match cmd::build::run(&cli.dir, &opts) {
                 Ok(report) => {
                     let mut out = std::io::stdout().lock();
+                    let _ = writeln!(
+                        out,
+                        "{} documents loaded in {:.2?}",
+                        report.documents, report.load_time
+                    );
                     for t in &report.targets {
                         let _ = writeln!(
                             out,
@@ -95,11 +100,6 @@ fn main() -> ExitCode {
                             t.output.display()
                         );
                     }
-                    let _ = writeln!(
-                        out,
-                        "{} documents loaded in {:.2?}",
-                        report.documents, report.load_time
-                    );
                     ExitCode::SUCCESS
                 }
                 Err(problems) => report_problems(problems, "build"),

@@ -330,6 +330,7 @@ pub fn render_target(
     site: &Site,
     target: &Target,
     out: &dyn Sink,
+    progress: &indicatif::ProgressBar,
 ) -> Result<Rendered, Diagnostics> {
     let theme = Theme::load(site, target)?;
     let view = TargetView::new(site, target, &theme);
@@ -411,9 +412,11 @@ pub fn render_target(
         return Err(problems);
     }
 
+    progress.set_length((jobs.len() + statics.len()) as u64);
     let results: Vec<Result<(), Diagnostic>> = jobs
         .par_iter()
         .map(|(url, job)| {
+            progress.inc(1);
             let html = view.render(url, job)?;
             out.write(&file_of(url), html.as_bytes())
                 .map_err(|e| Diagnostic::error("io", format!("cannot write {}: {e}", file_of(url))))

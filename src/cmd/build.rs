@@ -1,6 +1,9 @@
 //! `hubgen build`: every target of the site, written atomically.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
@@ -87,7 +90,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
             })
             .and_then(|index| {
                 let search_time = t1.elapsed();
-                render::render_target(&site, target, &stage).map(|r| (r, index, search_time))
+                let progress = progress_bar(&target.name);
+                let r = render::render_target(&site, target, &stage, &progress);
+                progress.finish_and_clear();
+                r.map(|r| (r, index, search_time))
             });
         match rendered {
             Ok((r, index, search_time)) => {
@@ -117,6 +123,27 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
         load_time,
         targets: reports,
     })
+}
+
+/// A progress bar for a target's pages: drawn on a terminal once a target has
+/// taken more than a second, never in CI or when stderr is not a terminal.
+fn progress_bar(name: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+    if let Ok(style) = ProgressStyle::with_template("{prefix:>12} [{bar:32}] {pos}/{len} files") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(name.to_string());
+    let delayed = bar.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(1));
+        if !delayed.is_finished() {
+            delayed.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    });
+    bar
 }
 
 /// Applies `--target`, `--output` and `--base-url` to the configuration, and
