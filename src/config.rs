@@ -99,6 +99,12 @@ struct RawConfig {
     language: String,
     #[serde(default)]
     themes_dir: Option<String>,
+    /// The repository's web address, for "Edit this page" links.
+    repo_url: Option<String>,
+    #[serde(default = "default_branch")]
+    branch: String,
+    #[serde(default)]
+    check: CheckConfig,
     #[serde(default)]
     collections: IndexMap<String, RawCollection>,
     #[serde(default)]
@@ -110,6 +116,22 @@ struct RawConfig {
 
 fn default_language() -> String {
     "en".into()
+}
+
+fn default_branch() -> String {
+    "main".into()
+}
+
+/// `[check]`: what `hubgen check` lets through.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// E-mail addresses that may be published: role mailboxes, not people.
+    #[serde(default)]
+    pub allowed_emails: Vec<String>,
+    /// Phone numbers that may be published (switchboards), compared by their digits.
+    #[serde(default)]
+    pub allowed_phones: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -177,6 +199,10 @@ pub struct Config {
     pub description: String,
     pub language: String,
     pub themes_dir: PathBuf,
+    /// Without a trailing `/`.
+    pub repo_url: Option<String>,
+    pub branch: String,
+    pub check: CheckConfig,
     pub collections: Vec<Collection>,
     pub taxonomies: Vec<Taxonomy>,
     pub targets: Vec<Target>,
@@ -559,6 +585,9 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
         description: raw.description,
         language: raw.language,
         themes_dir,
+        repo_url: raw.repo_url.map(|u| u.trim_end_matches('/').to_string()),
+        branch: raw.branch,
+        check: raw.check,
         collections,
         taxonomies,
         targets,

@@ -6,10 +6,12 @@
 //! `site.toml` → [`config`] → [`load`] (with [`frontmatter`], [`schema`],
 //! [`markdown`]) → [`site::Site`] → for each target: [`render`] → [`output`].
 
+pub mod check;
 pub mod cmd;
 pub mod config;
 pub mod diagnostics;
 pub mod frontmatter;
+pub mod git;
 pub mod load;
 pub mod markdown;
 pub mod output;

@@ -45,12 +45,15 @@ pub fn load(config: Config, drafts: bool) -> Result<Site, Diagnostics> {
         .par_iter()
         .enumerate()
         .map(|(id, (path, collection))| {
-            let ctx = LinkContext {
-                file: path,
-                lookup: &lookup,
-                all_paths: &all_paths,
-            };
-            load_one(&config, &content, id, path, *collection, &ctx)
+            load_one(
+                &config,
+                &content,
+                id,
+                path,
+                *collection,
+                &lookup,
+                &all_paths,
+            )
         })
         .collect();
 
@@ -65,11 +68,17 @@ pub fn load(config: Config, drafts: bool) -> Result<Site, Diagnostics> {
         return Err(problems);
     }
 
+    let changed = crate::git::last_changed(&config.root, CONTENT_DIR);
+    for doc in &mut docs {
+        doc.last_updated = changed.get(&doc.source).copied().or(doc.meta.updated);
+    }
+    let repo_prefix = crate::git::prefix(&config.root);
     let mut site = Site {
         config,
         docs,
         drafts,
         taxonomies: BTreeMap::new(),
+        repo_prefix,
         by_path,
     };
     problems.extend(resolve_references(&mut site));
@@ -159,7 +168,8 @@ fn load_one(
     id: DocId,
     path: &Path,
     collection: usize,
-    ctx: &LinkContext<'_>,
+    lookup: &(dyn Fn(&Path) -> Option<DocId> + Sync),
+    all_paths: &(dyn Fn() -> Vec<String> + Sync),
 ) -> Result<Document, Vec<Diagnostic>> {
     let source = Path::new(CONTENT_DIR).join(path);
     let bytes = std::fs::read(content.join(path))
@@ -188,14 +198,19 @@ fn load_one(
     let split = frontmatter::split(&text).map_err(|d| vec![located(d)])?;
     let coll = &config.collections[collection];
     let (meta, mut problems) = schema::check(split.entries, coll);
-    let (body, link_problems) = markdown::render(split.body, split.body_line, ctx);
-    problems.extend(link_problems);
-
     let slug = slug_of(path);
     let url = expand_permalink(&coll.permalink, &slug, &meta, &coll.name).unwrap_or_else(|e| {
         problems.push(e);
         String::new()
     });
+    let ctx = LinkContext {
+        file: path,
+        lookup,
+        all_paths,
+        up: markdown::up_from(&url),
+    };
+    let (body, link_problems) = markdown::render(split.body, split.body_line, &ctx);
+    problems.extend(link_problems);
     if !problems.is_empty() {
         return Err(problems.into_iter().map(located).collect());
     }
@@ -218,6 +233,7 @@ fn load_one(
         body,
         refs: Vec::new(),
         referrers: Vec::new(),
+        last_updated: None,
     })
 }
 
@@ -581,11 +597,6 @@ collections = ["guides"]
         let lookup = |p: &Path| (p == Path::new("guides/other.md")).then_some(1);
         let all = || vec!["guides/other.md".to_string()];
         let path = Path::new("guides/a.md");
-        let ctx = LinkContext {
-            file: path,
-            lookup: &lookup,
-            all_paths: &all,
-        };
 
         let mut variants: Vec<Vec<u8>> = Vec::new();
         for end in 0..=DOC.len() {
@@ -603,7 +614,7 @@ collections = ["guides"]
         }
         for v in variants {
             std::fs::write(content.join(path), &v).unwrap();
-            let _ = load_one(&config, &content, 0, path, 0, &ctx);
+            let _ = load_one(&config, &content, 0, path, 0, &lookup, &all);
         }
     }
 

@@ -9,6 +9,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use hubgen::cmd;
 use hubgen::diagnostics::Diagnostics;
+use hubgen::text::Date;
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("`{s}` is not a date: write it as YYYY-MM-DD"))
+}
 
 #[derive(Parser)]
 #[command(
@@ -41,6 +46,40 @@ enum Command {
         /// Include documents marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+    },
+    /// Check everything build checks, and links, anchors, images, review dates and
+    /// personal data; writes nothing. Exit 0 clean, 1 findings, 2 could not run.
+    Check {
+        /// How to print findings.
+        #[arg(long, value_enum, default_value_t = cmd::check::Format::Human)]
+        format: cmd::check::Format,
+        /// Treat warnings (such as a passed review date) as errors.
+        #[arg(long)]
+        strict: bool,
+        /// Compare review dates with this day instead of today (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        today: Option<Date>,
+        /// Include documents marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Create a page in a collection, with every required field in place.
+    New {
+        /// The collection (see `hubgen schema`).
+        collection: String,
+        /// The page's title; its file name is made from it.
+        title: String,
+    },
+    /// Create a new, minimal site in DIR.
+    Init {
+        /// The folder to create (empty or absent).
+        #[arg(value_name = "DIR")]
+        folder: PathBuf,
+    },
+    /// Print each collection's front-matter fields: types, required or not, allowed values.
+    Schema {
+        /// Only this collection.
+        collection: Option<String>,
     },
     /// Search a target from the command line, ranked as the sites' search box ranks.
     Search {
@@ -103,6 +142,65 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(problems) => report_problems(problems, "build"),
+            }
+        }
+        Command::Check {
+            format,
+            strict,
+            today,
+            drafts,
+        } => {
+            let opts = cmd::check::Options {
+                format,
+                strict,
+                today,
+                drafts,
+            };
+            match cmd::check::run(&cli.dir, &opts) {
+                cmd::check::Outcome::CouldNotRun(d) => {
+                    eprintln!("{d}");
+                    ExitCode::from(2)
+                }
+                cmd::check::Outcome::Findings(findings) => {
+                    match cmd::check::print(&findings, format, &mut std::io::stdout().lock()) {
+                        Ok(true) => ExitCode::from(1),
+                        Ok(false) => ExitCode::SUCCESS,
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            ExitCode::from(2)
+                        }
+                    }
+                }
+            }
+        }
+        Command::New { collection, title } => {
+            match cmd::new::run(&cli.dir, &collection, &title, Date::today()) {
+                Ok(path) => {
+                    println!("{}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(problems) => report_problems(problems, "new"),
+            }
+        }
+        Command::Init { folder } => match cmd::init::run(&cli.dir.join(&folder)) {
+            Ok(()) => {
+                println!(
+                    "created a new site in {}: try `hubgen -C {} build`",
+                    folder.display(),
+                    folder.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(problems) => report_problems(problems, "init"),
+        },
+        Command::Schema { collection } => {
+            match cmd::schema::run(
+                &cli.dir,
+                collection.as_deref(),
+                &mut std::io::stdout().lock(),
+            ) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(problems) => report_problems(problems, "schema"),
             }
         }
         Command::Search {

@@ -70,6 +70,13 @@ pub struct LinkContext<'a> {
     pub lookup: &'a (dyn Fn(&Path) -> Option<DocId> + Sync),
     /// Every content path, for suggestions when a link is broken.
     pub all_paths: &'a (dyn Fn() -> Vec<String> + Sync),
+    /// From the page's URL back to the site root: `../../` for `guides/x/`.
+    pub up: String,
+}
+
+/// The relative path from a page at `url` (below the base, e.g. `guides/x/`) to the base.
+pub fn up_from(url: &str) -> String {
+    "../".repeat(url.split('/').filter(|s| !s.is_empty()).count())
 }
 
 fn options() -> Options {
@@ -216,6 +223,12 @@ pub fn render(body: &str, body_line: usize, ctx: &LinkContext<'_>) -> (Rendered,
                         }
                     }
                 }
+                Dest::Asset { path, rest } => Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: asset_url(ctx, path, rest).map_or(dest_url.clone(), CowStr::from),
+                    title,
+                    id,
+                }),
                 Dest::Other => Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -223,6 +236,25 @@ pub fn render(body: &str, body_line: usize, ctx: &LinkContext<'_>) -> (Rendered,
                     id,
                 }),
             },
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = match classify(&dest_url) {
+                    Dest::Asset { path, rest } => {
+                        asset_url(ctx, path, rest).map_or(dest_url.clone(), CowStr::from)
+                    }
+                    _ => dest_url,
+                };
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
             Event::End(TagEnd::Link) if in_internal_link => {
                 in_internal_link = false;
                 Event::InlineHtml("</a>".into())
@@ -313,6 +345,11 @@ enum Dest<'a> {
         path: &'a str,
         anchor: Option<&'a str>,
     },
+    /// A relative link to any other file: its path, and what follows it (`?query#anchor`).
+    Asset {
+        path: &'a str,
+        rest: &'a str,
+    },
     Other,
 }
 
@@ -333,9 +370,26 @@ fn classify(dest: &str) -> Dest<'_> {
     let path = path.split('?').next().unwrap_or(path);
     if path.ends_with(".md") {
         Dest::Content { path, anchor }
+    } else if !path.is_empty() && !path.starts_with('/') {
+        Dest::Asset {
+            path,
+            rest: &dest[path.len()..],
+        }
     } else {
         Dest::Other
     }
+}
+
+/// A relative link to a file beside the content (an image, a PDF), rewritten
+/// relative to the page's own URL so that it reaches the copy `build` puts at
+/// the file's path below the site root.
+fn asset_url(ctx: &LinkContext<'_>, path: &str, rest: &str) -> Option<String> {
+    let resolved = resolve_path(ctx.file, path)?;
+    Some(format!(
+        "{}{}{rest}",
+        ctx.up,
+        resolved.to_string_lossy().replace('\\', "/")
+    ))
 }
 
 /// The content-relative path a link from `from` (content-relative) points at;
@@ -448,6 +502,7 @@ mod tests {
             file: Path::new(file),
             lookup: &lookup,
             all_paths: &all,
+            up: up_from("guides/a/"),
         };
         render(body, 5, &ctx)
     }
@@ -515,6 +570,29 @@ mod tests {
             .contains("../workstreams/procurement.md"));
         let (_, errs) = render_in("guides/a.md", "[x](../../../etc/passwd.md)");
         assert!(errs[0].message.contains("outside content/"));
+    }
+
+    #[test]
+    fn relative_assets_are_rewritten_from_the_page_url() {
+        let (r, _) = render_in("guides/a.md", "![Chart](img/chart.png) [PDF](../files/report.pdf#page=2) [web](https://x.org/a.pdf) [root](/x.pdf)\n");
+        assert!(
+            r.html.contains("src=\"../../guides/img/chart.png\""),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("href=\"../../files/report.pdf#page=2\""),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("href=\"https://x.org/a.pdf\""));
+        assert!(r.html.contains("href=\"/x.pdf\""));
+        assert_eq!(
+            r.images[0].dest, "img/chart.png",
+            "check sees what the editor wrote"
+        );
+        assert_eq!(up_from(""), "");
+        assert_eq!(up_from("about/"), "../");
     }
 
     #[test]

@@ -222,16 +222,19 @@ fn template_error(err: &tera::Error, files: &HashMap<String, (PathBuf, PathBuf)>
             )
             .next();
         if let (Some(file), Some(ident)) = (file, ident) {
-            let ident = ident
+            // The whole name (`page.attachments`) if it is written as such, else its root (`page`).
+            let root = ident
                 .split(['.', '[', '('])
                 .next()
                 .unwrap_or(&ident)
                 .to_string();
             if let Ok(text) = std::fs::read_to_string(&file.1) {
-                line_col = text
-                    .lines()
-                    .enumerate()
-                    .find_map(|(i, l)| l.find(&ident).map(|c| (i + 1, c + 1)));
+                let find = |needle: &str| {
+                    text.lines()
+                        .enumerate()
+                        .find_map(|(i, l)| l.find(needle).map(|c| (i + 1, c + 1)))
+                };
+                line_col = find(&ident).or_else(|| find(&root));
             }
         }
     }
@@ -385,7 +388,8 @@ pub fn render_target(
     jobs.push(("atom.xml".into(), Job::Feed));
     jobs.push(("robots.txt".into(), Job::Robots));
 
-    let statics = static_files(&theme.static_dirs);
+    let mut statics = static_files(&theme.static_dirs);
+    statics.extend(content_assets(site, target));
     let file_of = |url: &str| {
         if url.is_empty() || url.ends_with('/') {
             format!("{url}index.html")
@@ -465,6 +469,27 @@ fn paged(base: &str, page: usize) -> String {
     } else {
         format!("{base}page/{}/", page + 1)
     }
+}
+
+/// Files other than Markdown beside the content of the collections `target`
+/// publishes (images, PDFs), by their path below `content/`, which is where
+/// they are published and where the Markdown renderer points links to them.
+fn content_assets(site: &Site, target: &Target) -> BTreeMap<String, PathBuf> {
+    let content = site.config.root.join(crate::load::CONTENT_DIR);
+    let mut out = BTreeMap::new();
+    for coll in target
+        .collections
+        .iter()
+        .filter_map(|c| site.config.collection(c))
+    {
+        for (rel, path) in template_files(&content.join(&coll.folder)) {
+            let hidden = rel.split('/').any(|part| part.starts_with('.'));
+            if !rel.ends_with(".md") && !hidden {
+                out.insert(format!("{}/{rel}", coll.folder), path);
+            }
+        }
+    }
+    out
 }
 
 /// Static files of every folder, later folders overriding earlier ones, by output path.
@@ -772,6 +797,24 @@ impl<'a> TargetView<'a> {
             json!(doc.source.to_string_lossy().replace('\\', "/")),
         );
         obj.insert("aliases".into(), json!(doc.meta.aliases));
+        obj.insert(
+            "last_updated".into(),
+            json!(doc.last_updated.map(|d| d.to_string())),
+        );
+        obj.insert("edit_url".into(), json!(site.edit_url(doc)));
+        let attachments: Vec<Json> = match doc.meta.get("attachments") {
+            Some(Value::List(files)) => files
+                .iter()
+                .filter_map(|f| crate::markdown::resolve_path(&doc.path, f))
+                .map(|p| {
+                    let p = p.to_string_lossy().replace('\\', "/");
+                    let name = p.rsplit('/').next().unwrap_or(&p).to_string();
+                    json!({"name": name, "url": self.url(&p)})
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        obj.insert("attachments".into(), json!(attachments));
         obj.insert("section".into(), json!({"name": coll.name, "title": coll.title, "url": has_section(coll).then(|| self.url(&section_url(coll)))}));
         page
     }

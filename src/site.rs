@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{Collection, Config, Target};
 use crate::markdown::{DocId, Rendered};
 use crate::schema::FrontMatter;
+use crate::text::Date;
 
 /// One content file.
 #[derive(Debug)]
@@ -29,6 +30,8 @@ pub struct Document {
     pub refs: Vec<(String, Vec<DocId>)>,
     /// Documents whose reference fields name this one, in id order.
     pub referrers: Vec<DocId>,
+    /// When the file last changed: its last commit, else its front matter's `updated`.
+    pub last_updated: Option<Date>,
 }
 
 /// A taxonomy's terms and the documents carrying each.
@@ -48,6 +51,8 @@ pub struct Site {
     pub drafts: bool,
     /// Taxonomy name → terms, over every published document.
     pub taxonomies: BTreeMap<String, Terms>,
+    /// Where the site root sits in its git repository, if it is in one.
+    pub repo_prefix: Option<String>,
     pub(crate) by_path: HashMap<PathBuf, DocId>,
 }
 
@@ -90,6 +95,14 @@ impl Site {
     pub fn permalink(&self, doc: &Document) -> Option<String> {
         self.owner(doc)
             .map(|t| format!("{}{}", t.base_url, doc.url))
+    }
+
+    /// The "Edit this page" address of `doc`, when site.toml names the repository.
+    pub fn edit_url(&self, doc: &Document) -> Option<String> {
+        let repo = self.config.repo_url.as_deref()?;
+        let prefix = self.repo_prefix.as_deref().unwrap_or_default();
+        let path = doc.source.to_string_lossy().replace('\\', "/");
+        Some(format!("{repo}/edit/{}/{prefix}{path}", self.config.branch))
     }
 
     /// The document at `path` relative to `content/`.

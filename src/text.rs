@@ -89,6 +89,28 @@ impl Date {
         })
     }
 
+    /// The date `days` days after 1970-01-01 (the civil-from-days algorithm).
+    pub fn from_unix_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+        Date { year, month, day }
+    }
+
+    /// Today, by the system clock (UTC).
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        Date::from_unix_days(secs.div_euclid(86_400))
+    }
+
     /// "3 December 2010".
     pub fn long(&self) -> String {
         format!(
@@ -154,6 +176,14 @@ mod tests {
         assert!(Date::parse("2011-1-01").is_none());
         assert!(Date::parse("20x1-01-01").is_none());
         assert!(Date::parse("2011-01-0٣").is_none());
+    }
+
+    #[test]
+    fn days_since_the_epoch() {
+        assert_eq!(Date::from_unix_days(0).to_string(), "1970-01-01");
+        assert_eq!(Date::from_unix_days(15_011).to_string(), "2011-02-06");
+        assert_eq!(Date::from_unix_days(11_016).to_string(), "2000-02-29");
+        assert_eq!(Date::from_unix_days(20_417).to_string(), "2025-11-25");
     }
 
     #[test]

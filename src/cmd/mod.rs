@@ -1,4 +1,8 @@
 //! One module per subcommand; each has a `run` that is the entry point for it.
 
 pub mod build;
+pub mod check;
+pub mod init;
+pub mod new;
+pub mod schema;
 pub mod search;

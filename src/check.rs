@@ -1,0 +1,372 @@
+//! What `hubgen check` looks for beyond what `build` already refuses: anchors
+//! between pages, pages no one can reach, missing images and attachments,
+//! images without alt text, guides past their review date, and personal
+//! contact details.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::config::FieldType;
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::markdown::resolve_path;
+use crate::schema::Value;
+use crate::site::Site;
+use crate::text::Date;
+
+/// How strict a check is, and what day it is.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Review dates that have passed are errors rather than warnings.
+    pub strict: bool,
+    pub today: Date,
+}
+
+/// Every finding about `site`, unsorted.
+pub fn check(site: &Site, opts: &Options) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    anchors(site, &mut out);
+    orphans(site, &mut out);
+    files(site, &mut out);
+    review_dates(site, opts, &mut out);
+    personal_data(site, &mut out);
+    if opts.strict {
+        for d in &mut out {
+            d.severity = Severity::Error;
+        }
+    }
+    out
+}
+
+fn warning(code: &'static str, message: String) -> Diagnostic {
+    let mut d = Diagnostic::error(code, message);
+    d.severity = Severity::Warning;
+    d
+}
+
+/// `[text](other.md#part)`: `part` must be a heading id of `other.md`.
+fn anchors(site: &Site, out: &mut Vec<Diagnostic>) {
+    for doc in site.docs.iter().filter(|d| site.is_published(d)) {
+        for link in &doc.body.links {
+            let Some(anchor) = &link.anchor else { continue };
+            let to = &site.docs[link.doc];
+            if to.body.toc.iter().any(|h| h.id == *anchor) || is_footnote(anchor) {
+                continue;
+            }
+            let ids: Vec<&str> = to.body.toc.iter().map(|h| h.id.as_str()).collect();
+            let hint = match crate::diagnostics::did_you_mean(anchor, ids.iter().copied()) {
+                Some(m) => format!("did you mean #{m}?"),
+                None if ids.is_empty() => {
+                    format!("{} has no headings to link to", to.source.display())
+                }
+                None => format!(
+                    "the headings of {} are #{}",
+                    to.source.display(),
+                    ids.join(", #")
+                ),
+            };
+            out.push(
+                Diagnostic::error(
+                    "broken-anchor",
+                    format!(
+                        "link to #{anchor} in {}, which has no such heading",
+                        to.source.display()
+                    ),
+                )
+                .at(&doc.source, link.line, 0)
+                .with_hint(hint),
+            );
+        }
+    }
+}
+
+fn is_footnote(anchor: &str) -> bool {
+    anchor.starts_with("fn-") || anchor.starts_with("fnref")
+}
+
+/// A page that nothing links to, refers to, or lists cannot be found by a reader.
+fn orphans(site: &Site, out: &mut Vec<Diagnostic>) {
+    let mut reached: HashSet<usize> = HashSet::new();
+    for doc in site.docs.iter().filter(|d| site.is_published(d)) {
+        reached.extend(
+            doc.body
+                .links
+                .iter()
+                .map(|l| l.doc)
+                .filter(|&d| d != doc.id),
+        );
+        reached.extend(doc.refs.iter().flat_map(|(_, ids)| ids.iter().copied()));
+        reached.extend(doc.referrers.iter().copied());
+    }
+    for doc in site.docs.iter().filter(|d| site.is_published(d)) {
+        let coll = site.collection_of(doc);
+        let listed = !crate::render::section_url(coll).is_empty();
+        let termed = site
+            .config
+            .targets
+            .iter()
+            .filter(|t| site.publishes(t, doc))
+            .any(|t| {
+                site.config
+                    .taxonomies
+                    .iter()
+                    .filter(|tx| t.taxonomies.contains(&tx.name))
+                    .any(|tx| {
+                        if tx.field == "tags" {
+                            !doc.meta.tags.is_empty()
+                        } else {
+                            doc.meta.get(&tx.field).is_some()
+                        }
+                    })
+            });
+        if !listed && !termed && !reached.contains(&doc.id) {
+            out.push(
+                warning(
+                    "orphan",
+                    format!(
+                        "no page links to this one and no list shows it ({})",
+                        doc.url
+                    ),
+                )
+                .at(&doc.source, 1, 1)
+                .with_hint("link to it from a related page, or give it tags"),
+            );
+        }
+    }
+}
+
+/// Images and attachments must exist, and images need alt text.
+fn files(site: &Site, out: &mut Vec<Diagnostic>) {
+    let root = &site.config.root;
+    let content = root.join(crate::load::CONTENT_DIR);
+    let statics: Vec<std::path::PathBuf> = std::iter::once(root.join("static"))
+        .chain(
+            std::fs::read_dir(&site.config.themes_dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path().join("static")),
+        )
+        .collect();
+    let exists = |doc_path: &Path, dest: &str| -> bool {
+        let path = dest.split(['?', '#']).next().unwrap_or(dest);
+        match path.strip_prefix('/') {
+            Some(rooted) => statics.iter().any(|s| s.join(rooted).is_file()),
+            None => resolve_path(doc_path, path).is_some_and(|p| content.join(p).is_file()),
+        }
+    };
+    for doc in site.docs.iter().filter(|d| site.is_published(d)) {
+        for img in &doc.body.images {
+            let external = img.dest.contains("://")
+                || img.dest.starts_with("//")
+                || img.dest.starts_with("data:");
+            if !external && !exists(&doc.path, &img.dest) {
+                out.push(
+                    Diagnostic::error("missing-image", format!("image \"{}\" does not exist", img.dest))
+                        .at(&doc.source, img.line, img.column)
+                        .with_hint("put the image beside the page (paths are relative to the Markdown file) or in static/"),
+                );
+            }
+            if img.alt.trim().is_empty() {
+                out.push(
+                    Diagnostic::error("image-alt", format!("image \"{}\" has no alt text", img.dest))
+                        .at(&doc.source, img.line, img.column)
+                        .with_hint("describe the image in the brackets: ![A chart of spending by year](chart.png); readers using screen readers depend on it"),
+                );
+            }
+        }
+        let coll = site.collection_of(doc);
+        for field in coll
+            .fields
+            .iter()
+            .filter(|f| f.name == "attachments" && f.kind == FieldType::List)
+        {
+            if let Some(Value::List(files)) = doc.meta.get(&field.name) {
+                for f in files.iter().filter(|f| !exists(&doc.path, f)) {
+                    out.push(
+                        Diagnostic::error("missing-attachment", format!("attachment \"{f}\" does not exist"))
+                            .at(&doc.source, doc.meta.line_of("attachments"), 1)
+                            .with_hint("attachments are paths relative to the Markdown file, like files/toolkit.pdf"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Guides (any document with a `review_by` date) past their review date.
+fn review_dates(site: &Site, opts: &Options, out: &mut Vec<Diagnostic>) {
+    for doc in site.docs.iter().filter(|d| site.is_published(d)) {
+        if let Some(Value::Date(due)) = doc.meta.get("review_by") {
+            if *due < opts.today {
+                out.push(
+                    warning(
+                        "review-overdue",
+                        format!("this page was due for review on {}", due.long()),
+                    )
+                    .at(&doc.source, doc.meta.line_of("review_by"), 1)
+                    .with_hint("review the page, then set a new review_by date"),
+                );
+            }
+        }
+    }
+}
+
+/// E-mail addresses and UK phone numbers of individuals are not published;
+/// site.toml's `[check]` may allow role mailboxes and switchboard numbers.
+fn personal_data(site: &Site, out: &mut Vec<Diagnostic>) {
+    let allowed_emails: HashSet<String> = site
+        .config
+        .check
+        .allowed_emails
+        .iter()
+        .map(|e| e.to_lowercase())
+        .collect();
+    let allowed_phones: HashSet<String> = site
+        .config
+        .check
+        .allowed_phones
+        .iter()
+        .map(|p| digits(p))
+        .collect();
+    for doc in site.docs.iter().filter(|d| site.is_published(d)) {
+        let Ok(text) = std::fs::read_to_string(site.config.root.join(&doc.source)) else {
+            continue;
+        };
+        for (n, line) in text.lines().enumerate() {
+            for (col, email) in emails(line) {
+                if !allowed_emails.contains(&email.to_lowercase()) {
+                    out.push(
+                        Diagnostic::error("personal-data", format!("e-mail address {email} is published"))
+                            .at(&doc.source, n + 1, col)
+                            .with_source(&text)
+                            .with_hint("give a role or a team mailbox instead, and allow it in site.toml under [check] allowed_emails"),
+                    );
+                }
+            }
+            for (col, phone) in uk_phones(line) {
+                if !allowed_phones.contains(&digits(&phone)) {
+                    out.push(
+                        Diagnostic::error("personal-data", format!("phone number {phone} is published"))
+                            .at(&doc.source, n + 1, col)
+                            .with_source(&text)
+                            .with_hint("publish a switchboard number, allowed in site.toml under [check] allowed_phones, instead of a person's"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn digits(s: &str) -> String {
+    let d: String = s.chars().filter(char::is_ascii_digit).collect();
+    match d.strip_prefix("44") {
+        Some(rest) if s.trim_start().starts_with('+') => format!("0{rest}"),
+        _ => d,
+    }
+}
+
+/// E-mail addresses in `line`, with their 1-based columns.
+pub fn emails(line: &str) -> Vec<(usize, String)> {
+    let chars: Vec<char> = line.chars().collect();
+    let local = |c: char| c.is_ascii_alphanumeric() || "._%+-".contains(c);
+    let domain = |c: char| c.is_ascii_alphanumeric() || ".-".contains(c);
+    let mut out = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c != '@' {
+            continue;
+        }
+        let start = (0..i).rev().take_while(|&j| local(chars[j])).last();
+        let end = (i + 1..chars.len())
+            .take_while(|&j| domain(chars[j]))
+            .last();
+        let (Some(start), Some(end)) = (start, end) else {
+            continue;
+        };
+        let host: String = chars[i + 1..=end]
+            .iter()
+            .collect::<String>()
+            .trim_end_matches('.')
+            .to_string();
+        let tld = host.rsplit('.').next().unwrap_or_default();
+        if host.contains('.') && tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()) {
+            let local_part: String = chars[start..i].iter().collect();
+            out.push((
+                start + 1,
+                format!("{}@{host}", local_part.trim_start_matches('.')),
+            ));
+        }
+    }
+    out
+}
+
+/// UK phone numbers in `line` (0 or +44, then ten more digits, allowing spaces,
+/// hyphens and brackets), with their 1-based columns.
+pub fn uk_phones(line: &str) -> Vec<(usize, String)> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = (chars[i] == '0'
+            || (chars[i] == '+'
+                && chars.get(i + 1) == Some(&'4')
+                && chars.get(i + 2) == Some(&'4'))
+            || (chars[i] == '(' && chars.get(i + 1) == Some(&'0')))
+            && (i == 0
+                || !(chars[i - 1].is_ascii_alphanumeric()
+                    || chars[i - 1] == '-'
+                    || chars[i - 1] == '.'));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < chars.len() && (chars[j].is_ascii_digit() || "+ -()".contains(chars[j])) {
+            // A separator must be followed by more of the number.
+            if !chars[j].is_ascii_digit()
+                && chars[j] != '+'
+                && chars[j] != '('
+                && !chars
+                    .get(j + 1)
+                    .is_some_and(|c| c.is_ascii_digit() || *c == '(' || *c == ' ')
+            {
+                break;
+            }
+            j += 1;
+        }
+        let text: String = chars[i..j].iter().collect::<String>().trim().to_string();
+        let d = digits(&text);
+        let followed_by_digit = chars.get(j).is_some_and(char::is_ascii_digit);
+        if d.len() == 11 && d.starts_with('0') && !followed_by_digit {
+            out.push((i + 1, text));
+        }
+        i = j.max(i + 1);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_email_addresses() {
+        assert_eq!(
+            emails("Write to jo.webb@example.gov.uk today."),
+            [(10, "jo.webb@example.gov.uk".to_string())]
+        );
+        assert!(emails("no @ here, a@b, x@y.z1").is_empty());
+        assert_eq!(emails("(team@lg.org)").len(), 1);
+    }
+
+    #[test]
+    fn finds_uk_phone_numbers_not_dates_or_counts() {
+        let found = |s: &str| uk_phones(s).into_iter().map(|(_, p)| p).collect::<Vec<_>>();
+        assert_eq!(found("Call 020 7664 3000 now"), ["020 7664 3000"]);
+        assert_eq!(found("Mobile: 07700 900123."), ["07700 900123"]);
+        assert_eq!(found("Phone +44 20 7664 3000"), ["+44 20 7664 3000"]);
+        assert_eq!(found("(01632) 960 001"), ["(01632) 960 001"]);
+        assert!(found("On 2010-12-03, over 80 opportunities and 120 officers").is_empty());
+        assert!(found("id 0123456789012 is too long").is_empty());
+        assert_eq!(digits("+44 20 7664 3000"), "02076643000");
+    }
+}

@@ -1,0 +1,195 @@
+//! `hubgen check`: every validation of `build`, and more, writing nothing.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::config::{Config, CONFIG_FILE};
+use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::output::Discard;
+use crate::text::Date;
+use crate::{check, load, render};
+
+/// How findings are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For a terminal: file:line:col, the source line, a hint.
+    Human,
+    /// One JSON object per finding, one per line.
+    Json,
+    /// GitHub Actions workflow commands, so findings show on a pull request's lines.
+    Github,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub format: Format,
+    pub strict: bool,
+    /// The day review dates are compared with (default: today).
+    pub today: Option<Date>,
+    pub drafts: bool,
+}
+
+/// The outcome of a check.
+pub enum Outcome {
+    /// The findings, sorted (possibly none).
+    Findings(Vec<Diagnostic>),
+    /// The check could not run at all.
+    CouldNotRun(Diagnostic),
+}
+
+/// Entry point for `hubgen check`: everything `build` validates (configuration,
+/// front matter, references, links, URLs, templates), and the checks of
+/// [`crate::check`]; nothing is written.
+pub fn run(root: &Path, opts: &Options) -> Outcome {
+    if !root.join(CONFIG_FILE).is_file() {
+        return Outcome::CouldNotRun(
+            Diagnostic::error("usage", format!("no {CONFIG_FILE} in {}", root.display()))
+                .with_hint("run hubgen in the folder that holds site.toml, or pass -C DIR"),
+        );
+    }
+    let findings = match Config::load(root).and_then(|c| load::load(c, opts.drafts)) {
+        Err(problems) => problems.into_sorted(),
+        Ok(site) => {
+            let mut found = Diagnostics::new();
+            let hidden = indicatif::ProgressBar::hidden();
+            for target in &site.config.targets {
+                if let Err(problems) = render::render_target(&site, target, &Discard, &hidden) {
+                    found.extend(problems.into_sorted());
+                }
+            }
+            let today = opts.today.unwrap_or_else(Date::today);
+            found.extend(check::check(
+                &site,
+                &check::Options {
+                    strict: opts.strict,
+                    today,
+                },
+            ));
+            let prefix = site.repo_prefix.clone().unwrap_or_default();
+            let mut list = found.into_sorted();
+            if opts.format == Format::Github {
+                // Annotations name files from the repository's root.
+                for d in &mut list {
+                    if let Some(p) = &d.path {
+                        d.path = Some(Path::new(&prefix).join(p));
+                    }
+                }
+            }
+            list
+        }
+    };
+    Outcome::Findings(findings)
+}
+
+/// Prints `findings` in `format`; returns whether any is an error.
+pub fn print(
+    findings: &[Diagnostic],
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<bool> {
+    let errors = findings
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    for d in findings {
+        match format {
+            Format::Human => writeln!(out, "{d}\n")?,
+            Format::Json => writeln!(out, "{}", to_json(d))?,
+            Format::Github => writeln!(out, "{}", github(d))?,
+        }
+    }
+    if format == Format::Human {
+        if findings.is_empty() {
+            writeln!(out, "check passed: no problems found")?;
+        } else {
+            writeln!(
+                out,
+                "check found {errors} error{} and {warnings} warning{}",
+                plural(errors),
+                plural(warnings)
+            )?;
+        }
+    }
+    Ok(errors > 0)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// One finding as a JSON object.
+pub fn to_json(d: &Diagnostic) -> serde_json::Value {
+    json!({
+        "file": d.path.as_ref().map(|p| p.to_string_lossy().replace('\\', "/")),
+        "line": d.line,
+        "column": d.column,
+        "severity": d.severity.to_string(),
+        "code": d.code,
+        "message": d.message,
+        "hint": d.hint,
+    })
+}
+
+/// One finding as a GitHub Actions workflow command.
+fn github(d: &Diagnostic) -> String {
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut props = Vec::new();
+    if let Some(p) = &d.path {
+        props.push(format!(
+            "file={}",
+            escape_property(&p.to_string_lossy().replace('\\', "/"))
+        ));
+        if d.line > 0 {
+            props.push(format!("line={}", d.line));
+        }
+        if d.column > 0 {
+            props.push(format!("col={}", d.column));
+        }
+    }
+    props.push(format!(
+        "title={}",
+        escape_property(&format!("hubgen {}", d.code))
+    ));
+    let mut message = d.message.clone();
+    if let Some(h) = &d.hint {
+        message.push_str("\nhint: ");
+        message.push_str(h);
+    }
+    format!("::{level} {}::{}", props.join(","), escape_data(&message))
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_annotations_escape_their_text() {
+        let d = Diagnostic::error("unknown-field", "unknown field \"a,b\": 100%")
+            .at("content/x,y.md", 3, 1)
+            .with_hint("fix it");
+        assert_eq!(
+            github(&d),
+            "::error file=content/x%2Cy.md,line=3,col=1,title=hubgen unknown-field::unknown field \"a,b\": 100%25%0Ahint: fix it"
+        );
+    }
+}

@@ -1,0 +1,161 @@
+//! `hubgen new COLLECTION "Title"`: a new page with every required field in place.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{Collection, Config, FieldType};
+use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
+use crate::load::CONTENT_DIR;
+use crate::text::{slugify, Date};
+
+/// Where archetypes live: `archetypes/COLLECTION.md`, with `{{ title }}` and `{{ date }}` filled in.
+pub const ARCHETYPES_DIR: &str = "archetypes";
+
+/// Entry point for `hubgen new`: writes the page and returns its path (relative to the site root).
+pub fn run(
+    root: &Path,
+    collection: &str,
+    title: &str,
+    today: Date,
+) -> Result<PathBuf, Diagnostics> {
+    let config = Config::load(root)?;
+    let Some(coll) = config.collection(collection) else {
+        let names: Vec<&str> = config.collections.iter().map(|c| c.name.as_str()).collect();
+        let hint = match did_you_mean(collection, names.iter().copied()) {
+            Some(m) => format!("did you mean `{m}`?"),
+            None => format!("the collections are: {}", names.join(", ")),
+        };
+        return Err(
+            Diagnostic::error("usage", format!("no collection named `{collection}`"))
+                .with_hint(hint)
+                .into(),
+        );
+    };
+    let slug = slugify(title);
+    if slug.is_empty() {
+        return Err(Diagnostic::error(
+            "usage",
+            format!("the title {title:?} has no letters or digits to make a file name from"),
+        )
+        .into());
+    }
+    let rel = Path::new(CONTENT_DIR)
+        .join(&coll.folder)
+        .join(format!("{slug}.md"));
+    let path = root.join(&rel);
+    if path.exists() {
+        return Err(
+            Diagnostic::error("exists", "this file already exists; nothing was written")
+                .in_file(&rel)
+                .with_hint("choose another title, or edit the existing page")
+                .into(),
+        );
+    }
+    let archetype = root.join(ARCHETYPES_DIR).join(format!("{collection}.md"));
+    let text = match std::fs::read_to_string(&archetype) {
+        Ok(a) => a
+            .replace("{{ title }}", &yaml_string(title))
+            .replace("{{ date }}", &today.to_string()),
+        Err(_) => from_schema(&config, coll, title, today, root),
+    };
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(path.parent().expect("a file in a folder"))?;
+        // create_new: never overwrite, even if the file appeared meanwhile.
+        use std::io::Write;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?
+            .write_all(text.as_bytes())
+    };
+    write().map_err(|e| Diagnostic::error("io", format!("cannot write: {e}")).in_file(&rel))?;
+    Ok(rel)
+}
+
+fn yaml_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
+}
+
+/// A page built from the collection's schema: every required field, dates set to today.
+fn from_schema(
+    config: &Config,
+    coll: &Collection,
+    title: &str,
+    today: Date,
+    root: &Path,
+) -> String {
+    let mut fm = vec![format!("title: {}", yaml_string(title))];
+    let needs_date = coll.required.iter().any(|r| r == "date") || coll.permalink.contains("{year}");
+    for builtin in ["summary", "date", "updated", "tags"] {
+        let required =
+            coll.required.iter().any(|r| r == builtin) || (builtin == "date" && needs_date);
+        if !required {
+            continue;
+        }
+        fm.push(match builtin {
+            "summary" => "summary: \"\"  # one sentence, shown in lists, search results and the page's description".into(),
+            "tags" => "tags: []".into(),
+            date => format!("{date}: {today}"),
+        });
+    }
+    for field in coll.fields.iter().filter(|f| f.required) {
+        let comment = if field.description.is_empty() {
+            String::new()
+        } else {
+            format!("  # {}", field.description)
+        };
+        let line = match field.kind {
+            FieldType::Date => format!("{}: {today}", field.name),
+            FieldType::Bool => format!("{}: false", field.name),
+            FieldType::Integer => format!("{}: 0", field.name),
+            FieldType::List | FieldType::References if field.allowed.is_empty() => {
+                format!("{}: []{comment}", field.name)
+            }
+            FieldType::Reference | FieldType::References => {
+                let slugs = reference_slugs(config, field.collection.as_deref(), root);
+                let choose = if slugs.is_empty() {
+                    String::new()
+                } else {
+                    format!("  # one of: {}", slugs.join(", "))
+                };
+                let empty = if field.kind == FieldType::References {
+                    "[]"
+                } else {
+                    "\"\""
+                };
+                format!("{}: {empty}{choose}", field.name)
+            }
+            _ if !field.allowed.is_empty() => format!(
+                "{}: {}  # one of: {}",
+                field.name,
+                yaml_string(&field.allowed[0]),
+                field.allowed.join(", ")
+            ),
+            _ => format!("{}: \"\"{comment}", field.name),
+        };
+        fm.push(line);
+    }
+    format!(
+        "---\n{}\n---\n\nWrite the page here, in Markdown.\n",
+        fm.join("\n")
+    )
+}
+
+/// The slugs of a collection's documents, for the comment beside a reference field.
+fn reference_slugs(config: &Config, collection: Option<&str>, root: &Path) -> Vec<String> {
+    let Some(coll) = collection.and_then(|c| config.collection(c)) else {
+        return Vec::new();
+    };
+    let mut slugs: Vec<String> = std::fs::read_dir(root.join(CONTENT_DIR).join(&coll.folder))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".md")
+                .map(str::to_string)
+        })
+        .collect();
+    slugs.sort();
+    slugs
+}

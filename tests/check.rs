@@ -1,0 +1,307 @@
+//! `hubgen check`, `new`, `init` and `schema`, and last-updated dates from git:
+//! what an editor and CI see.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+const TODAY: &str = "2026-11-25";
+
+/// `hubgen check --format json` on a fixture: exit code and the JSON lines.
+fn check_json(site: &Path, extra: &[&str]) -> (Option<i32>, Vec<String>) {
+    let mut args = vec!["check", "--format", "json", "--today", TODAY];
+    args.extend_from_slice(extra);
+    let o = hubgen(site, &args);
+    (
+        o.status.code(),
+        stdout(&o).lines().map(str::to_string).collect(),
+    )
+}
+
+fn finding(
+    file: &str,
+    line: usize,
+    column: usize,
+    severity: &str,
+    code: &str,
+    message: &str,
+    hint: &str,
+) -> String {
+    serde_json::json!({"file": file, "line": line, "column": column, "severity": severity, "code": code, "message": message, "hint": hint}).to_string()
+}
+
+#[test]
+fn a_clean_site_passes() {
+    let o = hubgen(&fixture("good"), &["check", "--today", TODAY]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("check passed: no problems found"));
+    assert_eq!(
+        check_json(&fixture("good"), &["--strict"]),
+        (Some(0), vec![])
+    );
+}
+
+#[test]
+fn the_repository_content_passes() {
+    let o = hubgen(&repo(), &["check", "--strict"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn broken_anchor() {
+    assert_eq!(
+        check_json(&fixture("check-anchor"), &[]),
+        (
+            Some(1),
+            vec![finding(
+                "content/guides/links.md",
+                7,
+                0,
+                "error",
+                "broken-anchor",
+                "link to #how-to-buy in content/topics/energy.md, which has no such heading",
+                "the headings of content/topics/energy.md are #why-it-matters"
+            )]
+        )
+    );
+}
+
+#[test]
+fn page_nothing_links_to() {
+    let (code, lines) = check_json(&fixture("check-orphan"), &[]);
+    assert_eq!(code, Some(0), "a warning alone does not fail the check");
+    assert_eq!(
+        lines,
+        [finding(
+            "content/pages/lonely.md",
+            1,
+            1,
+            "warning",
+            "orphan",
+            "no page links to this one and no list shows it (lonely/)",
+            "link to it from a related page, or give it tags"
+        )]
+    );
+    assert_eq!(
+        check_json(&fixture("check-orphan"), &["--strict"]).0,
+        Some(1)
+    );
+}
+
+#[test]
+fn missing_images_attachments_and_alt_text() {
+    assert_eq!(
+        check_json(&fixture("check-images"), &[]),
+        (Some(1), vec![
+            finding("content/guides/pictures.md", 4, 1, "error", "missing-attachment", "attachment \"files/missing.pdf\" does not exist",
+                "attachments are paths relative to the Markdown file, like files/toolkit.pdf"),
+            finding("content/guides/pictures.md", 9, 1, "error", "image-alt", "image \"chart.png\" has no alt text",
+                "describe the image in the brackets: ![A chart of spending by year](chart.png); readers using screen readers depend on it"),
+            finding("content/guides/pictures.md", 11, 1, "error", "missing-image", "image \"missing.png\" does not exist",
+                "put the image beside the page (paths are relative to the Markdown file) or in static/"),
+        ])
+    );
+}
+
+#[test]
+fn review_dates_that_have_passed() {
+    let warning = finding(
+        "content/guides/old.md",
+        4,
+        1,
+        "warning",
+        "review-overdue",
+        "this page was due for review on 30 June 2011",
+        "review the page, then set a new review_by date",
+    );
+    assert_eq!(
+        check_json(&fixture("check-review"), &[]),
+        (Some(0), vec![warning.clone()])
+    );
+    assert_eq!(
+        check_json(&fixture("check-review"), &["--strict"]),
+        (Some(1), vec![warning.replace("\"warning\"", "\"error\"")])
+    );
+    // The day is what decides: before the review date, nothing is due.
+    let o = hubgen(
+        &fixture("check-review"),
+        &["check", "--format", "json", "--today", "2011-06-01"],
+    );
+    assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()));
+}
+
+#[test]
+fn personal_contact_details() {
+    assert_eq!(
+        check_json(&fixture("check-personal"), &[]),
+        (Some(1), vec![
+            finding("content/guides/contacts.md", 8, 21, "error", "personal-data", "e-mail address jo.bloggs@example.org is published",
+                "give a role or a team mailbox instead, and allow it in site.toml under [check] allowed_emails"),
+            finding("content/guides/contacts.md", 8, 44, "error", "personal-data", "phone number 07700 900123 is published",
+                "publish a switchboard number, allowed in site.toml under [check] allowed_phones, instead of a person's"),
+        ])
+    );
+}
+
+#[test]
+fn github_and_human_formats() {
+    let o = hubgen(
+        &fixture("check-anchor"),
+        &["check", "--format", "github", "--today", TODAY],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("::error file=tests/fixtures/check-anchor/content/guides/links.md,line=7,title=hubgen broken-anchor::link to #how-to-buy"),
+        "{out}"
+    );
+    let o = hubgen(&fixture("check-anchor"), &["check", "--today", TODAY]);
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("content/guides/links.md:7: error: link to #how-to-buy"),
+        "{out}"
+    );
+    assert!(out.contains("check found 1 error and 0 warnings"), "{out}");
+}
+
+#[test]
+fn build_errors_are_check_findings_and_nothing_is_written() {
+    let (code, lines) = check_json(&fixture("unknown-field"), &[]);
+    assert_eq!(code, Some(1));
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].contains("\"code\":\"unknown-field\""), "{lines:?}");
+    assert!(!fixture("unknown-field").join("public").exists());
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(
+        hubgen(tmp.path(), &["check"]).status.code(),
+        Some(2),
+        "no site: could not run"
+    );
+}
+
+fn git(dir: &Path, args: &[&str], date: &str) {
+    let o = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=Editor",
+            "-c",
+            "user.email=editor@example.org",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn init_new_and_last_updated_from_git() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("my-hub");
+    let o = hubgen(tmp.path(), &["init", "my-hub"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A new site builds and checks clean.
+    build_ok(&site, &tmp.path().join("out"), &[]);
+    let o = hubgen(&site, &["check", "--strict"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // init refuses a folder that is not empty.
+    assert_eq!(
+        hubgen(tmp.path(), &["init", "my-hub"]).status.code(),
+        Some(1)
+    );
+
+    // new: a page with every required field, never over an existing one.
+    let o = hubgen(&site, &["new", "guides", "Buying energy together"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).trim(),
+        "content/guides/buying-energy-together.md"
+    );
+    let page = read(site.join("content/guides/buying-energy-together.md"));
+    assert!(
+        page.starts_with("---\ntitle: \"Buying energy together\"\nsummary: \"\""),
+        "{page}"
+    );
+    let o = hubgen(&site, &["new", "guides", "Buying energy together"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert_eq!(
+        read(site.join("content/guides/buying-energy-together.md")),
+        page
+    );
+    let o = hubgen(&site, &["new", "guide", "X"]);
+    assert!(
+        stderr(&o).contains("did you mean `guides`?"),
+        "{}",
+        stderr(&o)
+    );
+    // The editor fills in the summary; the page then builds.
+    std::fs::write(
+        site.join("content/guides/buying-energy-together.md"),
+        page.replace("summary: \"\"", "summary: \"How to buy together.\""),
+    )
+    .unwrap();
+
+    // Two versions of a page, committed on two dates: the page shows the later.
+    git(&site, &["init", "-q"], "2011-01-05T10:00:00Z");
+    git(&site, &["add", "."], "2011-01-05T10:00:00Z");
+    git(&site, &["commit", "-qm", "first"], "2011-01-05T10:00:00Z");
+    let path = site.join("content/guides/getting-started.md");
+    std::fs::write(&path, read(&path) + "\nA second version.\n").unwrap();
+    git(&site, &["commit", "-qam", "second"], "2011-03-09T10:00:00Z");
+    let out = tmp.path().join("built");
+    build_ok(&site, &out, &[]);
+    let html = read(out.join("guides/getting-started/index.html"));
+    assert!(
+        html.contains("Last updated <time datetime=\"2011-03-09\">9 March 2011</time>"),
+        "{html}"
+    );
+    let other = read(out.join("guides/buying-energy-together/index.html"));
+    assert!(
+        other.contains("Last updated <time datetime=\"2011-01-05\">5 January 2011</time>"),
+        "{other}"
+    );
+}
+
+#[test]
+fn edit_links_point_into_the_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    build_ok(&repo(), tmp.path(), &["--target", "hub"]);
+    let html = read(tmp.path().join("guides/publishing-on-the-hub/index.html"));
+    assert!(
+        html.contains("/edit/main/content/guides/publishing-on-the-hub.md\">Edit this page</a>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn schema_is_the_reference_from_site_toml() {
+    let o = hubgen(&repo(), &["schema", "guides"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("guides — content/guides/*.md → /guides/{slug}/"),
+        "{out}"
+    );
+    assert!(
+        out.contains("review_by      date         required"),
+        "{out}"
+    );
+    assert!(
+        out.contains("workstream     reference    optional, a slug from `workstreams`"),
+        "{out}"
+    );
+    let o = hubgen(&repo(), &["schema"]);
+    assert!(stdout(&o).contains("status         string       required, one of: completed | mainstreamed | carried into a programme"), "{}", stdout(&o));
+}
