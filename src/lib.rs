@@ -18,5 +18,6 @@ pub mod output;
 pub mod render;
 pub mod schema;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod text;

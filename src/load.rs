@@ -68,9 +68,9 @@ pub fn load(config: Config, drafts: bool) -> Result<Site, Diagnostics> {
         return Err(problems);
     }
 
-    let changed = crate::git::last_changed(&config.root, CONTENT_DIR);
+    let git_dates = crate::git::last_changed(&config.root, CONTENT_DIR);
     for doc in &mut docs {
-        doc.last_updated = changed.get(&doc.source).copied().or(doc.meta.updated);
+        doc.last_updated = git_dates.get(&doc.source).copied().or(doc.meta.updated);
     }
     let repo_prefix = crate::git::prefix(&config.root);
     let mut site = Site {
@@ -79,16 +79,62 @@ pub fn load(config: Config, drafts: bool) -> Result<Site, Diagnostics> {
         drafts,
         taxonomies: BTreeMap::new(),
         repo_prefix,
+        git_dates,
         by_path,
     };
-    problems.extend(resolve_references(&mut site));
-    problems.extend(check_drafts(&site));
-    problems.extend(check_urls(&site));
+    let problems = relink(&mut site);
     if problems.has_errors() {
-        return Err(with_sources(&site.config.root, problems));
+        return Err(problems);
     }
-    site.taxonomies = collect_terms(&site);
     Ok(site)
+}
+
+/// Derives everything that depends on more than one document — references and
+/// who refers to whom, drafts linked from published pages, URLs claimed twice,
+/// taxonomy terms — from the documents as they are now.
+pub fn relink(site: &mut Site) -> Diagnostics {
+    let mut problems = Diagnostics::new();
+    problems.extend(resolve_references(site));
+    problems.extend(check_drafts(site));
+    problems.extend(check_urls(site));
+    if problems.has_errors() {
+        return with_sources(&site.config.root, problems);
+    }
+    site.taxonomies = collect_terms(site);
+    problems
+}
+
+/// Reads the document at `path` (relative to `content/`) again, as it is now on
+/// disk. Its id stays; cross-document fields are left for [`relink`].
+pub fn reload_doc(site: &Site, path: &Path) -> Result<Document, Diagnostics> {
+    let id = *site.by_path.get(path).ok_or_else(|| {
+        Diagnostic::error("io", "not a known content file")
+            .in_file(Path::new(CONTENT_DIR).join(path))
+    })?;
+    let content = site.config.root.join(CONTENT_DIR);
+    let lookup = |p: &Path| site.by_path.get(p).copied();
+    let all_paths = || {
+        site.docs
+            .iter()
+            .map(|d| d.path.to_string_lossy().replace('\\', "/"))
+            .collect()
+    };
+    let mut doc = load_one(
+        &site.config,
+        &content,
+        id,
+        path,
+        site.docs[id].collection,
+        &lookup,
+        &all_paths,
+    )
+    .map_err(Diagnostics::from)?;
+    doc.last_updated = site
+        .git_dates
+        .get(&doc.source)
+        .copied()
+        .or(doc.meta.updated);
+    Ok(doc)
 }
 
 /// Lists the Markdown files under `content/` with their collection, sorted by path.

@@ -81,6 +81,24 @@ enum Command {
         /// Only this collection.
         collection: Option<String>,
     },
+    /// Build a target, serve it on 127.0.0.1, and rebuild and reload the open pages on every save.
+    Serve {
+        /// The target to preview (default: the first in site.toml).
+        #[arg(long, short = 't', value_name = "NAME")]
+        target: Option<String>,
+        /// The port (default: 1111, or the next free one; 0 for any free port).
+        #[arg(long, short = 'p')]
+        port: Option<u16>,
+        /// The address to listen on; anything but 127.0.0.1 shows the preview to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the preview in a browser.
+        #[arg(long)]
+        open: bool,
+        /// Leave out documents marked `draft: true` (the preview shows them by default).
+        #[arg(long)]
+        no_drafts: bool,
+    },
     /// Search a target from the command line, ranked as the sites' search box ranks.
     Search {
         /// The target to search (default: the first in site.toml).
@@ -201,6 +219,25 @@ fn main() -> ExitCode {
             ) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(problems) => report_problems(problems, "schema"),
+            }
+        }
+        Command::Serve {
+            target,
+            port,
+            bind,
+            open,
+            no_drafts,
+        } => {
+            let opts = hubgen::serve::Options {
+                target,
+                port,
+                bind,
+                drafts: !no_drafts,
+                open,
+            };
+            match cmd::serve::run(&cli.dir, &opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(problems) => report_problems(problems, "serve"),
             }
         }
         Command::Search {

@@ -179,6 +179,32 @@ impl Theme {
     pub fn has(&self, name: &str) -> bool {
         self.files.contains_key(name)
     }
+
+    /// The templates that are, or use (extend, include, import), one of `changed`
+    /// (file names below a `templates/` folder).
+    pub fn users_of(
+        &self,
+        changed: &std::collections::BTreeSet<String>,
+    ) -> std::collections::HashSet<String> {
+        let sources: HashMap<String, String> = self
+            .files
+            .iter()
+            .filter_map(|(name, (_, real))| {
+                Some((name.clone(), std::fs::read_to_string(real).ok()?))
+            })
+            .collect();
+        let uses = crate::serve::live::template_uses(&sources);
+        let hit = |n: &str| {
+            changed
+                .iter()
+                .any(|c| n == c || n.ends_with(&format!("/{c}")))
+        };
+        self.files
+            .keys()
+            .filter(|n| hit(n) || uses.get(*n).is_some_and(|u| u.iter().any(|x| hit(x))))
+            .cloned()
+            .collect()
+    }
 }
 
 /// `{{ page.date | date_long }}` → "3 December 2010".
@@ -284,32 +310,34 @@ fn has_section(c: &Collection) -> bool {
 }
 
 /// What a target's pages are made from, computed once per target.
-struct TargetView<'a> {
+pub struct TargetView<'a> {
     site: &'a Site,
     target: &'a Target,
     theme: &'a Theme,
     /// For each document this target publishes: its list item.
-    items: Vec<Option<Json>>,
+    pub items: std::borrow::Cow<'a, [Option<Json>]>,
     /// Per published collection, its documents in list order.
-    sections: Vec<(&'a Collection, Vec<DocId>)>,
+    pub sections: Vec<(&'a Collection, Vec<DocId>)>,
     /// For each document: previous and next in its collection's order.
     neighbours: HashMap<DocId, (Option<DocId>, Option<DocId>)>,
     /// The `site` value every template gets.
     site_json: Json,
 }
 
-/// One file of output.
-enum Job<'a> {
-    Doc(&'a Document),
+/// One generated file of a target, by what it is made from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Job {
+    Doc(DocId),
     Home,
+    /// Page `page` (0-based) of the list of the `coll`-th collection the target publishes.
     Section {
         coll: usize,
         page: usize,
     },
-    TaxonomyIndex(&'a str),
+    TaxonomyIndex(String),
     Term {
-        tax: &'a str,
-        slug: &'a str,
+        tax: String,
+        slug: String,
         page: usize,
     },
     Alias {
@@ -322,26 +350,60 @@ enum Job<'a> {
     Robots,
 }
 
-/// Summary figures of one rendered target.
-pub struct Rendered {
-    pub pages: usize,
-    pub files: usize,
+impl Job {
+    /// The template that renders this job.
+    pub fn template<'a>(&self, site: &'a Site, view: &'a TargetView) -> &'a str {
+        match self {
+            Job::Doc(id) => &site.collection_of(&site.docs[*id]).template,
+            Job::Section { coll, .. } => &view.sections[*coll].0.list_template,
+            Job::Home => "index.html",
+            Job::TaxonomyIndex(_) => "taxonomy.html",
+            Job::Term { .. } => "term.html",
+            Job::Alias { .. } => "alias.html",
+            Job::NotFound => "404.html",
+            Job::Search => "search.html",
+            Job::Sitemap => "sitemap.xml",
+            Job::Feed => "atom.xml",
+            Job::Robots => "robots.txt",
+        }
+    }
+
+    /// Whether this job makes a page a reader visits (rather than a redirect, feed or sitemap).
+    pub fn is_page(&self) -> bool {
+        matches!(
+            self,
+            Job::Doc(_)
+                | Job::Home
+                | Job::Section { .. }
+                | Job::TaxonomyIndex(_)
+                | Job::Term { .. }
+        )
+    }
 }
 
-/// Renders every page of `target` and copies its static files into `out`.
-pub fn render_target(
-    site: &Site,
-    target: &Target,
-    out: &dyn Sink,
-    progress: &indicatif::ProgressBar,
-) -> Result<Rendered, Diagnostics> {
-    let theme = Theme::load(site, target)?;
-    let view = TargetView::new(site, target, &theme);
+/// Everything a target's output is made of.
+pub struct Plan {
+    /// Output file → (its URL below the base, the job that renders it).
+    pub pages: BTreeMap<String, (String, Job)>,
+    /// Output file → the file copied there as it is.
+    pub statics: BTreeMap<String, PathBuf>,
+}
 
+/// The output file of a URL below the base: `guides/x/` → `guides/x/index.html`.
+pub fn file_of(url: &str) -> String {
+    if url.is_empty() || url.ends_with('/') {
+        format!("{url}index.html")
+    } else {
+        url.to_string()
+    }
+}
+
+/// Lists every file of `target`'s output and what makes it.
+pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Diagnostics> {
     let mut jobs: Vec<(String, Job)> = Vec::new();
     jobs.push((String::new(), Job::Home));
     for doc in site.docs_of(target) {
-        jobs.push((doc.url.clone(), Job::Doc(doc)));
+        jobs.push((doc.url.clone(), Job::Doc(doc.id)));
         for alias in &doc.meta.aliases {
             if let Some(path) = alias_path(alias) {
                 jobs.push((path, Job::Alias { to: doc.id }));
@@ -364,7 +426,10 @@ pub fn render_target(
         .iter()
         .filter(|t| target.taxonomies.contains(&t.name))
     {
-        jobs.push((format!("{}/", tax.name), Job::TaxonomyIndex(&tax.name)));
+        jobs.push((
+            format!("{}/", tax.name),
+            Job::TaxonomyIndex(tax.name.clone()),
+        ));
         for (slug, (_, ids)) in &site.taxonomies[&tax.name].terms {
             let n = ids.iter().filter(|&&id| view.items[id].is_some()).count();
             if n == 0 {
@@ -374,8 +439,8 @@ pub fn render_target(
                 jobs.push((
                     paged(&format!("{}/{slug}/", tax.name), page),
                     Job::Term {
-                        tax: &tax.name,
-                        slug,
+                        tax: tax.name.clone(),
+                        slug: slug.clone(),
                         page,
                     },
                 ));
@@ -388,20 +453,15 @@ pub fn render_target(
     jobs.push(("atom.xml".into(), Job::Feed));
     jobs.push(("robots.txt".into(), Job::Robots));
 
-    let mut statics = static_files(&theme.static_dirs);
+    let mut statics = static_files(&view.theme.static_dirs);
     statics.extend(content_assets(site, target));
-    let file_of = |url: &str| {
-        if url.is_empty() || url.ends_with('/') {
-            format!("{url}index.html")
-        } else {
-            url.to_string()
-        }
-    };
     let mut problems = Diagnostics::new();
-    let generated: std::collections::HashSet<String> =
-        jobs.iter().map(|(url, _)| file_of(url)).collect();
+    let pages: BTreeMap<String, (String, Job)> = jobs
+        .into_iter()
+        .map(|(url, job)| (file_of(&url), (url, job)))
+        .collect();
     for (rel, path) in &statics {
-        if generated.contains(rel) {
+        if pages.contains_key(rel) {
             let shown = path.strip_prefix(&site.config.root).unwrap_or(path);
             problems.push(
                 Diagnostic::error(
@@ -415,46 +475,75 @@ pub fn render_target(
     if problems.has_errors() {
         return Err(problems);
     }
+    Ok(Plan { pages, statics })
+}
 
-    progress.set_length((jobs.len() + statics.len()) as u64);
-    let results: Vec<Result<(), Diagnostic>> = jobs
-        .par_iter()
-        .map(|(url, job)| {
+/// Renders `jobs` (output file, URL, job) into `out`.
+pub fn render_jobs<'j>(
+    view: &TargetView,
+    jobs: impl IntoParallelIterator<Item = (&'j String, &'j (String, Job))>,
+    out: &dyn Sink,
+    progress: &indicatif::ProgressBar,
+) -> Result<(), Diagnostics> {
+    let results: Vec<Diagnostic> = jobs
+        .into_par_iter()
+        .filter_map(|(file, (url, job))| {
             progress.inc(1);
-            let html = view.render(url, job)?;
-            out.write(&file_of(url), html.as_bytes())
-                .map_err(|e| Diagnostic::error("io", format!("cannot write {}: {e}", file_of(url))))
+            let html = match view.render(url, job) {
+                Ok(h) => h,
+                Err(d) => return Some(d),
+            };
+            out.write(file, html.as_bytes())
+                .err()
+                .map(|e| Diagnostic::error("io", format!("cannot write {file}: {e}")))
         })
-        .chain(statics.par_iter().map(|(rel, from)| {
-            out.copy(from, rel).map_err(|e| {
-                Diagnostic::error("io", format!("cannot copy {}: {e}", from.display()))
-            })
-        }))
         .collect();
-    for r in results {
-        if let Err(d) = r {
-            problems.push(d);
-        }
+    if results.is_empty() {
+        Ok(())
+    } else {
+        Err(results.into())
     }
-    if problems.has_errors() {
-        return Err(problems);
-    }
-    let pages = jobs
-        .iter()
-        .filter(|(_, j)| {
-            matches!(
-                j,
-                Job::Doc(_)
-                    | Job::Home
-                    | Job::Section { .. }
-                    | Job::TaxonomyIndex(_)
-                    | Job::Term { .. }
-            )
+}
+
+/// Copies `files` (output path → source) into `out`.
+pub fn copy_statics(files: &BTreeMap<String, PathBuf>, out: &dyn Sink) -> Result<(), Diagnostics> {
+    let problems: Vec<Diagnostic> = files
+        .par_iter()
+        .filter_map(|(rel, from)| {
+            out.copy(from, rel)
+                .err()
+                .map(|e| Diagnostic::error("io", format!("cannot copy {}: {e}", from.display())))
         })
-        .count();
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.into())
+    }
+}
+
+/// Summary figures of one rendered target.
+pub struct Rendered {
+    pub pages: usize,
+    pub files: usize,
+}
+
+/// Renders every page of `target` and copies its static files into `out`.
+pub fn render_target(
+    site: &Site,
+    target: &Target,
+    out: &dyn Sink,
+    progress: &indicatif::ProgressBar,
+) -> Result<Rendered, Diagnostics> {
+    let theme = Theme::load(site, target)?;
+    let view = TargetView::new(site, target, &theme);
+    let plan = plan(site, target, &view)?;
+    progress.set_length((plan.pages.len() + plan.statics.len()) as u64);
+    render_jobs(&view, &plan.pages, out, progress)?;
+    copy_statics(&plan.statics, out)?;
     Ok(Rendered {
-        pages,
-        files: jobs.len() + statics.len(),
+        pages: plan.pages.values().filter(|(_, j)| j.is_page()).count(),
+        files: plan.pages.len() + plan.statics.len(),
     })
 }
 
@@ -519,14 +608,45 @@ fn sort_ids(site: &Site, ids: &mut [DocId], by: SortBy) {
 }
 
 impl<'a> TargetView<'a> {
-    fn new(site: &'a Site, target: &'a Target, theme: &'a Theme) -> Self {
+    /// Everything `target`'s pages need, computed from `site`.
+    pub fn new(site: &'a Site, target: &'a Target, theme: &'a Theme) -> Self {
         let items: Vec<Option<Json>> = site
             .docs
             .par_iter()
             .map(|d| site.publishes(target, d).then(|| item(site, target, d)))
             .collect();
-        let mut sections = Vec::new();
+        Self::with_items(site, target, theme, items)
+    }
+
+    /// The list item of document `id` as `target` shows it, or `None` when it does not publish it.
+    pub fn item_for(site: &Site, target: &Target, id: DocId) -> Option<Json> {
+        let doc = &site.docs[id];
+        site.publishes(target, doc).then(|| item(site, target, doc))
+    }
+
+    /// As [`TargetView::new`], with the documents' list items already made
+    /// (the live preview keeps them, and remakes only those an edit touches).
+    pub fn with_items(
+        site: &'a Site,
+        target: &'a Target,
+        theme: &'a Theme,
+        items: impl Into<std::borrow::Cow<'a, [Option<Json>]>>,
+    ) -> Self {
+        let sections = Self::sections(site, target);
         let mut neighbours = HashMap::new();
+        for (_, ids) in &sections {
+            for (i, &id) in ids.iter().enumerate() {
+                let prev = i.checked_sub(1).map(|p| ids[p]);
+                neighbours.insert(id, (prev, ids.get(i + 1).copied()));
+            }
+        }
+        let items = items.into();
+        Self::finish(site, target, theme, items, sections, neighbours)
+    }
+
+    /// Per collection `target` publishes, its documents in list order.
+    pub fn sections(site: &'a Site, target: &Target) -> Vec<(&'a Collection, Vec<DocId>)> {
+        let mut sections = Vec::new();
         for name in &target.collections {
             let Some(coll) = site.config.collection(name) else {
                 continue;
@@ -540,18 +660,22 @@ impl<'a> TargetView<'a> {
             let mut ids: Vec<DocId> = site
                 .docs
                 .iter()
-                .filter(|d| d.collection == idx && items[d.id].is_some())
+                .filter(|d| d.collection == idx && site.publishes(target, d))
                 .map(|d| d.id)
                 .collect();
             sort_ids(site, &mut ids, coll.sort_by);
-            for (i, &id) in ids.iter().enumerate() {
-                let prev = i.checked_sub(1).map(|p| ids[p]);
-                neighbours.insert(id, (prev, ids.get(i + 1).copied()));
-            }
             sections.push((coll, ids));
         }
+        sections
+    }
+
+    fn build_site_json(
+        site: &Site,
+        target: &Target,
+        sections: &[(&Collection, Vec<DocId>)],
+    ) -> Json {
         let base_path = target.base_path();
-        let site_json = json!({
+        json!({
             "title": target.title,
             "name": site.config.title,
             "description": target.description,
@@ -564,7 +688,20 @@ impl<'a> TargetView<'a> {
             "taxonomies": site.config.taxonomies.iter().filter(|t| target.taxonomies.contains(&t.name)).map(|t| json!({"name": t.name, "title": t.title, "url": format!("{base_path}{}/", t.name)})).collect::<Vec<_>>(),
             "feed_url": format!("{}atom.xml", target.base_url),
             "extra": site.config.extra,
-        });
+        })
+    }
+}
+
+impl<'a> TargetView<'a> {
+    fn finish(
+        site: &'a Site,
+        target: &'a Target,
+        theme: &'a Theme,
+        items: std::borrow::Cow<'a, [Option<Json>]>,
+        sections: Vec<(&'a Collection, Vec<DocId>)>,
+        neighbours: HashMap<DocId, (Option<DocId>, Option<DocId>)>,
+    ) -> Self {
+        let site_json = Self::build_site_json(site, target, &sections);
         TargetView {
             site,
             target,
@@ -599,7 +736,8 @@ impl<'a> TargetView<'a> {
     fn render(&self, url: &str, job: &Job) -> Result<String, Diagnostic> {
         let mut ctx = self.context(url);
         let template = match job {
-            Job::Doc(doc) => {
+            Job::Doc(id) => {
+                let doc = &self.site.docs[*id];
                 ctx.insert("page", &self.page(doc));
                 self.site.collection_of(doc).template.as_str()
             }
@@ -633,7 +771,7 @@ impl<'a> TargetView<'a> {
                     .iter()
                     .find(|t| t.name == *name)
                     .expect("taxonomy exists");
-                let terms: Vec<Json> = self.site.taxonomies[*name]
+                let terms: Vec<Json> = self.site.taxonomies[name.as_str()]
                     .terms
                     .iter()
                     .filter_map(|(slug, (term, ids))| {
@@ -652,7 +790,7 @@ impl<'a> TargetView<'a> {
                     .iter()
                     .find(|t| t.name == *tax)
                     .expect("taxonomy exists");
-                let (term, ids) = &self.site.taxonomies[*tax].terms[*slug];
+                let (term, ids) = &self.site.taxonomies[tax.as_str()].terms[slug.as_str()];
                 let mut ids: Vec<DocId> = ids
                     .iter()
                     .copied()

@@ -53,6 +53,8 @@ pub struct Site {
     pub taxonomies: BTreeMap<String, Terms>,
     /// Where the site root sits in its git repository, if it is in one.
     pub repo_prefix: Option<String>,
+    /// The last commit date of each content file, by path from the site root.
+    pub git_dates: HashMap<PathBuf, Date>,
     pub(crate) by_path: HashMap<PathBuf, DocId>,
 }
 

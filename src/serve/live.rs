@@ -1,0 +1,487 @@
+//! The live preview's model of one target: the site, its theme, the list items
+//! of its documents and the plan of its output, kept between edits so that an
+//! edit re-renders only the files it touches.
+//!
+//! Every update renders into memory first and writes only when all of it
+//! succeeded, and only the files whose bytes changed; a failed update leaves
+//! the model and the served files as they were.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use serde_json::Value as Json;
+
+use crate::config::{Config, Target};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load;
+use crate::markdown::DocId;
+use crate::output::Sink;
+use crate::render::{self, Job, Plan, TargetView, Theme};
+use crate::site::Site;
+
+/// How the preview builds its target.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub root: PathBuf,
+    pub target: String,
+    pub base_url: String,
+    pub drafts: bool,
+    /// Where the preview's files are written and served from.
+    pub out: PathBuf,
+}
+
+/// What changed on disk, sorted out by the watcher.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Existing Markdown files that were modified (paths relative to `content/`).
+    pub documents: BTreeSet<PathBuf>,
+    /// Templates that changed, by file name below a `templates/` folder.
+    pub templates: BTreeSet<String>,
+    /// Static files or assets beside the content changed.
+    pub statics: bool,
+    /// site.toml changed, or content files appeared or went away: start again.
+    pub everything: bool,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        *self == Changes::default()
+    }
+}
+
+/// What an update did.
+#[derive(Debug, Default)]
+pub struct Update {
+    /// Output files rendered.
+    pub rendered: usize,
+    /// Output files whose bytes changed (written or removed).
+    pub changed: Vec<String>,
+}
+
+pub struct Live {
+    pub settings: Settings,
+    site: Site,
+    theme: Theme,
+    items: Vec<Option<Json>>,
+    plan: Plan,
+}
+
+/// Collects rendered files in memory.
+#[derive(Default)]
+struct Memory(Mutex<Vec<(String, Vec<u8>)>>);
+
+impl Sink for Memory {
+    fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .push((rel.to_string(), bytes.to_vec()));
+        Ok(())
+    }
+    fn copy(&self, from: &Path, rel: &str) -> std::io::Result<()> {
+        let bytes = std::fs::read(from)?;
+        self.write(rel, &bytes)
+    }
+}
+
+fn target_of<'a>(site: &'a Site, name: &str) -> &'a Target {
+    site.config
+        .target(name)
+        .expect("the target was checked when the preview started")
+}
+
+impl Live {
+    /// Loads and renders the whole target, writing what differs from what `out` holds.
+    pub fn start(settings: Settings) -> Result<(Live, Update), Diagnostics> {
+        let mut config = Config::load(&settings.root)?;
+        let Some(t) = config
+            .targets
+            .iter_mut()
+            .find(|t| t.name == settings.target)
+        else {
+            let names: Vec<String> = config.targets.iter().map(|t| t.name.clone()).collect();
+            return Err(Diagnostic::error(
+                "usage",
+                format!("no target named `{}`", settings.target),
+            )
+            .with_hint(format!(
+                "the targets in site.toml are: {}",
+                names.join(", ")
+            ))
+            .into());
+        };
+        t.base_url = settings.base_url.clone();
+        t.output = settings.out.clone();
+        let site = load::load(config, settings.drafts)?;
+        let target = target_of(&site, &settings.target);
+        let theme = Theme::load(&site, target)?;
+        let view = TargetView::new(&site, target, &theme);
+        let plan = render::plan(&site, target, &view)?;
+        let memory = Memory::default();
+        let hidden = indicatif::ProgressBar::hidden();
+        render::render_jobs(&view, &plan.pages, &memory, &hidden)?;
+        render::copy_statics(&plan.statics, &memory)?;
+        let items = view.items.into_owned();
+        let live = Live {
+            settings,
+            site,
+            theme,
+            items,
+            plan,
+        };
+        let mut update = live.write(memory, &[])?;
+        // Files a previous session left that this plan does not make.
+        let keep: HashSet<String> = live
+            .plan
+            .pages
+            .keys()
+            .chain(live.plan.statics.keys())
+            .cloned()
+            .collect();
+        for entry in walkdir::WalkDir::new(&live.settings.out)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(&live.settings.out)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            if !keep.contains(&rel) && !rel.starts_with("search/") {
+                let _ = std::fs::remove_file(entry.path());
+                update.changed.push(rel);
+            }
+        }
+        Ok((live, update))
+    }
+
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    /// Writes the search index (all of it is recomputed: BM25 statistics are
+    /// global), touching only the files whose bytes changed.
+    pub fn write_search_index(&self) -> Result<Update, Diagnostics> {
+        let memory = Memory::default();
+        crate::search::static_index::write(
+            &self.site,
+            target_of(&self.site, &self.settings.target),
+            &memory,
+        )
+        .map_err(|e| Diagnostic::error("io", format!("cannot write the search index: {e}")))?;
+        self.write(memory, &[])
+    }
+
+    /// Applies `changes`: re-reads what changed, re-renders what depends on it.
+    pub fn apply(&mut self, changes: &Changes) -> Result<Update, Diagnostics> {
+        if changes.everything {
+            let (live, update) = Live::start(self.settings.clone())?;
+            *self = live;
+            return Ok(update);
+        }
+        let mut jobs: BTreeSet<String> = BTreeSet::new();
+        let mut statics = changes.statics;
+        if !changes.templates.is_empty() {
+            let theme = Theme::load(&self.site, target_of(&self.site, &self.settings.target))?;
+            self.theme = theme;
+            let uses = self.theme.users_of(&changes.templates);
+            let view = TargetView::with_items(
+                &self.site,
+                target_of(&self.site, &self.settings.target),
+                &self.theme,
+                &self.items[..],
+            );
+            for (file, (_, job)) in &self.plan.pages {
+                if uses.contains(job.template(&self.site, &view)) {
+                    jobs.insert(file.clone());
+                }
+            }
+            statics = true;
+        }
+        let mut old_plan_files: Option<BTreeMap<String, (String, Job)>> = None;
+        if !changes.documents.is_empty() {
+            let (files, old) = self.apply_documents(&changes.documents)?;
+            jobs.extend(files);
+            old_plan_files = Some(old);
+        }
+        let result = self.render(&jobs, statics);
+        if result.is_err() {
+            // Nothing is written; a later edit will re-render these files again.
+            return result;
+        }
+        let mut update = result?;
+        if let Some(old) = old_plan_files {
+            for file in old.keys().filter(|f| !self.plan.pages.contains_key(*f)) {
+                if std::fs::remove_file(self.settings.out.join(file)).is_ok() {
+                    update.changed.push(file.clone());
+                }
+            }
+        }
+        Ok(update)
+    }
+
+    /// Swaps in the new versions of `paths` and works out which output files
+    /// they affect. Returns those files and the plan before the change.
+    fn apply_documents(
+        &mut self,
+        paths: &BTreeSet<PathBuf>,
+    ) -> Result<(BTreeSet<String>, BTreeMap<String, (String, Job)>), Diagnostics> {
+        let mut fresh = Vec::new();
+        let mut problems = Diagnostics::new();
+        for p in paths {
+            match load::reload_doc(&self.site, p) {
+                Ok(doc) => fresh.push(doc),
+                Err(e) => problems.extend(e.into_sorted()),
+            }
+        }
+        if problems.has_errors() {
+            return Err(problems);
+        }
+        let target_name = self.settings.target.clone();
+        let ids: Vec<DocId> = fresh.iter().map(|d| d.id).collect();
+        // Who is near the changed documents before the change.
+        let mut touched: HashSet<DocId> = ids.iter().copied().collect();
+        let mut old_terms: Vec<(String, String)> = Vec::new();
+        for &id in &ids {
+            touched.extend(self.related(id));
+            old_terms.extend(self.terms_of(id));
+        }
+        let mut old_docs = Vec::new();
+        for doc in fresh {
+            let id = doc.id;
+            old_docs.push(std::mem::replace(&mut self.site.docs[id], doc));
+        }
+        let problems = load::relink(&mut self.site);
+        if problems.has_errors() {
+            for old in old_docs {
+                let id = old.id;
+                self.site.docs[id] = old;
+            }
+            let _ = load::relink(&mut self.site);
+            return Err(problems);
+        }
+        // And after it.
+        for &id in &ids {
+            touched.extend(self.related(id));
+        }
+        // List items: the changed documents', and those that show their titles.
+        let target = target_of(&self.site, &target_name);
+        let remake: Vec<DocId> = touched.iter().copied().collect();
+        let made: Vec<(DocId, Option<Json>)> = remake
+            .par_iter()
+            .map(|&id| (id, TargetView::item_for(&self.site, target, id)))
+            .collect();
+        for (id, item) in made {
+            self.items[id] = item;
+        }
+        let view = TargetView::with_items(&self.site, target, &self.theme, &self.items[..]);
+        let new_plan = render::plan(&self.site, target, &view)?;
+        let old_plan = std::mem::replace(&mut self.plan, new_plan);
+
+        let mut terms: HashSet<(String, String)> = old_terms.into_iter().collect();
+        for &id in &ids {
+            terms.extend(self.terms_of(id));
+        }
+        let collections: HashSet<usize> = ids
+            .iter()
+            .map(|&id| {
+                let name = &self.site.collection_of(&self.site.docs[id]).name;
+                view.sections
+                    .iter()
+                    .position(|(c, _)| c.name == *name)
+                    .unwrap_or(usize::MAX)
+            })
+            .collect();
+        let mut files = BTreeSet::new();
+        for (file, (_, job)) in &self.plan.pages {
+            let hit = match job {
+                Job::Doc(id) | Job::Alias { to: id } => touched.contains(id),
+                Job::Section { coll, .. } => collections.contains(coll),
+                Job::Term { tax, slug, .. } => terms.contains(&(tax.clone(), slug.clone())),
+                Job::TaxonomyIndex(_) | Job::Home | Job::Sitemap | Job::Feed => true,
+                Job::NotFound | Job::Search | Job::Robots => false,
+            };
+            if hit || !old_plan.pages.contains_key(file) {
+                files.insert(file.clone());
+            }
+        }
+        Ok((files, old_plan.pages))
+    }
+
+    /// Documents whose pages show something of `id`: those it links to or refers to
+    /// and those that link or refer to it, and its neighbours in its list.
+    fn related(&self, id: DocId) -> Vec<DocId> {
+        let site = &self.site;
+        let doc = &site.docs[id];
+        let mut out: Vec<DocId> = doc
+            .refs
+            .iter()
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect();
+        out.extend(doc.referrers.iter().copied());
+        out.extend(
+            site.docs
+                .iter()
+                .filter(|d| d.body.links.iter().any(|l| l.doc == id))
+                .map(|d| d.id),
+        );
+        // Neighbours: the documents just before and after it in its collection's order.
+        let target = target_of(site, &self.settings.target);
+        for (_, ids) in &TargetView::sections(site, target) {
+            if let Some(i) = ids.iter().position(|&d| d == id) {
+                out.extend(i.checked_sub(1).map(|p| ids[p]));
+                out.extend(ids.get(i + 1).copied());
+            }
+        }
+        out
+    }
+
+    /// (taxonomy, term slug) of every term `id` carries.
+    fn terms_of(&self, id: DocId) -> Vec<(String, String)> {
+        self.site
+            .taxonomies
+            .iter()
+            .flat_map(|(tax, terms)| {
+                terms
+                    .terms
+                    .iter()
+                    .filter(|(_, (_, ids))| ids.contains(&id))
+                    .map(move |(slug, _)| (tax.clone(), slug.clone()))
+            })
+            .collect()
+    }
+
+    /// Renders `files` of the plan (and the static files, if asked) and writes what changed.
+    fn render(&self, files: &BTreeSet<String>, statics: bool) -> Result<Update, Diagnostics> {
+        let target = target_of(&self.site, &self.settings.target);
+        let view = TargetView::with_items(&self.site, target, &self.theme, &self.items[..]);
+        let jobs: Vec<(&String, &(String, Job))> = self
+            .plan
+            .pages
+            .iter()
+            .filter(|(f, _)| files.contains(*f))
+            .collect();
+        let memory = Memory::default();
+        render::render_jobs(&view, jobs, &memory, &indicatif::ProgressBar::hidden())?;
+        if statics {
+            render::copy_statics(&self.plan.statics, &memory)?;
+        }
+        let rendered = files.len();
+        let mut update = self.write(memory, &[])?;
+        update.rendered = rendered;
+        Ok(update)
+    }
+
+    /// Writes the files in `memory` whose bytes differ from those on disk.
+    fn write(&self, memory: Memory, _: &[()]) -> Result<Update, Diagnostics> {
+        let files = memory.0.into_inner().expect("not poisoned");
+        let rendered = files.len();
+        let changed: Vec<Result<Option<String>, Diagnostic>> = files
+            .into_par_iter()
+            .map(|(rel, bytes)| {
+                let path = self.settings.out.join(&rel);
+                if std::fs::read(&path).is_ok_and(|old| old == bytes) {
+                    return Ok(None);
+                }
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        Diagnostic::error("io", format!("{}: {e}", parent.display()))
+                    })?;
+                }
+                std::fs::write(&path, bytes)
+                    .map_err(|e| Diagnostic::error("io", format!("{}: {e}", path.display())))?;
+                Ok(Some(rel))
+            })
+            .collect();
+        let mut update = Update {
+            rendered,
+            changed: Vec::new(),
+        };
+        let mut problems = Diagnostics::new();
+        for c in changed {
+            match c {
+                Ok(Some(rel)) => update.changed.push(rel),
+                Ok(None) => {}
+                Err(d) => problems.push(d),
+            }
+        }
+        if problems.has_errors() {
+            return Err(problems);
+        }
+        update.changed.sort();
+        Ok(update)
+    }
+}
+
+/// The templates each template uses (extends, includes, imports), by name.
+pub fn template_uses(sources: &HashMap<String, String>) -> HashMap<String, HashSet<String>> {
+    let mut direct: HashMap<String, HashSet<String>> = HashMap::new();
+    for (name, text) in sources {
+        let mut uses = HashSet::new();
+        for keyword in ["extends", "include", "import"] {
+            for part in text.split(keyword).skip(1) {
+                let part = part.trim_start();
+                if let Some(q) = part.chars().next().filter(|c| *c == '"' || *c == '\'') {
+                    if let Some(end) = part[1..].find(q) {
+                        uses.insert(part[1..1 + end].to_string());
+                    }
+                }
+            }
+        }
+        direct.insert(name.clone(), uses);
+    }
+    // Transitive closure: small, templates number in the tens.
+    let mut all = direct.clone();
+    loop {
+        let mut grew = false;
+        for name in direct.keys() {
+            let current: Vec<String> = all[name].iter().cloned().collect();
+            for u in current {
+                let more: Vec<String> = all
+                    .get(&u)
+                    .map(|s| s.iter().cloned().collect())
+                    .unwrap_or_default();
+                let set = all.get_mut(name).expect("present");
+                for m in more {
+                    grew |= set.insert(m);
+                }
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_uses_are_transitive() {
+        let sources: HashMap<String, String> = [
+            (
+                "page.html",
+                "{% extends \"base.html\" %}{% import 'macros.html' as m %}",
+            ),
+            ("base.html", "{% include \"nav.html\" %}"),
+            ("nav.html", "<nav></nav>"),
+            ("macros.html", ""),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        let uses = template_uses(&sources);
+        let mut page: Vec<&String> = uses["page.html"].iter().collect();
+        page.sort();
+        assert_eq!(page, ["base.html", "macros.html", "nav.html"]);
+        assert!(uses["nav.html"].is_empty());
+    }
+}

@@ -1,0 +1,293 @@
+//! `hubgen serve`: a live preview. The target is built into a folder of its
+//! own, served over HTTP on 127.0.0.1, and rebuilt — only as much as an edit
+//! touches — whenever content, templates, static files or site.toml change;
+//! open pages reload through server-sent events, or show what went wrong.
+
+pub mod http;
+pub mod live;
+
+use std::collections::HashSet;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use notify::{RecursiveMode, Watcher};
+
+use crate::config::{Config, CONFIG_FILE};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::CONTENT_DIR;
+use http::{Event, Hub};
+use live::{Changes, Live, Settings};
+
+/// The port tried first, then the next few, before any free one.
+pub const DEFAULT_PORT: u16 = 1111;
+/// Where the preview's output goes, below the site root.
+pub const SERVE_DIR: &str = ".hubgen-cache/serve";
+
+/// How long the watcher waits for a burst of events (an editor's save) to end.
+const QUIET: Duration = Duration::from_millis(20);
+const MAX_WAIT: Duration = Duration::from_millis(250);
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub target: Option<String>,
+    /// `None`: the default port, or the next free one.
+    pub port: Option<u16>,
+    pub bind: IpAddr,
+    pub drafts: bool,
+    pub open: bool,
+}
+
+/// A running preview, for the command and for tests.
+pub struct Preview {
+    pub url: String,
+    pub out: PathBuf,
+    pub hub: Arc<Hub>,
+    settings: Settings,
+    server: Arc<tiny_http::Server>,
+}
+
+impl Drop for Preview {
+    fn drop(&mut self) {
+        self.server.unblock();
+    }
+}
+
+/// Binds the server, builds the target and starts serving; returns once the
+/// first build is done. [`watch`] then keeps it up to date.
+pub fn start(
+    root: &Path,
+    opts: &Options,
+) -> Result<(Preview, Option<Live>, Diagnostics), Diagnostics> {
+    let config = Config::load(root)?;
+    let target = match &opts.target {
+        Some(t) => t.clone(),
+        None => config.targets[0].name.clone(),
+    };
+    let server = bind(opts.bind, opts.port)?;
+    let port = match server.server_addr() {
+        tiny_http::ListenAddr::IP(addr) => addr.port(),
+        #[allow(unreachable_patterns)]
+        _ => 0,
+    };
+    let host = if opts.bind.is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        opts.bind.to_string()
+    };
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    let url = format!("http://{host}:{port}/");
+    let out = root.join(SERVE_DIR).join(&target);
+    std::fs::create_dir_all(&out)
+        .map_err(|e| Diagnostic::error("io", format!("{}: {e}", out.display())))?;
+    let settings = Settings {
+        root: root.to_path_buf(),
+        target,
+        base_url: url.clone(),
+        drafts: opts.drafts,
+        out: out.clone(),
+    };
+    let hub = Arc::new(Hub::default());
+    let (live, problems) = match Live::start(settings.clone()) {
+        Ok((live, _)) => {
+            let problems = live.write_search_index().err().unwrap_or_default();
+            (Some(live), problems)
+        }
+        Err(problems) => {
+            hub.broadcast(Event::Error(report_json(&problems)));
+            (None, problems)
+        }
+    };
+    let server = Arc::new(server);
+    let (s, o, h) = (server.clone(), out.clone(), hub.clone());
+    std::thread::spawn(move || http::serve(s, o, h));
+    Ok((
+        Preview {
+            url,
+            out,
+            hub,
+            settings,
+            server,
+        },
+        live,
+        problems,
+    ))
+}
+
+fn bind(ip: IpAddr, port: Option<u16>) -> Result<tiny_http::Server, Diagnostics> {
+    let try_port = |p: u16| tiny_http::Server::http(SocketAddr::new(ip, p));
+    match port {
+        Some(p) => try_port(p).map_err(|e| {
+            Diagnostic::error("usage", format!("cannot listen on {ip}:{p}: {e}"))
+                .with_hint("choose another --port, or leave it out to use a free one")
+                .into()
+        }),
+        None => (DEFAULT_PORT..DEFAULT_PORT + 10)
+            .find_map(|p| try_port(p).ok())
+            .map_or_else(|| try_port(0), Ok)
+            .map_err(|e| Diagnostic::error("usage", format!("cannot listen on {ip}: {e}")).into()),
+    }
+}
+
+/// Problems as the JSON the page overlay shows.
+pub fn report_json(problems: &Diagnostics) -> String {
+    let list: Vec<serde_json::Value> = problems.iter().map(crate::cmd::check::to_json).collect();
+    serde_json::json!({ "problems": list }).to_string()
+}
+
+/// Watches the site and applies every change until the process ends.
+/// `log` gets one line per rebuild (and the problems of a failed one).
+pub fn watch(
+    root: &Path,
+    preview: &Preview,
+    mut live: Option<Live>,
+    log: &mut dyn FnMut(String),
+) -> Result<(), Diagnostics> {
+    let config = Config::load(root)?;
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
+        if let Ok(e) = e {
+            let _ = tx.send((Instant::now(), e.paths));
+        }
+    })
+    .map_err(|e| Diagnostic::error("watch", format!("cannot watch files: {e}")))?;
+    watcher
+        .watch(root, RecursiveMode::NonRecursive)
+        .map_err(|e| Diagnostic::error("watch", format!("cannot watch {}: {e}", root.display())))?;
+    let folders = [
+        root.join(CONTENT_DIR),
+        root.join("templates"),
+        root.join("static"),
+        config.themes_dir.clone(),
+    ];
+    let mut watched: HashSet<PathBuf> = HashSet::new();
+    // Watches the folders that exist; true if one appeared since the last call.
+    let mut watch_new = |watcher: &mut notify::RecommendedWatcher| -> bool {
+        let mut appeared = false;
+        for dir in &folders {
+            if dir.is_dir()
+                && !watched.contains(dir)
+                && watcher.watch(dir, RecursiveMode::Recursive).is_ok()
+            {
+                appeared |= !watched.is_empty();
+                watched.insert(dir.clone());
+            }
+        }
+        appeared
+    };
+    watch_new(&mut watcher);
+    let themes_dir = config
+        .themes_dir
+        .canonicalize()
+        .unwrap_or(config.themes_dir.clone());
+    let root_abs = root.canonicalize().unwrap_or(root.to_path_buf());
+
+    while let Ok((first, paths)) = rx.recv() {
+        let mut all: HashSet<PathBuf> = paths.into_iter().collect();
+        // One save is often several events: wait for the burst to end.
+        while first.elapsed() < MAX_WAIT {
+            match rx.recv_timeout(QUIET) {
+                Ok((_, more)) => all.extend(more),
+                Err(_) => break,
+            }
+        }
+        let mut changes = classify(&all, &root_abs, &themes_dir, live.as_ref());
+        // A folder such as templates/ or static/ that did not exist before: watch it, and start again.
+        if watch_new(&mut watcher) {
+            changes.everything = true;
+        }
+        if changes.is_empty() {
+            continue;
+        }
+        let result = match live.as_mut() {
+            Some(l) => l.apply(&changes).map(|u| (u, None)),
+            None => Live::start(preview.settings.clone()).map(|(l, u)| (u, Some(l))),
+        };
+        match result {
+            Ok((update, fresh)) => {
+                if let Some(l) = fresh {
+                    live = Some(l);
+                }
+                preview.hub.broadcast(Event::Reload);
+                log(format!(
+                    "rebuilt in {:.0?}: {} files rendered, {} changed",
+                    first.elapsed(),
+                    update.rendered,
+                    update.changed.len()
+                ));
+                if let Some(l) = &live {
+                    match l.write_search_index() {
+                        Ok(_) => preview.hub.broadcast(Event::Indexed),
+                        Err(problems) => log(render_problems(&problems)),
+                    }
+                }
+            }
+            Err(problems) => {
+                preview.hub.broadcast(Event::Error(report_json(&problems)));
+                log(render_problems(&problems));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn render_problems(problems: &Diagnostics) -> String {
+    problems
+        .iter()
+        .map(|d| format!("{d}\n"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Sorts changed paths into what must be redone.
+fn classify(
+    paths: &HashSet<PathBuf>,
+    root: &Path,
+    themes_dir: &Path,
+    live: Option<&Live>,
+) -> Changes {
+    let mut changes = Changes::default();
+    let content = root.join(CONTENT_DIR);
+    for path in paths {
+        let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if file_name.starts_with('.') || file_name.ends_with('~') || file_name.ends_with(".swp") {
+            continue; // editors' temporary files
+        }
+        if path == &root.join(CONFIG_FILE) {
+            changes.everything = true;
+        } else if let Ok(rel) = path.strip_prefix(&content) {
+            if path.extension().is_some_and(|e| e == "md") {
+                let known = live.is_some_and(|l| l.site().doc_at(rel).is_some());
+                if known && path.is_file() {
+                    changes.documents.insert(rel.to_path_buf());
+                } else if known || path.is_file() {
+                    changes.everything = true; // a page appeared or went away
+                }
+            } else if !path.is_dir() {
+                changes.statics = true;
+            }
+        } else if path.starts_with(themes_dir)
+            || path.starts_with(root.join("templates"))
+            || path.starts_with(root.join("static"))
+        {
+            let s = path.to_string_lossy().replace('\\', "/");
+            if let Some((_, name)) = s.split_once("/templates/") {
+                changes.templates.insert(name.to_string());
+            } else if s.contains("/static/") || path.starts_with(root.join("static")) {
+                changes.statics = true;
+            } else if file_name == "theme.toml" {
+                changes.everything = true;
+            }
+        }
+    }
+    if live.is_none() && !paths.is_empty() {
+        changes.everything = true;
+    }
+    changes
+}

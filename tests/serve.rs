@@ -1,0 +1,336 @@
+//! `hubgen serve` for real: the binary on an ephemeral port on 127.0.0.1,
+//! edited files, server-sent events, traversal attempts, many clients.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A copy of the good fixture that the test may edit, with themes from the repository.
+fn editable_site() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(fixture("good")) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(fixture("good")).unwrap();
+        let to = tmp.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    let toml = read(tmp.path().join("site.toml")).replace(
+        "themes_dir = \"../../../themes\"",
+        &format!("themes_dir = {:?}", repo().join("themes").to_string_lossy()),
+    );
+    std::fs::write(tmp.path().join("site.toml"), toml).unwrap();
+    tmp
+}
+
+struct Server {
+    child: Child,
+    url: String,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(site: &Path, args: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hubgen"))
+        .arg("-C")
+        .arg(site)
+        .args(["serve", "--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("serve prints its address").unwrap();
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    let url = first
+        .split(" at ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+    let port = url
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    Server { child, url, port }
+}
+
+/// A raw HTTP/1.1 request; returns (status, headers, body).
+fn request(port: u16, method: &str, path: &str) -> (u16, String, Vec<u8>) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete response");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, head, raw[split + 4..].to_vec())
+}
+
+fn get(port: u16, path: &str) -> (u16, String) {
+    let (status, _, body) = request(port, "GET", path);
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// Server-sent events, as (event, data) pairs, on a channel.
+fn events(port: u16) -> mpsc::Receiver<(String, String)> {
+    let (tx, rx) = mpsc::channel();
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET /__hubgen/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    )
+    .unwrap();
+    std::thread::spawn(move || {
+        let mut event = String::new();
+        for line in BufReader::new(s).lines() {
+            let Ok(line) = line else { return };
+            if let Some(e) = line.strip_prefix("event: ") {
+                event = e.to_string();
+            } else if let Some(d) = line.strip_prefix("data: ") {
+                if tx.send((event.clone(), d.to_string())).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    rx
+}
+
+fn next_event(rx: &mpsc::Receiver<(String, String)>, want: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok((e, d)) if e == want => return d,
+            Ok(_) => continue,
+            Err(_) => break,
+        }
+    }
+    panic!("no {want} event within 20 s");
+}
+
+fn write_file(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn edits_reload_errors_overlay_and_the_result_equals_a_full_build() {
+    let site = editable_site();
+    let server = serve(site.path(), &["--target", "beta"]);
+    let rx = events(server.port);
+    let (status, page) = get(server.port, "/guides/other/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Back to"));
+    assert!(
+        page.contains("/__hubgen/events"),
+        "the live-reload script is injected"
+    );
+    // Drafts show in the preview, marked.
+    let (status, draft) = get(server.port, "/guides/work-in-progress/");
+    assert_eq!(status, 200);
+    assert!(draft.contains("class=\"draft\""));
+
+    // Edit a page: a reload event arrives and the new text is served.
+    let other = site.path().join("content/guides/other.md");
+    let original = read(&other);
+    write_file(&other, &original.replace("Back to", "Straight back to"));
+    next_event(&rx, "reload");
+    assert!(get(server.port, "/guides/other/")
+        .1
+        .contains("Straight back to"));
+
+    // Break its front matter: the error names file and line; the old page stays.
+    write_file(&other, &original.replace("topic: waste", "topic: [waste"));
+    let error = next_event(&rx, "build-error");
+    assert!(
+        error.contains("\"file\":\"content/guides/other.md\""),
+        "{error}"
+    );
+    assert!(error.contains("\"line\":4"), "{error}"); // where libyaml notices the unclosed list
+    assert!(get(server.port, "/guides/other/")
+        .1
+        .contains("Straight back to"));
+    // A page opened now gets the error too, as soon as it connects.
+    let late = events(server.port);
+    assert!(next_event(&late, "build-error").contains("content/guides/other.md"));
+
+    // Fix it: reload again.
+    write_file(&other, &original.replace("Back to", "Fixed: back to"));
+    next_event(&rx, "reload");
+    assert!(get(server.port, "/guides/other/")
+        .1
+        .contains("Fixed: back to"));
+
+    // An edit that changes a title reaches the lists and the pages that show it.
+    let energy = site.path().join("content/guides/buying-energy.md");
+    write_file(
+        &energy,
+        &read(&energy).replace("title: Buying energy <together>", "title: Buying power"),
+    );
+    next_event(&rx, "reload");
+    next_event(&rx, "indexed");
+    assert!(get(server.port, "/guides/").1.contains(">Buying power</a>"));
+
+    // A template of the site's own: the pages that use it change, the others do not.
+    let before_home = get(server.port, "/").1;
+    std::fs::create_dir_all(site.path().join("templates")).unwrap();
+    write_file(&site.path().join("templates/term.html"), "{% extends \"base/term.html\" %}{% block title %}Term: {{ term.name }}{% endblock title %}");
+    next_event(&rx, "reload");
+    assert!(get(server.port, "/tags/energy/")
+        .1
+        .contains("<title>Term: energy</title>"));
+    assert_eq!(get(server.port, "/").1, before_home);
+    // A static file of the site's own is served as it is.
+    std::fs::create_dir_all(site.path().join("static")).unwrap();
+    write_file(
+        &site.path().join("static/extra.css"),
+        "body { color: black }",
+    );
+    next_event(&rx, "reload");
+    assert_eq!(
+        get(server.port, "/extra.css"),
+        (200, "body { color: black }".to_string())
+    );
+
+    // What the preview serves is byte for byte what a full build makes.
+    let full = tempfile::tempdir().unwrap();
+    build_ok(
+        site.path(),
+        full.path(),
+        &["--target", "beta", "--drafts", "--base-url", &server.url],
+    );
+    let served = snapshot(&site.path().join(".hubgen-cache/serve/beta"));
+    let built = snapshot(full.path());
+    assert_eq!(
+        served.keys().collect::<Vec<_>>(),
+        built.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &built {
+        assert!(served[path] == *bytes, "{path} differs from a full build");
+    }
+}
+
+#[test]
+fn http_semantics_and_traversal() {
+    let site = editable_site();
+    let server = serve(site.path(), &["--target", "alpha"]);
+    let port = server.port;
+    let (status, head, body) = request(port, "HEAD", "/topics/energy/");
+    assert_eq!(status, 200);
+    assert!(
+        head.to_lowercase()
+            .contains("content-type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    assert!(body.is_empty(), "HEAD has no body");
+    let (_, head, _) = request(port, "GET", "/style.css");
+    assert!(
+        head.to_lowercase().contains("content-type: text/css"),
+        "{head}"
+    );
+    let (_, head, _) = request(port, "GET", "/sitemap.xml");
+    assert!(
+        head.to_lowercase()
+            .contains("content-type: application/xml"),
+        "{head}"
+    );
+    let (status, head, _) = request(port, "GET", "/topics/energy");
+    assert_eq!(status, 301);
+    assert!(head.contains("Location: /topics/energy/"), "{head}");
+    let (status, body) = get(port, "/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found"), "the theme's 404 page");
+
+    // Nothing outside the output folder, however it is asked for.
+    std::fs::write(site.path().join("secret.txt"), "TOP SECRET").unwrap();
+    let out: PathBuf = site.path().join(".hubgen-cache/serve/alpha");
+    std::os::unix::fs::symlink(site.path().join("secret.txt"), out.join("leak.txt")).unwrap();
+    std::os::unix::fs::symlink(site.path(), out.join("up")).unwrap();
+    for path in [
+        "/../../../secret.txt",
+        "/%2e%2e/%2e%2e/%2e%2e/secret.txt",
+        "/%2E%2E%2F%2E%2E%2F%2E%2E%2Fsecret.txt",
+        "/..%2f..%2f..%2fsecret.txt",
+        "/..\\..\\..\\secret.txt",
+        "/%5c..%5c..%5csecret.txt",
+        "/leak.txt",
+        "/up/secret.txt",
+        "/up/site.toml",
+        "//etc/passwd",
+        "/%00secret.txt",
+    ] {
+        let (status, body) = get(port, path);
+        assert!(status == 400 || status == 404, "{path}: {status}");
+        assert!(
+            !body.contains("TOP SECRET") && !body.contains("root:"),
+            "{path} leaked"
+        );
+    }
+}
+
+#[test]
+fn fifty_concurrent_clients_get_every_page() {
+    let site = editable_site();
+    let server = serve(site.path(), &["--target", "beta"]);
+    let out = site.path().join(".hubgen-cache/serve/beta");
+    let pages: Vec<String> = snapshot(&out)
+        .keys()
+        .filter(|p| p.ends_with("index.html"))
+        .map(|p| format!("/{}", p.trim_end_matches("index.html")))
+        .collect();
+    assert!(pages.len() >= 8, "{pages:?}");
+    let port = server.port;
+    let handles: Vec<_> = (0..50)
+        .map(|_| {
+            let pages = pages.clone();
+            let out = out.clone();
+            std::thread::spawn(move || {
+                for page in &pages {
+                    let (status, body) = get(port, page);
+                    assert_eq!(status, 200, "{page}");
+                    let file = read(out.join(page.trim_start_matches('/')).join("index.html"));
+                    let expected_start = &file[..file.rfind("</body>").unwrap()];
+                    assert!(
+                        body.starts_with(expected_start),
+                        "{page} differs from the file"
+                    );
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+}
