@@ -102,13 +102,13 @@ def bench(pages, runs, work):
         sh([sys.executable, os.path.join(BENCH, "corpus.py"), "--pages", str(pages), "--out", corpus], stdout=subprocess.DEVNULL)
     pagefind = os.path.join(BENCH, "peers", "node_modules", ".bin", "pagefind")
     r = {"pages": pages, "hubgen": [], "hubgen_rss": [], "search": [], "hugo": [], "hugo_rss": [], "pagefind": [], "pagefind_rss": []}
-    runs_dir = os.path.join(work, f"runs-{pages}")
-    shutil.rmtree(runs_dir, ignore_errors=True)
+    runs_dir = os.path.join(work, "runs", str(pages))
     for i in range(runs):
         # Every tool writes into a new, empty folder, as a CI build from a clean clone
-        # does. Nothing is deleted between runs: on ext4, creating files just after
-        # deleting thousands makes the allocator scan for old inodes, which would
-        # measure the file system rather than the tools.
+        # does. Nothing is deleted while measuring (the harness waits 30 s after
+        # clearing old runs): on ext4, creating files just after deleting thousands
+        # makes the inode allocator scan (recently_deleted in a profile), which
+        # measures the file system rather than the tools.
         out_h, out_g = os.path.join(runs_dir, f"hubgen-{i}"), os.path.join(runs_dir, f"hugo-{i}")
         wall, rss, out = timed([HUBGEN, "-C", corpus, "build", "--output", out_h])
         r["hubgen"].append(wall)
@@ -142,7 +142,6 @@ def bench(pages, runs, work):
         b = json.loads(p.stdout)
         med.update(first_h=b["hubgen"]["first"], first_p=b["pagefind"]["first"],
                    later_h=statistics.median(b["hubgen"]["later"]), later_p=statistics.median(b["pagefind"]["later"]))
-    shutil.rmtree(runs_dir, ignore_errors=True)
     return med
 
 
@@ -193,6 +192,11 @@ def main():
     args = ap.parse_args()
     ensure_tools()
     os.makedirs(args.work, exist_ok=True)
+    # Outputs of earlier runs are removed before any measurement, and those of
+    # this run only at its end (see bench()).
+    shutil.rmtree(os.path.join(args.work, "runs"), ignore_errors=True)
+    subprocess.run(["sync"])
+    time.sleep(30)
     results = []
     for n in [int(x) for x in args.pages.split(",")]:
         print(f"… {n:,} pages", file=sys.stderr)
@@ -201,6 +205,7 @@ def main():
     pf = subprocess.run([os.path.join(BENCH, "peers", "node_modules", ".bin", "pagefind"), "--version"], capture_output=True, text=True).stdout.strip()
     head = (f"{date.today().isoformat()} · {os.cpu_count()} cores · {platform.machine()} · median of {args.runs} runs · "
             f"hubgen {subprocess.run([HUBGEN, '--version'], capture_output=True, text=True).stdout.split()[1]} · Hugo {hugo} · {pf}")
+    shutil.rmtree(os.path.join(args.work, "runs"), ignore_errors=True)
     text = head + "\n\n" + table(results, args.runs)
     print(text)
     if args.write:

@@ -22,6 +22,8 @@ pub const CONTENT_DIR: &str = "content";
 
 /// How long a summary drawn from the first paragraph may be, in characters.
 const SUMMARY_CHARS: usize = 200;
+/// How much of a page's text is kept for search excerpts, in characters.
+const EXCERPT_CHARS: usize = 280;
 
 /// Loads and checks the whole site. `drafts` includes documents marked `draft: true`.
 pub fn load(config: Config, drafts: bool) -> Result<Site, Diagnostics> {
@@ -265,8 +267,11 @@ fn load_one(
         Some(s) => s.clone(),
         None => truncate_words(&body.first_paragraph, SUMMARY_CHARS),
     };
-    // Only the summary needed it.
+    // Only the summary needed it; the text is kept only as the start of the page,
+    // for search excerpts (search reads the rest from the HTML when it indexes).
     body.first_paragraph = String::new();
+    let excerpt = truncate_words(&body.plain.replace('\n', " "), EXCERPT_CHARS);
+    body.plain = String::new();
     Ok(Document {
         id,
         collection,
@@ -276,6 +281,7 @@ fn load_one(
         url,
         meta,
         summary,
+        excerpt,
         body,
         refs: Vec::new(),
         referrers: Vec::new(),

@@ -25,6 +25,8 @@ pub struct Document {
     pub meta: FrontMatter,
     /// The front matter's summary, or the start of the first paragraph.
     pub summary: String,
+    /// The start of the page's text, for search results.
+    pub excerpt: String,
     pub body: Rendered,
     /// Resolved reference fields: field name and the documents it names.
     pub refs: Vec<(String, Vec<DocId>)>,

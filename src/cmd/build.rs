@@ -89,10 +89,12 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
                 Diagnostic::error("io", format!("cannot write the search index: {e}")).into()
             })
             .and_then(|index| {
+                output::release_free_memory();
                 let search_time = t1.elapsed();
                 let progress = progress_bar(&target.name);
                 let r = render::render_target(&site, target, &stage, &progress);
                 progress.finish_and_clear();
+                output::release_free_memory();
                 r.map(|r| (r, index, search_time))
             });
         match rendered {

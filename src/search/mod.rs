@@ -34,7 +34,7 @@ pub fn field_texts(doc: &Document) -> [String; 4] {
         doc.meta.title.clone(),
         doc.summary.clone(),
         headings.join("\n"),
-        doc.body.plain.clone(),
+        crate::markdown::html_text(&doc.body.html),
     ]
 }
 
@@ -47,7 +47,9 @@ pub struct Analyzed {
     /// Sorted stems; postings refer to them by index.
     pub stems: Vec<String>,
     /// Per stem: (document position, term frequency in each field), by position.
-    pub postings: Vec<Vec<(u32, [u32; 4])>>,
+    /// Frequencies are held in 16 bits (saturating) to keep a large site's
+    /// analysis small; no field of a real page repeats a word 65,535 times.
+    pub postings: Vec<Vec<(u32, [u16; 4])>>,
     /// Every surface word, sorted, with the index of its stem.
     pub surfaces: Vec<(String, u32)>,
     pub stats: [FieldStats; 4],
@@ -59,23 +61,18 @@ impl Analyzed {
         self.postings[s].iter().filter(|(_, tf)| tf[f] > 0).count() as u64
     }
 
-    /// Each stem's postings with their summed, boosted BM25 scores.
-    pub fn scores(&self) -> Vec<Vec<(u32, f32)>> {
-        (0..self.stems.len())
-            .into_par_iter()
-            .map(|s| {
-                let df: [u64; 4] = std::array::from_fn(|f| self.doc_freq(s, f));
-                self.postings[s]
-                    .iter()
-                    .map(|&(d, tf)| {
-                        let len = self.lengths[d as usize];
-                        let score = (0..4)
-                            .filter(|&f| tf[f] > 0)
-                            .map(|f| bm25::score(self.stats[f], df[f], BOOSTS[f], len[f], tf[f]))
-                            .sum();
-                        (d, score)
-                    })
-                    .collect()
+    /// Stem `s`'s postings with their summed, boosted BM25 scores.
+    pub fn scores_of(&self, s: usize) -> Vec<(u32, f32)> {
+        let df: [u64; 4] = std::array::from_fn(|f| self.doc_freq(s, f));
+        self.postings[s]
+            .iter()
+            .map(|&(d, tf)| {
+                let len = self.lengths[d as usize];
+                let score = (0..4)
+                    .filter(|&f| tf[f] > 0)
+                    .map(|f| bm25::score(self.stats[f], df[f], BOOSTS[f], len[f], u32::from(tf[f])))
+                    .sum();
+                (d, score)
             })
             .collect()
     }
@@ -166,10 +163,10 @@ pub fn analyze(site: &Site, target: &Target) -> Analyzed {
             merged
         })
         .collect();
-    let mut postings: Vec<Vec<(u32, [u32; 4])>> = vec![Vec::new(); stems.len()];
+    let mut postings: Vec<Vec<(u32, [u16; 4])>> = vec![Vec::new(); stems.len()];
     for (d, entries) in per_doc_stems.into_iter().enumerate() {
         for (s, tf) in entries {
-            postings[s as usize].push((d as u32, tf));
+            postings[s as usize].push((d as u32, tf.map(|t| t.min(u32::from(u16::MAX)) as u16)));
         }
     }
 

@@ -25,7 +25,6 @@ use crate::markdown::DocId;
 use crate::output::Sink;
 use crate::schema::Value;
 use crate::site::Site;
-use crate::text::truncate_words;
 
 /// Documents per metadata file.
 pub const CHUNK: usize = 16;
@@ -34,8 +33,6 @@ pub const SCALE: f32 = 32.0;
 /// Shards aim at this many bytes, or more so that there are at most `MAX_SHARDS`.
 const MIN_SHARD_BYTES: usize = 16 * 1024;
 const MAX_SHARDS: usize = 350;
-/// Characters of body text kept per document for excerpts.
-const EXCERPT_CHARS: usize = 280;
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -77,8 +74,7 @@ pub struct IndexStats {
 /// Writes the search index of `target` into `out/search/`.
 pub fn write(site: &Site, target: &Target, out: &dyn Sink) -> std::io::Result<IndexStats> {
     let analyzed = analyze(site, target);
-    let scores = analyzed.scores();
-    let files = build_files(site, target, &analyzed, &scores);
+    let files = build_files(site, target, &analyzed);
     let stats = IndexStats {
         files: files.len(),
         bytes: files.iter().map(|(_, b)| b.len()).sum(),
@@ -111,21 +107,17 @@ impl Key<'_> {
 }
 
 /// Every file of the index, by path below the target's root.
-pub fn build_files(
-    site: &Site,
-    target: &Target,
-    a: &Analyzed,
-    scores: &[Vec<(u32, f32)>],
-) -> Vec<(String, String)> {
+pub fn build_files(site: &Site, target: &Target, a: &Analyzed) -> Vec<(String, String)> {
     let mut files = Vec::new();
 
-    // Postings, encoded.
-    let encoded: Vec<String> = scores
-        .par_iter()
-        .map(|postings| {
+    // Postings, scored and encoded stem by stem.
+    let encoded: Vec<String> = (0..a.stems.len())
+        .into_par_iter()
+        .map(|stem| {
+            let postings = a.scores_of(stem);
             let mut s = String::with_capacity(postings.len() * 3);
             let mut prev = 0;
-            for &(d, score) in postings {
+            for (d, score) in postings {
                 push_number(&mut s, d - prev);
                 push_number(&mut s, ((score * SCALE).round() as u32).max(1));
                 prev = d;
@@ -239,7 +231,7 @@ fn meta(site: &Site, id: DocId) -> Json {
         "y": coll.title,
         "w": workstream.join(", "),
         "s": doc.summary,
-        "x": truncate_words(&doc.body.plain.replace('\n', " "), EXCERPT_CHARS),
+        "x": doc.excerpt,
         "d": doc.meta.date.or(doc.meta.updated).map(|d| d.to_string()),
     })
 }
