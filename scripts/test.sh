@@ -17,6 +17,16 @@ if [ ! -x /usr/bin/chromium ]; then
     exit 2
   fi
 fi
+# Java for the Nu Html Checker (the vnu-jar npm package brings the checker itself).
+if ! command -v java >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null
+  else
+    echo "the HTML tests need Java: sudo apt-get install default-jre-headless" >&2
+    exit 2
+  fi
+fi
 npm ci --no-audit --no-fund --loglevel=error
 
 echo "== formatting"
@@ -29,5 +39,5 @@ cargo test --locked --doc
 echo "== search.js (node's test runner, over real built indexes)"
 HUBGEN="$PWD/target/debug/hubgen" node --test tests/js/
 
-echo "== browser (headless Chromium)"
+echo "== browser (headless Chromium: search, accessibility; and the Nu Html Checker)"
 HUBGEN="$PWD/target/debug/hubgen" node --test tests/browser/

@@ -255,6 +255,15 @@ pub fn render(body: &str, body_line: usize, ctx: &LinkContext<'_>) -> (Rendered,
                     id,
                 })
             }
+            // A task's checkbox gets a name, as every form control must.
+            Event::TaskListMarker(done) => Event::InlineHtml(
+                if done {
+                    "<input type=\"checkbox\" disabled checked aria-label=\"Done\"> "
+                } else {
+                    "<input type=\"checkbox\" disabled aria-label=\"Not done\"> "
+                }
+                .into(),
+            ),
             Event::End(TagEnd::Link) if in_internal_link => {
                 in_internal_link = false;
                 Event::InlineHtml("</a>".into())

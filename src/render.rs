@@ -322,6 +322,68 @@ pub struct TargetView<'a> {
     neighbours: HashMap<DocId, (Option<DocId>, Option<DocId>)>,
     /// The `site` value every template gets.
     site_json: Json,
+    /// Documents by what they share (a tag, a referenced document), made when first needed.
+    related_index: std::sync::OnceLock<RelatedIndex>,
+}
+
+/// How many neighbours on each side, in a shared tag's or reference's list of
+/// documents, a page considers for its related content. Bounded, so that an
+/// edit changes the related content of a bounded number of pages.
+pub const RELATED_WINDOW: usize = 8;
+/// How many related documents a page shows.
+const RELATED_SHOWN: usize = 5;
+
+/// Documents (published by one target) by each key they carry, in id order.
+pub type RelatedIndex = HashMap<String, Vec<DocId>>;
+
+/// What a document shares with others for related content, with weights:
+/// a referenced document (its workstream) counts twice, a tag once.
+pub fn related_keys(doc: &Document) -> Vec<(String, u32)> {
+    let mut keys: Vec<(String, u32)> = doc
+        .refs
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().map(|id| (format!("ref:{id}"), 2)))
+        .collect();
+    keys.extend(
+        doc.meta
+            .tags
+            .iter()
+            .map(|t| (format!("tag:{}", crate::text::slugify(t)), 1)),
+    );
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// The related-content index of `target`.
+pub fn related_index(site: &Site, target: &Target) -> RelatedIndex {
+    let mut index: RelatedIndex = HashMap::new();
+    for doc in site.docs_of(target) {
+        for (key, _) in related_keys(doc) {
+            index.entry(key).or_default().push(doc.id);
+        }
+    }
+    index
+}
+
+/// The documents within [`RELATED_WINDOW`] of `id` in each of its keys' lists.
+pub fn related_candidates(index: &RelatedIndex, doc: &Document) -> Vec<(DocId, u32)> {
+    let mut out = Vec::new();
+    for (key, weight) in related_keys(doc) {
+        let Some(list) = index.get(&key) else {
+            continue;
+        };
+        let pos = list.partition_point(|&d| d < doc.id);
+        let from = pos.saturating_sub(RELATED_WINDOW);
+        let to = (pos + RELATED_WINDOW + 1).min(list.len());
+        out.extend(
+            list[from..to]
+                .iter()
+                .filter(|&&d| d != doc.id)
+                .map(|&d| (d, weight)),
+        );
+    }
+    out
 }
 
 /// One generated file of a target, by what it is made from.
@@ -710,6 +772,7 @@ impl<'a> TargetView<'a> {
             sections,
             neighbours,
             site_json,
+            related_index: std::sync::OnceLock::new(),
         }
     }
 
@@ -752,6 +815,29 @@ impl<'a> TargetView<'a> {
                     collections.insert(coll.name.clone(), json!({"title": coll.title, "url": self.url(&section_url(coll)), "count": ids.len(), "pages": items}));
                 }
                 ctx.insert("collections", &collections);
+                // Every collection, also those another target publishes (linked there),
+                // so that a home page can offer, say, browsing by workstream.
+                let mut everywhere = Map::new();
+                for (i, coll) in self.site.config.collections.iter().enumerate() {
+                    let mut ids: Vec<DocId> = self
+                        .site
+                        .docs
+                        .iter()
+                        .filter(|d| d.collection == i && self.site.is_published(d))
+                        .map(|d| d.id)
+                        .collect();
+                    sort_ids(self.site, &mut ids, coll.sort_by);
+                    let items: Vec<Json> = ids
+                        .iter()
+                        .take(HOME_ITEMS)
+                        .map(|&id| self.item_of(id))
+                        .collect();
+                    everywhere.insert(
+                        coll.name.clone(),
+                        json!({"title": coll.title, "count": ids.len(), "pages": items}),
+                    );
+                }
+                ctx.insert("all_collections", &everywhere);
                 "index.html"
             }
             Job::Section { coll, page } => {
@@ -864,7 +950,149 @@ impl<'a> TargetView<'a> {
             }
             Job::Robots => "robots.txt",
         };
+        let (meta, ld) = self.meta(url, job);
+        ctx.insert("meta", &meta);
+        ctx.insert("json_ld", &ld);
         self.theme.render(template, &ctx)
+    }
+
+    /// What a page says about itself to browsers, search engines and link
+    /// previews: title, description, canonical URL, Open Graph type, and the
+    /// JSON-LD graph (WebSite with its SearchAction everywhere; Article and
+    /// BreadcrumbList on documents), escaped for a `<script>` element.
+    fn meta(&self, url: &str, job: &Job) -> (Json, String) {
+        let t = self.target;
+        let here = format!("{}{url}", t.base_url);
+        let website = json!({
+            "@type": "WebSite",
+            "name": t.title,
+            "url": t.base_url,
+            "potentialAction": {
+                "@type": "SearchAction",
+                "target": format!("{}search/?q={{search_term_string}}", t.base_url),
+                "query-input": "required name=search_term_string",
+            },
+        });
+        let mut graph = vec![website];
+        let (title, description, canonical, kind) = match job {
+            Job::Doc(id) => {
+                let doc = &self.site.docs[*id];
+                let coll = self.site.collection_of(doc);
+                let canonical = self.site.permalink(doc).unwrap_or_else(|| here.clone());
+                let mut crumbs = vec![
+                    json!({"@type": "ListItem", "position": 1, "name": "Home", "item": t.base_url}),
+                ];
+                if has_section(coll) {
+                    crumbs.push(json!({"@type": "ListItem", "position": 2, "name": coll.title, "item": format!("{}{}", t.base_url, section_url(coll))}));
+                }
+                crumbs.push(json!({"@type": "ListItem", "position": crumbs.len() + 1, "name": doc.meta.title, "item": canonical}));
+                let organisation = self
+                    .site
+                    .config
+                    .extra
+                    .get("organisation")
+                    .and_then(Json::as_str)
+                    .unwrap_or(&self.site.config.title);
+                graph.push(json!({
+                    "@type": "Article",
+                    "headline": doc.meta.title,
+                    "description": doc.summary,
+                    "url": canonical,
+                    "datePublished": doc.meta.date.map(|d| d.to_string()),
+                    "dateModified": doc.last_updated.or(doc.meta.date).map(|d| d.to_string()),
+                    "inLanguage": self.site.config.language,
+                    "publisher": {"@type": "Organization", "name": organisation},
+                }));
+                graph.push(json!({"@type": "BreadcrumbList", "itemListElement": crumbs}));
+                (
+                    doc.meta.title.clone(),
+                    doc.summary.clone(),
+                    canonical,
+                    "article",
+                )
+            }
+            Job::Section { coll, .. } => {
+                let c = self.sections[*coll].0;
+                let d = if c.description.is_empty() {
+                    t.description.clone()
+                } else {
+                    c.description.clone()
+                };
+                (c.title.clone(), d, here.clone(), "website")
+            }
+            Job::TaxonomyIndex(name) | Job::Term { tax: name, .. } => {
+                let title = self
+                    .site
+                    .config
+                    .taxonomies
+                    .iter()
+                    .find(|x| x.name == *name)
+                    .map_or(name.clone(), |x| x.title.clone());
+                let title = match job {
+                    Job::Term { tax, slug, .. } => format!(
+                        "{title}: {}",
+                        self.site.taxonomies[tax.as_str()].terms[slug.as_str()].0
+                    ),
+                    _ => title,
+                };
+                (title, t.description.clone(), here.clone(), "website")
+            }
+            Job::Search => (
+                "Search".into(),
+                t.description.clone(),
+                here.clone(),
+                "website",
+            ),
+            Job::NotFound => (
+                "Page not found".into(),
+                t.description.clone(),
+                here.clone(),
+                "website",
+            ),
+            _ => (
+                t.title.clone(),
+                t.description.clone(),
+                here.clone(),
+                "website",
+            ),
+        };
+        let ld = json!({"@context": "https://schema.org", "@graph": graph}).to_string();
+        // Nothing in it may end the <script> element it sits in.
+        let ld = ld
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026");
+        let meta = json!({
+            "title": title,
+            "description": description,
+            "canonical": canonical,
+            "type": kind,
+            "locale": self.site.config.language.replace('-', "_"),
+        });
+        (meta, ld)
+    }
+
+    /// Up to five documents that share the most with `doc` (its workstream counts
+    /// twice, each tag once), nearest first among equals.
+    fn related(&self, doc: &Document) -> Vec<Json> {
+        let index = self
+            .related_index
+            .get_or_init(|| related_index(self.site, self.target));
+        let mut scores: HashMap<DocId, u32> = HashMap::new();
+        for (id, weight) in related_candidates(index, doc) {
+            *scores.entry(id).or_default() += weight;
+        }
+        let mut ranked: Vec<(DocId, u32)> = scores.into_iter().collect();
+        ranked.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(a.0.abs_diff(doc.id).cmp(&b.0.abs_diff(doc.id)))
+                .then(a.0.cmp(&b.0))
+        });
+        ranked
+            .into_iter()
+            .take(RELATED_SHOWN)
+            .map(|(id, _)| self.item_of(id))
+            .collect()
     }
 
     fn paginator(&self, base: &str, ids: &[DocId], page: usize, per_page: usize) -> Json {
@@ -935,6 +1163,7 @@ impl<'a> TargetView<'a> {
             json!(doc.source.to_string_lossy().replace('\\', "/")),
         );
         obj.insert("aliases".into(), json!(doc.meta.aliases));
+        obj.insert("related".into(), json!(self.related(doc)));
         obj.insert(
             "last_updated".into(),
             json!(doc.last_updated.map(|d| d.to_string())),

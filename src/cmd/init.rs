@@ -31,6 +31,10 @@ pub const BASE_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/base/templates/macros.html"),
     ),
     (
+        "templates/library.html",
+        include_str!("../../themes/base/templates/library.html"),
+    ),
+    (
         "templates/page.html",
         include_str!("../../themes/base/templates/page.html"),
     ),
@@ -61,6 +65,10 @@ pub const BASE_THEME: &[(&str, &str)] = &[
     (
         "static/print.css",
         include_str!("../../themes/base/static/print.css"),
+    ),
+    (
+        "static/library.js",
+        include_str!("../../themes/base/static/library.js"),
     ),
     (
         "static/search.js",

@@ -331,8 +331,17 @@ impl Live {
                 .filter(|d| d.body.links.iter().any(|l| l.doc == id))
                 .map(|d| d.id),
         );
-        // Neighbours: the documents just before and after it in its collection's order.
+        // Pages whose related content may show it: its neighbours in each list it shares.
         let target = target_of(site, &self.settings.target);
+        if site.publishes(target, doc) {
+            let index = render::related_index(site, target);
+            out.extend(
+                render::related_candidates(&index, doc)
+                    .into_iter()
+                    .map(|(d, _)| d),
+            );
+        }
+        // Neighbours: the documents just before and after it in its collection's order.
         for (_, ids) in &TargetView::sections(site, target) {
             if let Some(i) = ids.iter().position(|&d| d == id) {
                 out.extend(i.checked_sub(1).map(|p| ids[p]));

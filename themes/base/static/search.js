@@ -264,8 +264,17 @@ function debounce(fn, ms) {
 /** The type-ahead box in every page's header (a combobox with a listbox of results). */
 function attachBox(index, form) {
   const input = form.querySelector('input[type="search"]');
-  const list = form.querySelector('[role="listbox"]');
-  const status = form.querySelector('[aria-live]');
+  // The combobox parts exist only where this script runs: without it the box is a plain search form.
+  const list = el('ul', { id: 'site-search-list', role: 'listbox', 'aria-label': 'Suggestions' });
+  list.hidden = true;
+  const status = el('span', { class: 'visually-hidden', 'aria-live': 'polite' });
+  input.parentElement.append(list);
+  form.append(status);
+  input.setAttribute('role', 'combobox');
+  input.setAttribute('aria-autocomplete', 'list');
+  input.setAttribute('aria-expanded', 'false');
+  input.setAttribute('aria-controls', list.id);
+  document.getElementById('site-search-hint')?.append(' Use the arrow keys to choose a suggestion.');
   let options = [], active = -1, generation = 0;
 
   const close = () => {
