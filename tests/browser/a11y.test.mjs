@@ -200,3 +200,18 @@ test('JSON-LD, Open Graph and the canonical link describe each page', async () =
   assert.equal(await page.getAttribute('link[rel="canonical"]', 'href'), 'https://knowledgehub.example.org/productivity/guides/sharing-capital-assets/');
   await page.close();
 });
+
+test('a guide prints cleanly: no navigation, the text at full width, link targets shown', async () => {
+  const { page } = await open('/productivity/guides/sharing-capital-assets/');
+  await page.emulateMedia({ media: 'print' });
+  const hidden = await page.evaluate(() => ['.site-header', '.site-footer', '.breadcrumbs', '.prev-next', '.skip-link']
+    .map(sel => [sel, [...document.querySelectorAll(sel)].every(e => getComputedStyle(e).display === 'none')]));
+  for (const [sel, gone] of hidden) assert.ok(gone, `${sel} prints`);
+  assert.ok(await page.locator('h1').isVisible());
+  const widths = await page.evaluate(() => [document.querySelector('.content').getBoundingClientRect().width, document.querySelector('main').getBoundingClientRect().width]);
+  assert.ok(widths[0] >= widths[1] * 0.9, `the text is ${widths[0]} of ${widths[1]} wide`);
+  await page.screenshot({ path: join(shots, 'guide-print.png'), fullPage: true });
+  const pdf = await page.pdf({ format: 'A4' });
+  assert.ok(pdf.length > 1000);
+  await page.close();
+});
