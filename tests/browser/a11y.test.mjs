@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
-import { ROOT, build, serve } from '../js/harness.mjs';
+import { ROOT, build, serve, launchChromium, CHROMIUM_ARGS } from '../js/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -49,12 +49,7 @@ before(async () => {
   out = build(ROOT);
   server = await serve([['/productivity/', join(out, 'hub')], ['/', join(out, 'programme')]]);
   profile = mkdtempSync(join(tmpdir(), 'hubgen-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  context = await launchChromium(profile);
   shots = process.env.HUBGEN_SCREENSHOTS ?? join(ROOT, 'target', 'screenshots');
   mkdirSync(shots, { recursive: true });
 });
@@ -162,7 +157,7 @@ test('no external requests, no cookies, and every page reads without JavaScript'
     await page.close();
   }
   assert.deepEqual(await context.cookies(), []);
-  const plain = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const plain = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const noJs = await plain.newContext({ javaScriptEnabled: false });
   const page = await noJs.newPage();
   await page.goto(server.url + '/productivity/opportunities/');

@@ -5,10 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { ROOT, build, serve } from '../js/harness.mjs';
+import { ROOT, build, serve, launchChromium } from '../js/harness.mjs';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 let repoOut, fixtureOut, repo, fixture, context, profile;
 
 before(async () => {
@@ -17,12 +15,7 @@ before(async () => {
   repo = await serve([['/productivity/', join(repoOut, 'hub')], ['/', join(repoOut, 'programme')]]);
   fixture = await serve([['/docs/', join(fixtureOut, 'beta')], ['/', join(fixtureOut, 'alpha')]]);
   profile = mkdtempSync(join(tmpdir(), 'hubgen-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  context = await launchChromium(profile);
 });
 
 after(async () => {

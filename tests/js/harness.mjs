@@ -68,3 +68,17 @@ export function agreement(ours, theirs, k = 10) {
   const denom = Math.min(k, Math.max(a.length, b.size));
   return { overlap: denom === 0 ? 1 : a.filter(x => b.has(x)).length / denom, top1: a[0] === theirs[0] };
 }
+
+/** Chromium's flags for tests here: headless, and nothing that reaches the network. */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Debian's Chromium with a fresh profile, driven by playwright-core. */
+export async function launchChromium(profile) {
+  const { chromium } = await import('playwright-core');
+  return chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}
