@@ -46,7 +46,9 @@ fn a_clean_site_passes() {
 
 #[test]
 fn the_repository_content_passes() {
-    let o = hubgen(&repo(), &["check", "--strict"]);
+    // On a fixed day, so that a guide falling due for review fails CI's check of a
+    // pull request (which uses the real date), not this test of the tool.
+    let o = hubgen(&repo(), &["check", "--strict", "--today", TODAY]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }
 
