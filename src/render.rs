@@ -30,13 +30,15 @@ const HOME_ITEMS: usize = 50;
 /// How many entries the Atom feed holds.
 const FEED_ITEMS: usize = 20;
 
+/// `theme.toml`. Only `extends` matters to hubgen; `name` and `description`
+/// are for people, and accepted so that a typo in any key is still an error.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct ThemeToml {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    description: String,
+    #[serde(default, rename = "name")]
+    _name: Option<String>,
+    #[serde(default, rename = "description")]
+    _description: String,
     extends: Option<String>,
 }
 
@@ -98,7 +100,6 @@ fn theme_chain(
                     .at(shown.join("theme.toml"), line, col)
                     .with_source(&text)
             })?;
-            let _ = (t.name, t.description);
             next = t.extends;
         }
         chain.push((n, dir));
@@ -174,10 +175,6 @@ impl Theme {
         self.tera
             .render(name, ctx)
             .map_err(|e| template_error(&e, &self.files))
-    }
-
-    pub fn has(&self, name: &str) -> bool {
-        self.files.contains_key(name)
     }
 
     /// The templates that are, or use (extend, include, import), one of `changed`

@@ -6,7 +6,7 @@
 //! runtime to pull in, which is all a preview on 127.0.0.1 needs; each
 //! request gets its own thread, so an open event stream never blocks a page.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
@@ -271,13 +271,6 @@ fn events(request: Request, hub: &Hub) {
             return;
         }
     }
-}
-
-/// Reads a whole stream; used by tests.
-pub fn read_all(mut r: impl Read) -> std::io::Result<Vec<u8>> {
-    let mut v = Vec::new();
-    r.read_to_end(&mut v)?;
-    Ok(v)
 }
 
 #[cfg(test)]

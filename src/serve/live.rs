@@ -131,7 +131,7 @@ impl Live {
             items,
             plan,
         };
-        let mut update = live.write(memory, &[])?;
+        let mut update = live.write(memory)?;
         // Files a previous session left that this plan does not make.
         let keep: HashSet<String> = live
             .plan
@@ -175,7 +175,7 @@ impl Live {
             &memory,
         )
         .map_err(|e| Diagnostic::error("io", format!("cannot write the search index: {e}")))?;
-        self.write(memory, &[])
+        self.write(memory)
     }
 
     /// Applies `changes`: re-reads what changed, re-renders what depends on it.
@@ -382,13 +382,13 @@ impl Live {
             render::copy_statics(&self.plan.statics, &memory)?;
         }
         let rendered = files.len();
-        let mut update = self.write(memory, &[])?;
+        let mut update = self.write(memory)?;
         update.rendered = rendered;
         Ok(update)
     }
 
     /// Writes the files in `memory` whose bytes differ from those on disk.
-    fn write(&self, memory: Memory, _: &[()]) -> Result<Update, Diagnostics> {
+    fn write(&self, memory: Memory) -> Result<Update, Diagnostics> {
         let files = memory.0.into_inner().expect("not poisoned");
         let rendered = files.len();
         let changed: Vec<Result<Option<String>, Diagnostic>> = files
