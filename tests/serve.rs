@@ -334,3 +334,17 @@ fn fifty_concurrent_clients_get_every_page() {
         h.join().unwrap();
     }
 }
+
+#[test]
+fn an_unknown_target_is_an_error_not_an_empty_preview() {
+    let site = editable_site();
+    let o = Command::new(env!("CARGO_BIN_EXE_hubgen"))
+        .arg("-C")
+        .arg(site.path())
+        .args(["serve", "--port", "0", "--target", "bta"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no target named `bta`"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean `beta`?"));
+}

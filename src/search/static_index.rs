@@ -232,7 +232,6 @@ fn meta(site: &Site, id: DocId) -> Json {
         "w": workstream.join(", "),
         "s": doc.summary,
         "x": doc.excerpt,
-        "d": doc.meta.date.or(doc.meta.updated).map(|d| d.to_string()),
     })
 }
 
