@@ -162,6 +162,12 @@ fn edits_reload_errors_overlay_and_the_result_equals_a_full_build() {
     assert_eq!(status, 200);
     assert!(draft.contains("class=\"draft\""));
 
+    // Nothing happens until something changes: the server's own reading of files
+    // is not a change.
+    std::thread::sleep(Duration::from_millis(300));
+    let quiet = events(server.port);
+    let _ = get(server.port, "/guides/other/");
+
     // Edit a page: a reload event arrives and the new text is served.
     let other = site.path().join("content/guides/other.md");
     let original = read(&other);
@@ -170,6 +176,14 @@ fn edits_reload_errors_overlay_and_the_result_equals_a_full_build() {
     assert!(get(server.port, "/guides/other/")
         .1
         .contains("Straight back to"));
+
+    // One edit, one rebuild: no further reload follows the first.
+    next_event(&quiet, "reload");
+    next_event(&quiet, "indexed");
+    assert!(
+        quiet.recv_timeout(Duration::from_millis(600)).is_err(),
+        "a rebuild without a change"
+    );
 
     // Break its front matter: the error names file and line; the old page stays.
     write_file(&other, &original.replace("topic: waste", "topic: [waste"));

@@ -165,7 +165,9 @@ pub fn watch(
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
         if let Ok(e) = e {
-            let _ = tx.send((Instant::now(), e.paths));
+            if changes_content(&e.kind) {
+                let _ = tx.send((Instant::now(), e.paths));
+            }
         }
     })
     .map_err(|e| Diagnostic::error("watch", format!("cannot watch files: {e}")))?;
@@ -234,8 +236,16 @@ pub fn watch(
                     update.changed.len()
                 ));
                 if let Some(l) = &live {
+                    let t = Instant::now();
                     match l.write_search_index() {
-                        Ok(_) => preview.hub.broadcast(Event::Indexed),
+                        Ok(u) => {
+                            preview.hub.broadcast(Event::Indexed);
+                            log(format!(
+                                "search index updated in {:.0?}: {} of its files changed",
+                                t.elapsed(),
+                                u.changed.len()
+                            ));
+                        }
                         Err(problems) => log(render_problems(&problems)),
                     }
                 }
@@ -247,6 +257,18 @@ pub fn watch(
         }
     }
     Ok(())
+}
+
+/// Whether an event can change what a file holds. Reading a file is an event
+/// too (inotify reports opens and closes), and the preview reads the files it
+/// rebuilds from: reacting to those would rebuild for ever.
+fn changes_content(kind: &notify::EventKind) -> bool {
+    use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind};
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        _ => true,
+    }
 }
 
 fn render_problems(problems: &Diagnostics) -> String {
