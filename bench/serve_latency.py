@@ -6,9 +6,10 @@
 On the generated corpus (bench/corpus.py), starts `hubgen serve` for the hub
 target, edits one guide 50 times, and measures the time from writing the
 file to the server-sent reload event reaching a client (median and 95th
-percentile); then the time of a full `hubgen build` of the same target; then
-`hugo server` on the same corpus (bench/hugo), the same 50 edits, and Hugo's
-own reported rebuild time ("Total in N ms") for each. Timing for this
+percentile); then 25 edits of its title, which other pages show; then the
+time of a full `hubgen build` of the same target; then `hugo server` on the
+same corpus (bench/hugo), the same edits, and Hugo's own reported rebuild
+time ("Total in N ms") for each. Timing for this
 harness only, never for tests.
 """
 
@@ -42,12 +43,17 @@ def sse_events(port, sink):
             sink.append((time.perf_counter(), line[7:].strip().decode()))
 
 
-def edit(path, original, i):
+def edit(path, original, i, title=False):
+    """A save: a sentence added to the text, or (title=True) the title changed, which
+    changes every list, term page and related-content box that shows the page."""
     with open(path, "w") as f:
-        f.write(original + f"\nEdit number {i}: a sentence an editor added.\n")
+        if title:
+            f.write(re.sub(r'^title: "(.*)"$', lambda m: f'title: "{m.group(1)} (revision {i})"', original, count=1, flags=re.M))
+        else:
+            f.write(original + f"\nEdit number {i}: a sentence an editor added.\n")
 
 
-def hubgen_latency(corpus, page, edits):
+def hubgen_latency(corpus, page, edits, title=False):
     p = subprocess.Popen([HUBGEN, "-C", corpus, "serve", "--target", "hub", "--port", "0"], stdout=subprocess.PIPE, text=True)
     line = p.stdout.readline()
     port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
@@ -62,7 +68,7 @@ def hubgen_latency(corpus, page, edits):
         for i in range(edits):
             seen = len(events)
             t0 = time.perf_counter()
-            edit(page, original, i)
+            edit(page, original, i, title)
             while not any(e == "reload" for _, e in events[seen:]):
                 if time.perf_counter() - t0 > 30:
                     sys.exit("no reload event within 30 s")
@@ -81,7 +87,7 @@ def hubgen_latency(corpus, page, edits):
     return times
 
 
-def hugo_latency(corpus, page, edits, work):
+def hugo_latency(corpus, page, edits, work, title=False):
     p = subprocess.Popen(["hugo", "server", "--source", os.path.join(BENCH, "hugo"), "--contentDir", os.path.join(corpus, "content"),
                           "--port", "0", "--bind", "127.0.0.1", "--cacheDir", os.path.join(work, "hugo-serve-cache"),
                           "--disableLiveReload=false"],
@@ -104,7 +110,7 @@ def hugo_latency(corpus, page, edits, work):
     try:
         for i in range(edits):
             seen = len(lines)
-            edit(page, original, i)
+            edit(page, original, i, title)
             t0 = time.perf_counter()
             while True:
                 found = [l for l in lines[seen:] if re.search(r"Total in (\d+) ms", l)]
@@ -138,16 +144,20 @@ def main():
     page = os.path.join(corpus, "content", "guides", guides[len(guides) // 2])
 
     h = hubgen_latency(corpus, page, args.edits)
+    ht = hubgen_latency(corpus, page, args.edits // 2, title=True)
     out = os.path.join(args.work, f"serve-full-{args.pages}")
     t0 = time.perf_counter()
     subprocess.run([HUBGEN, "-C", corpus, "build", "--target", "hub", "--output", out], check=True, stdout=subprocess.DEVNULL)
     full = (time.perf_counter() - t0) * 1000
     g = hugo_latency(corpus, page, args.edits, args.work)
-    print(f"{args.pages:,} pages, {args.edits} edits of one guide, {os.cpu_count()} cores\n")
+    gt = hugo_latency(corpus, page, args.edits // 2, args.work, title=True)
+    print(f"{args.pages:,} pages, one guide edited: {args.edits} text edits, {args.edits // 2} title edits, {os.cpu_count()} cores\n")
     print("| | median | 95th percentile |")
     print("|---|---:|---:|")
-    print(f"| hubgen serve: write → reload event at the client | {statistics.median(h):.0f} ms | {percentile(h, 95):.0f} ms |")
-    print(f"| hugo server: its reported rebuild time | {statistics.median(g):.0f} ms | {percentile(g, 95):.0f} ms |")
+    print(f"| hubgen serve, text edit: write → reload event at the client | {statistics.median(h):.0f} ms | {percentile(h, 95):.0f} ms |")
+    print(f"| hugo server, text edit: its reported rebuild time | {statistics.median(g):.0f} ms | {percentile(g, 95):.0f} ms |")
+    print(f"| hubgen serve, title edit: write → reload event at the client | {statistics.median(ht):.0f} ms | {percentile(ht, 95):.0f} ms |")
+    print(f"| hugo server, title edit: its reported rebuild time | {statistics.median(gt):.0f} ms | {percentile(gt, 95):.0f} ms |")
     print(f"| hubgen build, the whole hub target | {full:.0f} ms | |")
     print(f"\nratio of medians hubgen / Hugo: {statistics.median(h) / statistics.median(g):.2f}")
 

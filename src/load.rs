@@ -106,6 +106,17 @@ pub fn relink(site: &mut Site) -> Diagnostics {
     problems
 }
 
+/// For documents whose front matter did not change: checks only what their
+/// bodies can break across documents (links to drafts), leaving the rest of
+/// [`relink`]'s work as it was.
+pub fn relink_bodies(site: &Site, ids: &[DocId]) -> Diagnostics {
+    let problems: Vec<Diagnostic> = ids
+        .iter()
+        .flat_map(|&id| draft_problems(site, &site.docs[id]))
+        .collect();
+    with_sources(&site.config.root, problems.into())
+}
+
 /// Reads the document at `path` (relative to `content/`) again, as it is now on
 /// disk. Its id stays; cross-document fields are left for [`relink`].
 pub fn reload_doc(site: &Site, path: &Path) -> Result<Document, Diagnostics> {
@@ -427,8 +438,16 @@ fn resolve_references(site: &mut Site) -> Vec<Diagnostic> {
 
 /// Published pages may not link or refer to drafts that this build leaves out.
 fn check_drafts(site: &Site) -> Vec<Diagnostic> {
+    site.docs
+        .iter()
+        .flat_map(|doc| draft_problems(site, doc))
+        .collect()
+}
+
+/// What is wrong with `doc`'s links and references to pages this build leaves out.
+fn draft_problems(site: &Site, doc: &Document) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    for doc in site.docs.iter().filter(|d| site.is_published(d)) {
+    if site.is_published(doc) {
         for link in &doc.body.links {
             let to = &site.docs[link.doc];
             if !site.is_published(to) {

@@ -26,7 +26,7 @@ impl serde::Serialize for Date {
 }
 
 /// The front matter of one document, checked.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FrontMatter {
     pub title: String,
     pub summary: Option<String>,

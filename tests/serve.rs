@@ -217,6 +217,19 @@ fn edits_reload_errors_overlay_and_the_result_equals_a_full_build() {
     next_event(&rx, "indexed");
     assert!(get(server.port, "/guides/").1.contains(">Buying power</a>"));
 
+    // Renaming a topic (the other target publishes it) reaches the guides here that
+    // name it, on their pages and in their list items.
+    let topic = site.path().join("content/topics/waste.md");
+    write_file(
+        &topic,
+        &read(&topic).replace("title: Waste", "title: Waste and recycling"),
+    );
+    next_event(&rx, "reload");
+    next_event(&rx, "indexed");
+    assert!(get(server.port, "/guides/other/")
+        .1
+        .contains("Waste and recycling"));
+
     // A template of the site's own: the pages that use it change, the others do not.
     let before_home = get(server.port, "/").1;
     std::fs::create_dir_all(site.path().join("templates")).unwrap();

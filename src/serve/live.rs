@@ -208,7 +208,7 @@ impl Live {
         if !changes.documents.is_empty() {
             let (files, old) = self.apply_documents(&changes.documents)?;
             jobs.extend(files);
-            old_plan_files = Some(old);
+            old_plan_files = old;
         }
         let result = self.render(&jobs, statics);
         if result.is_err() {
@@ -227,11 +227,11 @@ impl Live {
     }
 
     /// Swaps in the new versions of `paths` and works out which output files
-    /// they affect. Returns those files and the plan before the change.
+    /// they affect. Returns those files and, when the plan changed, the plan before.
     fn apply_documents(
         &mut self,
         paths: &BTreeSet<PathBuf>,
-    ) -> Result<(BTreeSet<String>, BTreeMap<String, (String, Job)>), Diagnostics> {
+    ) -> Result<(BTreeSet<String>, Option<BTreeMap<String, (String, Job)>>), Diagnostics> {
         let mut fresh = Vec::new();
         let mut problems = Diagnostics::new();
         for p in paths {
@@ -245,6 +245,43 @@ impl Live {
         }
         let target_name = self.settings.target.clone();
         let ids: Vec<DocId> = fresh.iter().map(|d| d.id).collect();
+
+        // The common case: only the text changed. Nothing another page shows
+        // (title, summary, URL, dates, tags, references) is different, so only
+        // the pages themselves are rendered again.
+        let same_outside = fresh.iter().all(|d| {
+            let old = &self.site.docs[d.id];
+            d.meta == old.meta && d.url == old.url && d.summary == old.summary
+        });
+        if same_outside {
+            let mut old_docs = Vec::new();
+            for mut doc in fresh {
+                let id = doc.id;
+                let old = &mut self.site.docs[id];
+                doc.refs = std::mem::take(&mut old.refs);
+                doc.referrers = std::mem::take(&mut old.referrers);
+                old_docs.push(std::mem::replace(old, doc));
+            }
+            let problems = load::relink_bodies(&self.site, &ids);
+            if problems.has_errors() {
+                for mut old in old_docs {
+                    let id = old.id;
+                    let now = &mut self.site.docs[id];
+                    old.refs = std::mem::take(&mut now.refs);
+                    old.referrers = std::mem::take(&mut now.referrers);
+                    self.site.docs[id] = old;
+                }
+                return Err(problems);
+            }
+            let files = self
+                .plan
+                .pages
+                .iter()
+                .filter(|(_, (_, job))| matches!(job, Job::Doc(id) if ids.contains(id)))
+                .map(|(f, _)| f.clone())
+                .collect();
+            return Ok((files, None));
+        }
         // Who is near the changed documents before the change.
         let mut touched: HashSet<DocId> = ids.iter().copied().collect();
         let mut old_terms: Vec<(String, String)> = Vec::new();
@@ -252,6 +289,19 @@ impl Live {
             touched.extend(self.related(id));
             old_terms.extend(self.terms_of(id));
         }
+        let positions = |site: &Site| -> HashMap<DocId, (usize, usize)> {
+            let target = target_of(site, &target_name);
+            let mut at = HashMap::new();
+            for (c, (_, list)) in TargetView::sections(site, target).iter().enumerate() {
+                for (pos, id) in list.iter().enumerate() {
+                    if ids.contains(id) {
+                        at.insert(*id, (c, pos));
+                    }
+                }
+            }
+            at
+        };
+        let old_positions = positions(&self.site);
         let mut old_docs = Vec::new();
         for doc in fresh {
             let id = doc.id;
@@ -277,41 +327,85 @@ impl Live {
             .par_iter()
             .map(|&id| (id, TargetView::item_for(&self.site, target, id)))
             .collect();
+        // Documents whose list item changed because of this edit (a guide shows
+        // its workstream's title): the list and term pages that show them too.
+        let mut reshown: Vec<DocId> = Vec::new();
         for (id, item) in made {
+            if !ids.contains(&id) && self.items[id] != item {
+                reshown.push(id);
+            }
             self.items[id] = item;
         }
         let view = TargetView::with_items(&self.site, target, &self.theme, &self.items[..]);
-        let new_plan = render::plan(&self.site, target, &view)?;
-        let old_plan = std::mem::replace(&mut self.plan, new_plan);
-
-        let mut terms: HashSet<(String, String)> = old_terms.into_iter().collect();
-        for &id in &ids {
+        let old_term_set: HashSet<(String, String)> = old_terms.into_iter().collect();
+        let new_term_set: HashSet<(String, String)> =
+            ids.iter().flat_map(|&id| self.terms_of(id)).collect();
+        // The list of output files changes only with URLs, aliases, drafts and terms.
+        let same_files = old_term_set == new_term_set
+            && old_docs.iter().all(|old| {
+                let new = &self.site.docs[old.id];
+                new.url == old.url
+                    && new.meta.aliases == old.meta.aliases
+                    && new.meta.draft == old.meta.draft
+            });
+        let old_plan = if same_files {
+            None
+        } else {
+            let new_plan = render::plan(&self.site, target, &view)?;
+            Some(std::mem::replace(&mut self.plan, new_plan))
+        };
+        let mut terms: HashSet<(String, String)> =
+            old_term_set.union(&new_term_set).cloned().collect();
+        for &id in &reshown {
             terms.extend(self.terms_of(id));
         }
-        let collections: HashSet<usize> = ids
-            .iter()
-            .map(|&id| {
-                let name = &self.site.collection_of(&self.site.docs[id]).name;
-                view.sections
-                    .iter()
-                    .position(|(c, _)| c.name == *name)
-                    .unwrap_or(usize::MAX)
-            })
-            .collect();
+
+        // List pages: those from where each document was to where it is now (the
+        // pages between show shifted items); to the end when it came or went.
+        let new_positions = positions(&self.site);
+        let mut list_pages: HashSet<(usize, usize)> = HashSet::new();
+        for id in &ids {
+            let (old, new) = (old_positions.get(id), new_positions.get(id));
+            let Some(&(coll, _)) = old.or(new) else {
+                continue;
+            };
+            let per_page = view.sections[coll].0.paginate_by;
+            let len = view.sections[coll].1.len() + 1;
+            let (from, to) = match (old, new) {
+                (Some(&(_, a)), Some(&(_, b))) => (a.min(b), a.max(b)),
+                (Some(&(_, a)), None) | (None, Some(&(_, a))) => (a, len),
+                (None, None) => continue,
+            };
+            for page in from / per_page..=to / per_page {
+                list_pages.insert((coll, page));
+            }
+        }
+        if !reshown.is_empty() {
+            for (c, (coll, list)) in view.sections.iter().enumerate() {
+                for (pos, id) in list.iter().enumerate() {
+                    if reshown.contains(id) {
+                        list_pages.insert((c, pos / coll.paginate_by));
+                    }
+                }
+            }
+        }
         let mut files = BTreeSet::new();
         for (file, (_, job)) in &self.plan.pages {
             let hit = match job {
                 Job::Doc(id) | Job::Alias { to: id } => touched.contains(id),
-                Job::Section { coll, .. } => collections.contains(coll),
+                Job::Section { coll, page } => list_pages.contains(&(*coll, *page)),
                 Job::Term { tax, slug, .. } => terms.contains(&(tax.clone(), slug.clone())),
                 Job::TaxonomyIndex(_) | Job::Home | Job::Sitemap | Job::Feed => true,
                 Job::NotFound | Job::Search | Job::Robots => false,
             };
-            if hit || !old_plan.pages.contains_key(file) {
+            let new_file = old_plan
+                .as_ref()
+                .is_some_and(|old| !old.pages.contains_key(file));
+            if hit || new_file {
                 files.insert(file.clone());
             }
         }
-        Ok((files, old_plan.pages))
+        Ok((files, old_plan.map(|p| p.pages)))
     }
 
     /// Documents whose pages show something of `id`: those it links to or refers to

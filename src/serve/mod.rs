@@ -27,7 +27,7 @@ pub const DEFAULT_PORT: u16 = 1111;
 pub const SERVE_DIR: &str = ".hubgen-cache/serve";
 
 /// How long the watcher waits for a burst of events (an editor's save) to end.
-const QUIET: Duration = Duration::from_millis(20);
+const QUIET: Duration = Duration::from_millis(10);
 const MAX_WAIT: Duration = Duration::from_millis(250);
 
 #[derive(Clone, Debug)]
