@@ -363,16 +363,21 @@ pub fn related_index(site: &Site, target: &Target) -> RelatedIndex {
     index
 }
 
-/// The documents within [`RELATED_WINDOW`] of `id` in each of its keys' lists.
-pub fn related_candidates(index: &RelatedIndex, doc: &Document) -> Vec<(DocId, u32)> {
+/// The documents within `window` places of `doc` in each of its keys' lists
+/// ([`RELATED_WINDOW`] for related content).
+pub fn related_candidates(
+    index: &RelatedIndex,
+    doc: &Document,
+    window: usize,
+) -> Vec<(DocId, u32)> {
     let mut out = Vec::new();
     for (key, weight) in related_keys(doc) {
         let Some(list) = index.get(&key) else {
             continue;
         };
         let pos = list.partition_point(|&d| d < doc.id);
-        let from = pos.saturating_sub(RELATED_WINDOW);
-        let to = (pos + RELATED_WINDOW + 1).min(list.len());
+        let from = pos.saturating_sub(window);
+        let to = (pos + window + 1).min(list.len());
         out.extend(
             list[from..to]
                 .iter()
@@ -1076,7 +1081,7 @@ impl<'a> TargetView<'a> {
             .related_index
             .get_or_init(|| related_index(self.site, self.target));
         let mut scores: HashMap<DocId, u32> = HashMap::new();
-        for (id, weight) in related_candidates(index, doc) {
+        for (id, weight) in related_candidates(index, doc, RELATED_WINDOW) {
             *scores.entry(id).or_default() += weight;
         }
         let mut ranked: Vec<(DocId, u32)> = scores.into_iter().collect();

@@ -113,9 +113,19 @@ fn events(port: u16) -> mpsc::Receiver<(String, String)> {
         "GET /__hubgen/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     )
     .unwrap();
+    // The server subscribes before it answers: once its first line arrives, no event is missed.
+    let mut reader = BufReader::new(s);
+    let mut line = String::new();
+    while !line.starts_with("retry:") {
+        line.clear();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "the event stream closed"
+        );
+    }
     std::thread::spawn(move || {
         let mut event = String::new();
-        for line in BufReader::new(s).lines() {
+        for line in reader.lines() {
             let Ok(line) = line else { return };
             if let Some(e) = line.strip_prefix("event: ") {
                 event = e.to_string();
@@ -374,4 +384,121 @@ fn an_unknown_target_is_an_error_not_an_empty_preview() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no target named `bta`"));
     assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean `beta`?"));
+}
+
+/// Every kind of edit, on a generated site big enough for long lists and
+/// related content: after each, the preview's folder equals a full build.
+#[test]
+fn incremental_rebuilds_equal_full_builds_on_a_generated_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    let gen = Command::new("python3")
+        .arg(repo().join("bench/corpus.py"))
+        .args(["--pages", "300", "--out"])
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(
+        gen.status.success(),
+        "{}",
+        String::from_utf8_lossy(&gen.stderr)
+    );
+    let server = serve(&site, &["--target", "hub"]);
+    let rx = events(server.port);
+    let files = |dir: &str| -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(site.join("content").join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        v
+    };
+    let guides = files("guides");
+    let cases = files("case-studies");
+    let opportunities = files("opportunities");
+    let workstream = site.join("content/workstreams/data-and-transparency.md");
+    let edit = |path: &Path, f: &dyn Fn(String) -> String| {
+        let before = read(path);
+        let after = f(before.clone());
+        assert_ne!(before, after, "the edit changes {}", path.display());
+        write_file(path, &after);
+    };
+    let retitle = |s: String| {
+        let start = s.find("title: \"").unwrap() + 8;
+        format!("{}Aardvark {}", &s[..start], &s[start..])
+    };
+    let edits: Vec<(&str, &Path, &dyn Fn(String) -> String)> = vec![
+        ("text", &guides[3], &|s| s + "\nA new closing sentence.\n"),
+        ("title moves it in its list", &guides[40], &retitle),
+        ("summary", &guides[7], &|s: String| {
+            s.replacen("summary: \"", "summary: \"Revised. ", 1)
+        }),
+        ("a new tag", &opportunities[2], &|s: String| {
+            s.replacen("tags: [", "tags: [\"brand new tag\", ", 1)
+        }),
+        ("another workstream", &cases[5], &|s: String| {
+            let line = s
+                .lines()
+                .find(|l| l.starts_with("workstream: "))
+                .unwrap()
+                .to_string();
+            let other = if line.ends_with("data-and-transparency") {
+                "adult-social-care"
+            } else {
+                "data-and-transparency"
+            };
+            s.replace(&line, &format!("workstream: {other}"))
+        }),
+        ("an earlier date", &cases[9], &|s: String| {
+            let line = s
+                .lines()
+                .find(|l| l.starts_with("date: "))
+                .unwrap()
+                .to_string();
+            s.replace(&line, "date: 2001-01-01")
+        }),
+        (
+            "a workstream's title, shown on the Hub's pages",
+            &workstream,
+            &|s: String| {
+                s.replacen(
+                    "title: \"Data and Transparency\"",
+                    "title: \"Data, Transparency and Open Standards\"",
+                    1,
+                )
+            },
+        ),
+        ("a draft", &guides[12], &|s: String| {
+            s.replacen("---\n", "---\ndraft: true\n", 1)
+        }),
+    ];
+    for (what, path, f) in edits {
+        edit(path, f);
+        next_event(&rx, "reload");
+        next_event(&rx, "indexed");
+        let full = tmp.path().join("full");
+        let _ = std::fs::remove_dir_all(&full);
+        build_ok(
+            &site,
+            &full,
+            &["--target", "hub", "--drafts", "--base-url", &server.url],
+        );
+        let served = snapshot(&site.join(".hubgen-cache/serve/hub"));
+        let built = snapshot(&full);
+        let missing: Vec<&String> = built.keys().filter(|k| !served.contains_key(*k)).collect();
+        let extra: Vec<&String> = served.keys().filter(|k| !built.contains_key(*k)).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "after {what}: missing {missing:?}, extra {extra:?}"
+        );
+        let differ: Vec<&String> = built
+            .iter()
+            .filter(|(k, v)| served[*k] != **v)
+            .map(|(k, _)| k)
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "after {what}: these differ from a full build: {differ:?}"
+        );
+    }
 }

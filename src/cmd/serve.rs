@@ -22,20 +22,22 @@ pub fn run(root: &Path, opts: &Options) -> Result<(), Diagnostics> {
             opts.bind
         );
     }
-    println!(
-        "Serving {} at {} (Ctrl+C to stop)",
-        preview
-            .out
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default(),
-        preview.url
-    );
-    let _ = std::io::stdout().flush();
-    if opts.open {
-        open_browser(&preview.url);
-    }
-    serve::watch(root, &preview, live, &mut |line| {
+    let name = preview
+        .out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let url = preview.url.clone();
+    // The address is printed once every watch is in place, so that whoever reads
+    // it (an editor, a script) can count on the next save being seen.
+    let mut ready = || {
+        println!("Serving {name} at {url} (Ctrl+C to stop)");
+        let _ = std::io::stdout().flush();
+        if opts.open {
+            open_browser(&url);
+        }
+    };
+    serve::watch(root, &preview, live, &mut ready, &mut |line| {
         println!("{line}");
         let _ = std::io::stdout().flush();
     })

@@ -429,8 +429,10 @@ impl Live {
         let target = target_of(site, &self.settings.target);
         if site.publishes(target, doc) {
             let index = render::related_index(site, target);
+            // One place further than a page looks: adding or removing this page in a
+            // list moves the edge of its neighbours' windows.
             out.extend(
-                render::related_candidates(&index, doc)
+                render::related_candidates(&index, doc, render::RELATED_WINDOW + 1)
                     .into_iter()
                     .map(|(d, _)| d),
             );

@@ -155,10 +155,12 @@ pub fn report_json(problems: &Diagnostics) -> String {
 
 /// Watches the site and applies every change until the process ends.
 /// `log` gets one line per rebuild (and the problems of a failed one).
+/// `ready` is called once the watches are in place: an edit made after it is seen.
 pub fn watch(
     root: &Path,
     preview: &Preview,
     mut live: Option<Live>,
+    ready: &mut dyn FnMut(),
     log: &mut dyn FnMut(String),
 ) -> Result<(), Diagnostics> {
     let config = Config::load(root)?;
@@ -196,6 +198,7 @@ pub fn watch(
         appeared
     };
     watch_new(&mut watcher);
+    ready();
     let themes_dir = config
         .themes_dir
         .canonicalize()
