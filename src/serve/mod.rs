@@ -238,7 +238,9 @@ pub fn watch(
                     update.rendered,
                     update.changed.len()
                 ));
-                if let Some(l) = &live {
+                // The index is made from the documents alone: templates and static files do not touch it.
+                let indexed = !changes.documents.is_empty() || changes.everything;
+                if let (Some(l), true) = (&live, indexed) {
                     let t = Instant::now();
                     match l.write_search_index() {
                         Ok(u) => {
