@@ -82,14 +82,35 @@ impl Analyzed {
 /// so that the site's vocabulary is held as strings only once.
 const BATCH: usize = 512;
 
-/// Analyses every document `target` publishes.
-pub fn analyze(site: &Site, target: &Target) -> Analyzed {
-    let docs: Vec<&Document> = site.docs_of(target).collect();
-    // Per document: field lengths and (surface word id, frequency in each field).
-    let mut interner: HashMap<String, u32> = HashMap::new();
-    let mut surface_words: Vec<String> = Vec::new();
-    let mut lengths: Vec<[u32; 4]> = Vec::with_capacity(docs.len());
-    let mut doc_words: Vec<Vec<(u32, [u32; 4])>> = Vec::with_capacity(docs.len());
+/// Surface words, each held once, by id.
+#[derive(Default)]
+pub struct Vocabulary {
+    words: Vec<String>,
+    ids: HashMap<String, u32>,
+}
+
+impl Vocabulary {
+    fn intern(&mut self, word: String) -> u32 {
+        if let Some(&id) = self.ids.get(&word) {
+            return id;
+        }
+        let id = self.words.len() as u32;
+        self.words.push(word.clone());
+        self.ids.insert(word, id);
+        id
+    }
+}
+
+/// One document's words: field lengths, and (word id, frequency in each field).
+#[derive(Clone, Debug, Default)]
+pub struct DocWords {
+    pub lengths: [u32; 4],
+    pub words: Vec<(u32, [u32; 4])>,
+}
+
+/// Tokenizes `docs` in parallel, interning their words into `vocab`.
+pub fn tokenize(docs: &[&Document], vocab: &mut Vocabulary) -> Vec<DocWords> {
+    let mut out = Vec::with_capacity(docs.len());
     for batch in docs.chunks(BATCH) {
         let analysed: Vec<([u32; 4], HashMap<String, [u32; 4]>)> = batch
             .par_iter()
@@ -110,47 +131,63 @@ pub fn analyze(site: &Site, target: &Target) -> Analyzed {
                 (lengths, words)
             })
             .collect();
-        for (len, words) in analysed {
-            lengths.push(len);
-            let mut ids = Vec::with_capacity(words.len());
-            for (w, tf) in words {
-                let id = match interner.get(&w) {
-                    Some(&id) => id,
-                    None => {
-                        let id = surface_words.len() as u32;
-                        surface_words.push(w.clone());
-                        interner.insert(w, id);
-                        id
-                    }
-                };
-                ids.push((id, tf));
-            }
-            doc_words.push(ids);
+        for (lengths, words) in analysed {
+            let words = words
+                .into_iter()
+                .map(|(w, tf)| (vocab.intern(w), tf))
+                .collect();
+            out.push(DocWords { lengths, words });
         }
     }
-    drop(interner);
+    out
+}
 
-    // Every distinct surface word, stemmed once.
-    let stemmed: Vec<String> = surface_words
+/// Analyses every document `target` publishes.
+pub fn analyze(site: &Site, target: &Target) -> Analyzed {
+    let docs: Vec<&Document> = site.docs_of(target).collect();
+    let mut vocab = Vocabulary::default();
+    let words = tokenize(&docs, &mut vocab);
+    index_words(
+        docs.iter().map(|d| d.id).collect(),
+        &words.iter().collect::<Vec<_>>(),
+        &vocab,
+    )
+}
+
+/// Stems, postings and statistics from documents' words (`words[i]` belongs to
+/// `docs[i]`). Only the words some document uses take part, so a vocabulary
+/// kept across edits (the live preview's) gives what a fresh one would.
+pub fn index_words(docs: Vec<DocId>, words: &[&DocWords], vocab: &Vocabulary) -> Analyzed {
+    // The words in use, stemmed once each.
+    let mut used: Vec<u32> = words
+        .iter()
+        .flat_map(|d| d.words.iter().map(|(w, _)| *w))
+        .collect();
+    used.par_sort_unstable();
+    used.dedup();
+    let stemmed: Vec<String> = used
         .par_iter()
-        .map_init(analysis::WordStemmer::default, |s, w| s.stem(w))
+        .map_init(analysis::WordStemmer::default, |s, &w| {
+            s.stem(&vocab.words[w as usize])
+        })
         .collect();
     let mut stems: Vec<String> = stemmed.clone();
     stems.par_sort_unstable();
     stems.dedup();
-    let stem_of: Vec<u32> = stemmed
-        .iter()
-        .map(|s| stems.binary_search(s).expect("every stem is listed") as u32)
-        .collect();
+    let mut stem_of: Vec<u32> = vec![u32::MAX; vocab.words.len()];
+    for (&w, s) in used.iter().zip(&stemmed) {
+        stem_of[w as usize] = stems.binary_search(s).expect("every stem is listed") as u32;
+    }
     drop(stemmed);
 
     // Postings by stem, in document order.
-    let per_doc_stems: Vec<Vec<(u32, [u32; 4])>> = doc_words
-        .into_par_iter()
-        .map(|words| {
-            let mut by_stem: Vec<(u32, [u32; 4])> = words
-                .into_iter()
-                .map(|(w, tf)| (stem_of[w as usize], tf))
+    let per_doc_stems: Vec<Vec<(u32, [u32; 4])>> = words
+        .par_iter()
+        .map(|doc| {
+            let mut by_stem: Vec<(u32, [u32; 4])> = doc
+                .words
+                .iter()
+                .map(|&(w, tf)| (stem_of[w as usize], tf))
                 .collect();
             by_stem.sort_unstable_by_key(|(s, _)| *s);
             let mut merged: Vec<(u32, [u32; 4])> = Vec::with_capacity(by_stem.len());
@@ -170,15 +207,19 @@ pub fn analyze(site: &Site, target: &Target) -> Analyzed {
         }
     }
 
+    let lengths: Vec<[u32; 4]> = words.iter().map(|d| d.lengths).collect();
     let n = docs.len() as u64;
     let stats = std::array::from_fn(|f| FieldStats {
         docs: n,
         tokens: lengths.iter().map(|l| l[f] as u64).sum(),
     });
-    let mut surfaces: Vec<(String, u32)> = surface_words.into_iter().zip(stem_of).collect();
+    let mut surfaces: Vec<(String, u32)> = used
+        .iter()
+        .map(|&w| (vocab.words[w as usize].clone(), stem_of[w as usize]))
+        .collect();
     surfaces.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Analyzed {
-        docs: docs.iter().map(|d| d.id).collect(),
+        docs,
         lengths,
         stems,
         postings,

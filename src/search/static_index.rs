@@ -73,8 +73,17 @@ pub struct IndexStats {
 
 /// Writes the search index of `target` into `out/search/`.
 pub fn write(site: &Site, target: &Target, out: &dyn Sink) -> std::io::Result<IndexStats> {
-    let analyzed = analyze(site, target);
-    let files = build_files(site, target, &analyzed);
+    write_analyzed(site, target, &analyze(site, target), out)
+}
+
+/// Writes the index of documents already analysed.
+pub fn write_analyzed(
+    site: &Site,
+    target: &Target,
+    analyzed: &Analyzed,
+    out: &dyn Sink,
+) -> std::io::Result<IndexStats> {
+    let files = build_files(site, target, analyzed);
     let stats = IndexStats {
         files: files.len(),
         bytes: files.iter().map(|(_, b)| b.len()).sum(),

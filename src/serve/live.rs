@@ -66,6 +66,10 @@ pub struct Live {
     theme: Theme,
     items: Vec<Option<Json>>,
     plan: Plan,
+    /// Each document's words for the search index, kept between edits: only
+    /// the documents an edit changed are read again.
+    vocabulary: crate::search::Vocabulary,
+    words: HashMap<DocId, crate::search::DocWords>,
 }
 
 /// Collects rendered files in memory.
@@ -130,6 +134,8 @@ impl Live {
             theme,
             items,
             plan,
+            vocabulary: Default::default(),
+            words: HashMap::new(),
         };
         let mut update = live.write(memory)?;
         // Files a previous session left that this plan does not make.
@@ -165,16 +171,31 @@ impl Live {
         &self.site
     }
 
-    /// Writes the search index (all of it is recomputed: BM25 statistics are
-    /// global), touching only the files whose bytes changed.
-    pub fn write_search_index(&self) -> Result<Update, Diagnostics> {
+    /// Writes the search index (recomputed from every document's words, since
+    /// BM25 statistics are global; only changed documents are read again),
+    /// touching only the files whose bytes changed.
+    pub fn write_search_index(&mut self) -> Result<Update, Diagnostics> {
+        let target = target_of(&self.site, &self.settings.target);
+        let docs: Vec<&crate::site::Document> = self.site.docs_of(target).collect();
+        let unread: Vec<&crate::site::Document> = docs
+            .iter()
+            .filter(|d| !self.words.contains_key(&d.id))
+            .copied()
+            .collect();
+        let read = crate::search::tokenize(&unread, &mut self.vocabulary);
+        for (doc, words) in unread.iter().zip(read) {
+            self.words.insert(doc.id, words);
+        }
+        let words: Vec<&crate::search::DocWords> =
+            docs.iter().map(|d| &self.words[&d.id]).collect();
+        let analyzed = crate::search::index_words(
+            docs.iter().map(|d| d.id).collect(),
+            &words,
+            &self.vocabulary,
+        );
         let memory = Memory::default();
-        crate::search::static_index::write(
-            &self.site,
-            target_of(&self.site, &self.settings.target),
-            &memory,
-        )
-        .map_err(|e| Diagnostic::error("io", format!("cannot write the search index: {e}")))?;
+        crate::search::static_index::write_analyzed(&self.site, target, &analyzed, &memory)
+            .map_err(|e| Diagnostic::error("io", format!("cannot write the search index: {e}")))?;
         self.write(memory)
     }
 
@@ -245,6 +266,9 @@ impl Live {
         }
         let target_name = self.settings.target.clone();
         let ids: Vec<DocId> = fresh.iter().map(|d| d.id).collect();
+        for id in &ids {
+            self.words.remove(id);
+        }
 
         // The common case: only the text changed. Nothing another page shows
         // (title, summary, URL, dates, tags, references) is different, so only

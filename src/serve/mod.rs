@@ -107,7 +107,7 @@ pub fn start(
     };
     let hub = Arc::new(Hub::default());
     let (live, problems) = match Live::start(settings.clone()) {
-        Ok((live, _)) => {
+        Ok((mut live, _)) => {
             let problems = live.write_search_index().err().unwrap_or_default();
             (Some(live), problems)
         }
@@ -240,7 +240,7 @@ pub fn watch(
                 ));
                 // The index is made from the documents alone: templates and static files do not touch it.
                 let indexed = !changes.documents.is_empty() || changes.everything;
-                if let (Some(l), true) = (&live, indexed) {
+                if let (Some(l), true) = (live.as_mut(), indexed) {
                     let t = Instant::now();
                     match l.write_search_index() {
                         Ok(u) => {
