@@ -328,6 +328,28 @@ impl Config {
     pub fn target(&self, name: &str) -> Option<&Target> {
         self.targets.iter().find(|t| t.name == name)
     }
+
+    /// The target called `name`, or a diagnostic naming the nearest one.
+    pub fn target_named(&self, name: &str) -> Result<&Target, Diagnostic> {
+        self.target(name).ok_or_else(|| {
+            crate::diagnostics::unknown_name(
+                "target",
+                name,
+                self.targets.iter().map(|t| t.name.as_str()),
+            )
+        })
+    }
+
+    /// The collection called `name`, or a diagnostic naming the nearest one.
+    pub fn collection_named(&self, name: &str) -> Result<&Collection, Diagnostic> {
+        self.collection(name).ok_or_else(|| {
+            crate::diagnostics::unknown_name(
+                "collection",
+                name,
+                self.collections.iter().map(|c| c.name.as_str()),
+            )
+        })
+    }
 }
 
 /// toml's message for an unknown key lists the expected ones; turn that into a suggestion.

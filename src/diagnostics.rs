@@ -189,6 +189,23 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// "no target named `x`", with the nearest name as a hint, or the list of names.
+pub fn unknown_name<'a>(
+    kind: &str,
+    name: &str,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Diagnostic {
+    let names: Vec<&str> = names.into_iter().collect();
+    let d = Diagnostic::error("usage", format!("no {kind} named `{name}`"));
+    match did_you_mean(name, names.iter().copied()) {
+        Some(m) => d.with_hint(format!("did you mean `{m}`?")),
+        None => d.with_hint(format!(
+            "the {kind}s in site.toml are: {}",
+            names.join(", ")
+        )),
+    }
+}
+
 /// 1-based line and column of byte `offset` in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());

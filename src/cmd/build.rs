@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
-use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::{self, Staged};
 use crate::search::static_index::IndexStats;
 use crate::{load, render, search};
@@ -160,15 +160,8 @@ fn select_targets(
     } else {
         let mut problems = Diagnostics::new();
         for name in &opts.targets {
-            if config.target(name).is_none() {
-                let names: Vec<&str> = config.targets.iter().map(|t| t.name.as_str()).collect();
-                let hint = match did_you_mean(name, names.iter().copied()) {
-                    Some(m) => format!("did you mean `{m}`?"),
-                    None => format!("the targets in site.toml are: {}", names.join(", ")),
-                };
-                problems.push(
-                    Diagnostic::error("usage", format!("no target named `{name}`")).with_hint(hint),
-                );
+            if let Err(d) = config.target_named(name) {
+                problems.push(d);
             }
         }
         if problems.has_errors() {

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::{Collection, Config, FieldType};
-use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::CONTENT_DIR;
 use crate::text::{slugify, Date};
 
@@ -18,18 +18,7 @@ pub fn run(
     today: Date,
 ) -> Result<PathBuf, Diagnostics> {
     let config = Config::load(root)?;
-    let Some(coll) = config.collection(collection) else {
-        let names: Vec<&str> = config.collections.iter().map(|c| c.name.as_str()).collect();
-        let hint = match did_you_mean(collection, names.iter().copied()) {
-            Some(m) => format!("did you mean `{m}`?"),
-            None => format!("the collections are: {}", names.join(", ")),
-        };
-        return Err(
-            Diagnostic::error("usage", format!("no collection named `{collection}`"))
-                .with_hint(hint)
-                .into(),
-        );
-    };
+    let coll = config.collection_named(collection)?;
     let slug = slugify(title);
     if slug.is_empty() {
         return Err(Diagnostic::error(

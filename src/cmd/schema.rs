@@ -4,24 +4,14 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::config::{Collection, Config, BUILTIN_FIELDS};
-use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 
 /// Entry point for `hubgen schema`: prints the reference an editor needs.
 pub fn run(root: &Path, collection: Option<&str>, out: &mut dyn Write) -> Result<(), Diagnostics> {
     let config = Config::load(root)?;
     let chosen: Vec<&Collection> = match collection {
         None => config.collections.iter().collect(),
-        Some(name) => match config.collection(name) {
-            Some(c) => vec![c],
-            None => {
-                let names: Vec<&str> = config.collections.iter().map(|c| c.name.as_str()).collect();
-                let mut d = Diagnostic::error("usage", format!("no collection named `{name}`"));
-                if let Some(m) = did_you_mean(name, names.iter().copied()) {
-                    d = d.with_hint(format!("did you mean `{m}`?"));
-                }
-                return Err(d.into());
-            }
-        },
+        Some(name) => vec![config.collection_named(name)?],
     };
     let io = |e: std::io::Error| Diagnostics::from(Diagnostic::error("io", e.to_string()));
     for (i, c) in chosen.iter().enumerate() {

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::config::Config;
-use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load;
 use crate::search::reference::ReferenceIndex;
 
@@ -24,14 +24,7 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write) -> Result<usize, Di
         Some(t) => t.clone(),
         None => config.targets[0].name.clone(),
     };
-    if config.target(&name).is_none() {
-        let names: Vec<&str> = config.targets.iter().map(|t| t.name.as_str()).collect();
-        let mut d = Diagnostic::error("usage", format!("no target named `{name}`"));
-        if let Some(m) = did_you_mean(&name, names.iter().copied()) {
-            d = d.with_hint(format!("did you mean `{m}`?"));
-        }
-        return Err(d.into());
-    }
+    config.target_named(&name)?;
     let site = load::load(config, opts.drafts)?;
     let target = site.config.target(&name).expect("checked above");
     let index = ReferenceIndex::open(&site, target)?;

@@ -100,22 +100,13 @@ impl Live {
     /// Loads and renders the whole target, writing what differs from what `out` holds.
     pub fn start(settings: Settings) -> Result<(Live, Update), Diagnostics> {
         let mut config = Config::load(&settings.root)?;
-        let Some(t) = config
+        // site.toml may have changed since the preview started.
+        config.target_named(&settings.target)?;
+        let t = config
             .targets
             .iter_mut()
             .find(|t| t.name == settings.target)
-        else {
-            let names: Vec<String> = config.targets.iter().map(|t| t.name.clone()).collect();
-            return Err(Diagnostic::error(
-                "usage",
-                format!("no target named `{}`", settings.target),
-            )
-            .with_hint(format!(
-                "the targets in site.toml are: {}",
-                names.join(", ")
-            ))
-            .into());
-        };
+            .expect("checked just above");
         t.base_url = settings.base_url.clone();
         t.output = settings.out.clone();
         let site = load::load(config, settings.drafts)?;

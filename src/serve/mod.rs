@@ -66,18 +66,7 @@ pub fn start(
         Some(t) => t.clone(),
         None => config.targets[0].name.clone(),
     };
-    if config.target(&target).is_none() {
-        let names: Vec<&str> = config.targets.iter().map(|t| t.name.as_str()).collect();
-        let hint = match crate::diagnostics::did_you_mean(&target, names.iter().copied()) {
-            Some(m) => format!("did you mean `{m}`?"),
-            None => format!("the targets in site.toml are: {}", names.join(", ")),
-        };
-        return Err(
-            Diagnostic::error("usage", format!("no target named `{target}`"))
-                .with_hint(hint)
-                .into(),
-        );
-    }
+    config.target_named(&target)?;
     let server = bind(opts.bind, opts.port)?;
     let port = match server.server_addr() {
         tiny_http::ListenAddr::IP(addr) => addr.port(),
