@@ -502,3 +502,51 @@ fn incremental_rebuilds_equal_full_builds_on_a_generated_site() {
         );
     }
 }
+
+/// An update that fails while rendering leaves its work for the next one: here
+/// a title breaks a template, and the fix is to the template, not the page.
+#[test]
+fn work_left_by_a_failed_update_is_done_by_the_next() {
+    let site = editable_site();
+    let templates = site.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    let strict = "{% extends \"base/page.html\" %}{% block main %}{% if page.title is containing(\"BOOM\") %}{{ no_such_variable }}{% endif %}{{ super() }}{% endblock main %}";
+    write_file(&templates.join("page.html"), strict);
+    let server = serve(site.path(), &["--target", "beta"]);
+    let rx = events(server.port);
+
+    let other = site.path().join("content/guides/other.md");
+    write_file(
+        &other,
+        &read(&other).replace("title: Another guide", "title: Another guide BOOM"),
+    );
+    let error = next_event(&rx, "build-error");
+    assert!(error.contains("templates/page.html"), "{error}");
+    assert!(
+        !get(server.port, "/guides/").1.contains("BOOM"),
+        "nothing was written"
+    );
+
+    write_file(
+        &templates.join("page.html"),
+        "{% extends \"base/page.html\" %}",
+    );
+    next_event(&rx, "reload");
+    assert!(
+        get(server.port, "/guides/")
+            .1
+            .contains("Another guide BOOM"),
+        "the list left undone is written now"
+    );
+    let full = tempfile::tempdir().unwrap();
+    build_ok(
+        site.path(),
+        full.path(),
+        &["--target", "beta", "--drafts", "--base-url", &server.url],
+    );
+    next_event(&rx, "indexed");
+    assert_eq!(
+        snapshot(&site.path().join(".hubgen-cache/serve/beta")),
+        snapshot(full.path())
+    );
+}

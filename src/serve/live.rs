@@ -70,6 +70,18 @@ pub struct Live {
     /// the documents an edit changed are read again.
     vocabulary: crate::search::Vocabulary,
     words: HashMap<DocId, crate::search::DocWords>,
+    /// Whether documents changed since the search index was last written.
+    index_stale: bool,
+    /// What an update that failed to render left undone: the model moved on,
+    /// so the next update renders (and removes) these as well.
+    pending: Pending,
+}
+
+#[derive(Default)]
+struct Pending {
+    files: BTreeSet<String>,
+    statics: bool,
+    removed: BTreeSet<String>,
 }
 
 /// Collects rendered files in memory.
@@ -127,6 +139,8 @@ impl Live {
             plan,
             vocabulary: Default::default(),
             words: HashMap::new(),
+            pending: Pending::default(),
+            index_stale: true,
         };
         let mut update = live.write(memory)?;
         // Files a previous session left that this plan does not make.
@@ -165,6 +179,10 @@ impl Live {
     /// Writes the search index (recomputed from every document's words, since
     /// BM25 statistics are global; only changed documents are read again),
     /// touching only the files whose bytes changed.
+    pub fn index_stale(&self) -> bool {
+        self.index_stale
+    }
+
     pub fn write_search_index(&mut self) -> Result<Update, Diagnostics> {
         let target = target_of(&self.site, &self.settings.target);
         let docs: Vec<&crate::site::Document> = self.site.docs_of(target).collect();
@@ -187,7 +205,9 @@ impl Live {
         let memory = Memory::default();
         crate::search::static_index::write_analyzed(&self.site, target, &analyzed, &memory)
             .map_err(|e| Diagnostic::error("io", format!("cannot write the search index: {e}")))?;
-        self.write(memory)
+        let update = self.write(memory)?;
+        self.index_stale = false;
+        Ok(update)
     }
 
     /// Applies `changes`: re-reads what changed, re-renders what depends on it.
@@ -197,8 +217,12 @@ impl Live {
             *self = live;
             return Ok(update);
         }
-        let mut jobs: BTreeSet<String> = BTreeSet::new();
-        let mut statics = changes.statics;
+        let Pending {
+            files: mut jobs,
+            statics: pending_statics,
+            mut removed,
+        } = std::mem::take(&mut self.pending);
+        let mut statics = changes.statics || pending_statics;
         if !changes.templates.is_empty() {
             let theme = Theme::load(&self.site, target_of(&self.site, &self.settings.target))?;
             self.theme = theme;
@@ -216,23 +240,41 @@ impl Live {
             }
             statics = true;
         }
-        let mut old_plan_files: Option<BTreeMap<String, (String, Job)>> = None;
         if !changes.documents.is_empty() {
-            let (files, old) = self.apply_documents(&changes.documents)?;
-            jobs.extend(files);
-            old_plan_files = old;
-        }
-        let result = self.render(&jobs, statics);
-        if result.is_err() {
-            // Nothing is written; a later edit will re-render these files again.
-            return result;
-        }
-        let mut update = result?;
-        if let Some(old) = old_plan_files {
-            for file in old.keys().filter(|f| !self.plan.pages.contains_key(*f)) {
-                if std::fs::remove_file(self.settings.out.join(file)).is_ok() {
-                    update.changed.push(file.clone());
+            let (files, old) = match self.apply_documents(&changes.documents) {
+                Ok(r) => r,
+                Err(e) => {
+                    // The model is as it was; what was pending still is.
+                    self.pending = Pending {
+                        files: jobs,
+                        statics,
+                        removed,
+                    };
+                    return Err(e);
                 }
+            };
+            self.index_stale = true;
+            jobs.extend(files);
+            if let Some(old) = old {
+                removed.extend(old.into_keys().filter(|f| !self.plan.pages.contains_key(f)));
+            }
+        }
+        removed.retain(|f| !self.plan.pages.contains_key(f));
+        let mut update = match self.render(&jobs, statics) {
+            Ok(u) => u,
+            Err(e) => {
+                // Nothing was written, but the model has moved on: keep the work for the next update.
+                self.pending = Pending {
+                    files: jobs,
+                    statics,
+                    removed,
+                };
+                return Err(e);
+            }
+        };
+        for file in removed {
+            if std::fs::remove_file(self.settings.out.join(&file)).is_ok() {
+                update.changed.push(file);
             }
         }
         Ok(update)
@@ -300,8 +342,8 @@ impl Live {
         // Who is near the changed documents before the change.
         let mut touched: HashSet<DocId> = ids.iter().copied().collect();
         let mut old_terms: Vec<(String, String)> = Vec::new();
+        touched.extend(self.related(&ids));
         for &id in &ids {
-            touched.extend(self.related(id));
             old_terms.extend(self.terms_of(id));
         }
         let positions = |site: &Site| -> HashMap<DocId, (usize, usize)> {
@@ -332,9 +374,7 @@ impl Live {
             return Err(problems);
         }
         // And after it.
-        for &id in &ids {
-            touched.extend(self.related(id));
-        }
+        touched.extend(self.related(&ids));
         // List items: the changed documents', and those that show their titles.
         let target = target_of(&self.site, &target_name);
         let remake: Vec<DocId> = touched.iter().copied().collect();
@@ -423,40 +463,40 @@ impl Live {
         Ok((files, old_plan.map(|p| p.pages)))
     }
 
-    /// Documents whose pages show something of `id`: those it links to or refers to
-    /// and those that link or refer to it, and its neighbours in its list.
-    fn related(&self, id: DocId) -> Vec<DocId> {
+    /// Documents whose pages show something of `ids`: those they link to or refer
+    /// to and those that link or refer to them, and their neighbours in lists.
+    fn related(&self, ids: &[DocId]) -> Vec<DocId> {
         let site = &self.site;
-        let doc = &site.docs[id];
-        let mut out: Vec<DocId> = doc
-            .refs
-            .iter()
-            .flat_map(|(_, ids)| ids.iter().copied())
-            .collect();
-        out.extend(doc.referrers.iter().copied());
-        out.extend(
-            site.docs
-                .iter()
-                .filter(|d| d.body.links.iter().any(|l| l.doc == id))
-                .map(|d| d.id),
-        );
-        // Pages whose related content may show it: its neighbours in each list it shares.
         let target = target_of(site, &self.settings.target);
-        if site.publishes(target, doc) {
-            let index = render::related_index(site, target);
-            // One place further than a page looks: adding or removing this page in a
-            // list moves the edge of its neighbours' windows.
+        let index = render::related_index(site, target);
+        let sections = TargetView::sections(site, target);
+        let mut out = Vec::new();
+        for &id in ids {
+            let doc = &site.docs[id];
+            out.extend(doc.refs.iter().flat_map(|(_, ids)| ids.iter().copied()));
+            out.extend(doc.referrers.iter().copied());
             out.extend(
-                render::related_candidates(&index, doc, render::RELATED_WINDOW + 1)
-                    .into_iter()
-                    .map(|(d, _)| d),
+                site.docs
+                    .iter()
+                    .filter(|d| d.body.links.iter().any(|l| l.doc == id))
+                    .map(|d| d.id),
             );
-        }
-        // Neighbours: the documents just before and after it in its collection's order.
-        for (_, ids) in &TargetView::sections(site, target) {
-            if let Some(i) = ids.iter().position(|&d| d == id) {
-                out.extend(i.checked_sub(1).map(|p| ids[p]));
-                out.extend(ids.get(i + 1).copied());
+            // Pages whose related content may show it: its neighbours in each list it
+            // shares, one place further than a page looks, since adding or removing
+            // this page in a list moves the edge of its neighbours' windows.
+            if site.publishes(target, doc) {
+                out.extend(
+                    render::related_candidates(&index, doc, render::RELATED_WINDOW + 1)
+                        .into_iter()
+                        .map(|(d, _)| d),
+                );
+            }
+            // Neighbours: the documents just before and after it in its collection's order.
+            for (_, list) in &sections {
+                if let Some(i) = list.iter().position(|&d| d == id) {
+                    out.extend(i.checked_sub(1).map(|p| list[p]));
+                    out.extend(list.get(i + 1).copied());
+                }
             }
         }
         out

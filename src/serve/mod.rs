@@ -227,9 +227,10 @@ pub fn watch(
                     update.rendered,
                     update.changed.len()
                 ));
-                // The index is made from the documents alone: templates and static files do not touch it.
-                let indexed = !changes.documents.is_empty() || changes.everything;
-                if let (Some(l), true) = (live.as_mut(), indexed) {
+                // The index is made from the documents alone: templates and static
+                // files do not touch it, but a change to documents an earlier,
+                // failed update left unindexed does.
+                if let Some(l) = live.as_mut().filter(|l| l.index_stale()) {
                     let t = Instant::now();
                     match l.write_search_index() {
                         Ok(u) => {
