@@ -329,6 +329,10 @@ impl Config {
         self.targets.iter().find(|t| t.name == name)
     }
 
+    pub fn taxonomy(&self, name: &str) -> Option<&Taxonomy> {
+        self.taxonomies.iter().find(|t| t.name == name)
+    }
+
     /// The target called `name`, or a diagnostic naming the nearest one.
     pub fn target_named(&self, name: &str) -> Result<&Target, Diagnostic> {
         self.target(name).ok_or_else(|| {

@@ -189,6 +189,15 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// "s" unless `n` is one: `format!("{n} problem{}", plural(n))`.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 /// "no target named `x`", with the nearest name as a hint, or the list of names.
 pub fn unknown_name<'a>(
     kind: &str,

@@ -529,7 +529,7 @@ fn check_urls(site: &Site) -> Vec<Diagnostic> {
         }
         for doc in site.docs_of(target) {
             for alias in &doc.meta.aliases {
-                let line = alias_line(doc);
+                let line = doc.meta.line_of("aliases");
                 let Some(path) = alias_path(alias) else {
                     problems.push(
                         Diagnostic::error(
@@ -558,10 +558,6 @@ fn check_urls(site: &Site) -> Vec<Diagnostic> {
         }
     }
     problems
-}
-
-fn alias_line(doc: &Document) -> usize {
-    doc.meta.line_of("aliases")
 }
 
 /// `/old/name/` or `/old/name.html` → the output path below the base (`old/name/`);

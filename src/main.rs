@@ -274,7 +274,7 @@ fn report_problems(problems: Diagnostics, what: &str) -> ExitCode {
     let _ = writeln!(
         err,
         "error: {what} failed: {n} problem{} found; nothing was written",
-        if n == 1 { "" } else { "s" }
+        hubgen::diagnostics::plural(n)
     );
     ExitCode::from(1)
 }

@@ -290,8 +290,8 @@ fn quoted(s: &str, q: char) -> Vec<String> {
     s.split(q).skip(1).step_by(2).map(str::to_string).collect()
 }
 
-/// The URL path of a collection's list, below the base (`guides/`), or
-/// `None` when its documents sit at the site's root (`/{slug}/`).
+/// The URL path of a collection's list, below the base (`guides/`); empty when
+/// its documents sit at the site's root (`/{slug}/`), which means it has no list.
 pub fn section_url(c: &Collection) -> String {
     let prefix = c
         .permalink
@@ -674,10 +674,9 @@ fn sort_ids(site: &Site, ids: &mut [DocId], by: SortBy) {
 impl<'a> TargetView<'a> {
     /// Everything `target`'s pages need, computed from `site`.
     pub fn new(site: &'a Site, target: &'a Target, theme: &'a Theme) -> Self {
-        let items: Vec<Option<Json>> = site
-            .docs
-            .par_iter()
-            .map(|d| site.publishes(target, d).then(|| item(site, target, d)))
+        let items: Vec<Option<Json>> = (0..site.docs.len())
+            .into_par_iter()
+            .map(|id| Self::item_for(site, target, id))
             .collect();
         Self::with_items(site, target, theme, items)
     }
@@ -852,13 +851,7 @@ impl<'a> TargetView<'a> {
                 c.list_template.as_str()
             }
             Job::TaxonomyIndex(name) => {
-                let tax = self
-                    .site
-                    .config
-                    .taxonomies
-                    .iter()
-                    .find(|t| t.name == *name)
-                    .expect("taxonomy exists");
+                let tax = self.site.config.taxonomy(name).expect("taxonomy exists");
                 let terms: Vec<Json> = self.site.taxonomies[name.as_str()]
                     .terms
                     .iter()
@@ -871,13 +864,7 @@ impl<'a> TargetView<'a> {
                 "taxonomy.html"
             }
             Job::Term { tax, slug, page } => {
-                let t = self
-                    .site
-                    .config
-                    .taxonomies
-                    .iter()
-                    .find(|t| t.name == *tax)
-                    .expect("taxonomy exists");
+                let t = self.site.config.taxonomy(tax).expect("taxonomy exists");
                 let (term, ids) = &self.site.taxonomies[tax.as_str()].terms[slug.as_str()];
                 let mut ids: Vec<DocId> = ids
                     .iter()
@@ -1026,9 +1013,7 @@ impl<'a> TargetView<'a> {
                 let title = self
                     .site
                     .config
-                    .taxonomies
-                    .iter()
-                    .find(|x| x.name == *name)
+                    .taxonomy(name)
                     .map_or(name.clone(), |x| x.title.clone());
                 let title = match job {
                     Job::Term { tax, slug, .. } => format!(

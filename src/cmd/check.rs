@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::config::{Config, CONFIG_FILE};
-use crate::diagnostics::{Diagnostic, Diagnostics, Severity};
+use crate::diagnostics::{plural, Diagnostic, Diagnostics, Severity};
 use crate::output::Discard;
 use crate::text::Date;
 use crate::{check, load, render};
@@ -114,14 +114,6 @@ pub fn print(
         }
     }
     Ok(errors > 0)
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 /// One finding as a JSON object.
