@@ -106,10 +106,10 @@ struct RawConfig {
     #[serde(default)]
     check: CheckConfig,
     #[serde(default)]
-    collections: IndexMap<String, RawCollection>,
+    collections: IndexMap<Spanned<String>, RawCollection>,
     #[serde(default)]
-    taxonomies: IndexMap<String, RawTaxonomy>,
-    targets: IndexMap<String, RawTarget>,
+    taxonomies: IndexMap<Spanned<String>, RawTaxonomy>,
+    targets: IndexMap<Spanned<String>, RawTarget>,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -140,13 +140,13 @@ struct RawCollection {
     title: Option<String>,
     #[serde(default)]
     description: String,
-    folder: Option<String>,
+    folder: Option<Spanned<String>>,
     permalink: Option<Spanned<String>>,
     template: Option<String>,
     list_template: Option<String>,
     #[serde(default)]
     sort_by: SortBy,
-    paginate_by: Option<usize>,
+    paginate_by: Option<Spanned<usize>>,
     /// Built-in fields that this collection's documents must have.
     #[serde(default)]
     required: Vec<Spanned<String>>,
@@ -174,7 +174,7 @@ struct RawField {
 struct RawTaxonomy {
     title: Option<String>,
     field: Option<Spanned<String>>,
-    paginate_by: Option<usize>,
+    paginate_by: Option<Spanned<usize>>,
 }
 
 #[derive(Deserialize)]
@@ -187,7 +187,7 @@ struct RawTarget {
     theme: Spanned<String>,
     collections: Vec<Spanned<String>>,
     taxonomies: Option<Vec<Spanned<String>>>,
-    output: Option<String>,
+    output: Option<Spanned<String>>,
 }
 
 /// The whole, validated configuration.
@@ -262,6 +262,8 @@ pub struct Target {
     pub taxonomies: Vec<String>,
     /// Output folder, relative to the site root unless absolute.
     pub output: PathBuf,
+    /// Where `output` is set in site.toml (line, column); (0, 0) when it is not.
+    pub output_at: (usize, usize),
 }
 
 impl Target {
@@ -382,6 +384,16 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
 
     let mut collections = Vec::new();
     for (name, c) in &raw.collections {
+        if let Err(why) = check_name(name.get_ref()) {
+            errors.push(
+                err(
+                    name.span(),
+                    format!("collection name `{}` {why}", name.get_ref()),
+                )
+                .with_hint(NAME_HINT),
+            );
+        }
+        let name = name.get_ref();
         let mut fields = Vec::new();
         for (fname, f) in &c.fields {
             if builtin(fname.get_ref()) {
@@ -402,14 +414,15 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
                     )
                     .with_hint("add `collection = \"NAME\"` to the field"),
                 ),
-                (Some(target), _) if !raw.collections.contains_key(target.get_ref()) => {
+                (Some(target), _) if !raw.collections.contains_key(target.get_ref().as_str()) => {
                     let mut d = err(
                         target.span(),
                         format!("no collection named `{}`", target.get_ref()),
                     );
-                    if let Some(m) =
-                        did_you_mean(target.get_ref(), raw.collections.keys().map(String::as_str))
-                    {
+                    if let Some(m) = did_you_mean(
+                        target.get_ref(),
+                        raw.collections.keys().map(|k| k.get_ref().as_str()),
+                    ) {
                         d = d.with_hint(format!("did you mean `{m}`?"));
                     }
                     errors.push(d);
@@ -449,20 +462,33 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
                 );
             }
         }
-        let folder = c.folder.clone().unwrap_or_else(|| name.clone());
+        let folder = match &c.folder {
+            Some(f) => {
+                if let Err(why) = check_relative(f.get_ref()) {
+                    errors.push(
+                        err(f.span(), format!("folder `{}` {why}", f.get_ref())).with_hint(
+                            format!("name a folder inside content/, such as \"{name}\""),
+                        ),
+                    );
+                }
+                f.get_ref().clone()
+            }
+            None => name.clone(),
+        };
         let permalink = match &c.permalink {
             Some(p) => {
                 let v = p.get_ref();
-                if !v.starts_with('/') || !v.ends_with('/') || !v.contains("{slug}") {
+                if let Err(why) = check_permalink(v) {
                     errors.push(
-                        err(p.span(), format!("permalink `{v}` must start and end with `/` and contain `{{slug}}`"))
-                            .with_hint(format!("for example \"/{folder}/{{slug}}/\"")),
+                        err(p.span(), format!("permalink `{v}` {why}"))
+                            .with_hint(format!("for example \"/{name}/{{slug}}/\"; the placeholders are {{slug}}, {{year}}, {{month}} and {{day}}")),
                     );
                 }
                 v.clone()
             }
             None => format!("/{folder}/{{slug}}/"),
         };
+        let paginate_by = positive(&c.paginate_by, 20, &mut errors, &err);
         collections.push(Collection {
             name: name.clone(),
             title: c.title.clone().unwrap_or_else(|| title_case(name)),
@@ -475,7 +501,7 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
                 .clone()
                 .unwrap_or_else(|| "section.html".into()),
             sort_by: c.sort_by,
-            paginate_by: c.paginate_by.unwrap_or(20).max(1),
+            paginate_by,
             required: c.required.iter().map(|r| r.get_ref().clone()).collect(),
             fields,
         });
@@ -483,6 +509,17 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
 
     let mut taxonomies = Vec::new();
     for (name, t) in &raw.taxonomies {
+        if let Err(why) = check_name(name.get_ref()) {
+            errors.push(
+                err(
+                    name.span(),
+                    format!("taxonomy name `{}` {why}", name.get_ref()),
+                )
+                .with_hint(NAME_HINT),
+            );
+        }
+        let name = name.get_ref();
+        let paginate_by = positive(&t.paginate_by, 50, &mut errors, &err);
         let field = t
             .field
             .as_ref()
@@ -511,25 +548,37 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
             name: name.clone(),
             title: t.title.clone().unwrap_or_else(|| title_case(name)),
             field,
-            paginate_by: t.paginate_by.unwrap_or(50).max(1),
+            paginate_by,
         });
     }
 
     let themes_dir = root.join(raw.themes_dir.as_deref().unwrap_or("themes"));
     let mut targets = Vec::new();
     for (name, t) in &raw.targets {
-        let base = t.base_url.get_ref();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
+        if let Err(why) = check_name(name.get_ref()) {
             errors.push(
                 err(
-                    t.base_url.span(),
-                    format!("base_url `{base}` must be an absolute http(s) URL"),
+                    name.span(),
+                    format!("target name `{}` {why}", name.get_ref()),
                 )
-                .with_hint("for example \"https://example.org/hub/\""),
+                .with_hint(NAME_HINT),
+            );
+        }
+        let name = name.get_ref();
+        let base = t.base_url.get_ref();
+        if let Err(why) = check_base_url(base) {
+            errors.push(
+                err(t.base_url.span(), format!("base_url `{base}` {why}"))
+                    .with_hint("for example \"https://example.org/hub/\""),
             );
         }
         let theme = t.theme.get_ref();
-        if !themes_dir.join(theme).join("templates").is_dir() {
+        if let Err(why) = check_name(theme) {
+            errors.push(
+                err(t.theme.span(), format!("theme `{theme}` {why}"))
+                    .with_hint("a theme is named by its folder in themes/, such as \"hub\""),
+            );
+        } else if !themes_dir.join(theme).join("templates").is_dir() {
             errors.push(
                 err(
                     t.theme.span(),
@@ -545,7 +594,7 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
             );
         }
         for c in &t.collections {
-            if !raw.collections.contains_key(c.get_ref()) {
+            if !raw.collections.contains_key(c.get_ref().as_str()) {
                 let mut d = err(
                     c.span(),
                     format!(
@@ -553,9 +602,10 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
                         c.get_ref()
                     ),
                 );
-                if let Some(m) =
-                    did_you_mean(c.get_ref(), raw.collections.keys().map(String::as_str))
-                {
+                if let Some(m) = did_you_mean(
+                    c.get_ref(),
+                    raw.collections.keys().map(|k| k.get_ref().as_str()),
+                ) {
                     d = d.with_hint(format!("did you mean `{m}`?"));
                 }
                 errors.push(d);
@@ -564,7 +614,7 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
         let taxonomy_names = match &t.taxonomies {
             Some(list) => {
                 for tx in list {
-                    if !raw.taxonomies.contains_key(tx.get_ref()) {
+                    if !raw.taxonomies.contains_key(tx.get_ref().as_str()) {
                         errors.push(err(
                             tx.span(),
                             format!("no taxonomy named `{}`", tx.get_ref()),
@@ -573,7 +623,7 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
                 }
                 list.iter().map(|s| s.get_ref().clone()).collect()
             }
-            None => raw.taxonomies.keys().cloned().collect(),
+            None => raw.taxonomies.keys().map(|k| k.get_ref().clone()).collect(),
         };
         let mut base_url = base.clone();
         if !base_url.ends_with('/') {
@@ -591,7 +641,21 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
             theme: theme.clone(),
             collections: t.collections.iter().map(|s| s.get_ref().clone()).collect(),
             taxonomies: taxonomy_names,
-            output: PathBuf::from(t.output.clone().unwrap_or_else(|| format!("public/{name}"))),
+            output: match &t.output {
+                Some(o) if o.get_ref().trim().is_empty() => {
+                    errors.push(
+                        err(o.span(), "output is empty".into())
+                            .with_hint(format!("for example \"public/{name}\"")),
+                    );
+                    PathBuf::new()
+                }
+                Some(o) => PathBuf::from(o.get_ref()),
+                None => PathBuf::from(format!("public/{name}")),
+            },
+            output_at: t
+                .output
+                .as_ref()
+                .map_or((0, 0), |o| line_col(text, o.span().start)),
         });
     }
     if targets.is_empty() {
@@ -619,6 +683,110 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
         targets,
         extra: serde_json::to_value(&raw.extra).unwrap_or_default(),
     })
+}
+
+/// What a name that becomes a folder or a part of an address may be made of.
+const NAME_HINT: &str =
+    "use letters, digits, `-` and `_`, starting with a letter or digit, for example `case-studies`";
+
+/// Names of targets, collections, taxonomies and themes become folder names
+/// and address segments, so they must be plain path segments: nothing that a
+/// file system or a browser would read as "go up", "start again at the root"
+/// or "a different folder".
+pub fn check_name(name: &str) -> Result<(), &'static str> {
+    let mut chars = name.chars();
+    match chars.next() {
+        None => Err("is empty"),
+        Some(c) if !c.is_ascii_alphanumeric() => Err("must start with a letter or digit"),
+        _ if name.len() > 64 => Err("is longer than 64 characters"),
+        _ if !chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => {
+            Err("may hold only letters, digits, `-` and `_`")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A folder below `content/`: one or more plain names separated by `/`.
+fn check_relative(path: &str) -> Result<(), &'static str> {
+    if path.is_empty() {
+        return Err("is empty");
+    }
+    path.split('/').try_for_each(|seg| {
+        check_name(seg).map_err(|_| "must be a folder inside content/, named with letters, digits, `-` and `_` (no `..`, no leading `/`)")
+    })
+}
+
+/// The placeholders a permalink may use.
+const PLACEHOLDERS: [&str; 4] = ["{slug}", "{year}", "{month}", "{day}"];
+
+/// A permalink is `/`, then segments of plain characters and placeholders,
+/// each ending in `/`; it must contain `{slug}`, so every page has its own.
+fn check_permalink(pattern: &str) -> Result<(), &'static str> {
+    if !pattern.starts_with('/') || !pattern.ends_with('/') || !pattern.contains("{slug}") {
+        return Err("must start and end with `/` and contain `{slug}`");
+    }
+    let inner = &pattern[1..pattern.len() - 1];
+    for seg in inner.split('/') {
+        let mut rest = seg.to_string();
+        for p in PLACEHOLDERS {
+            rest = rest.replace(p, "x");
+        }
+        if rest.contains(['{', '}']) {
+            return Err("uses a placeholder hubgen does not know");
+        }
+        if seg.is_empty() || seg == "." || seg == ".." {
+            return Err("has an empty, `.` or `..` part");
+        }
+        if !rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'))
+        {
+            return Err("may hold only letters, digits, `-`, `_`, `.` and `~` between its slashes");
+        }
+    }
+    Ok(())
+}
+
+/// An absolute http(s) URL with a host, and nothing after its path.
+fn check_base_url(base: &str) -> Result<(), &'static str> {
+    let rest = base
+        .strip_prefix("https://")
+        .or_else(|| base.strip_prefix("http://"))
+        .ok_or("must be an absolute http(s) URL")?;
+    let host = rest.split('/').next().unwrap_or_default();
+    let host_ok = !host.is_empty()
+        && !host.contains('@')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !host_ok {
+        return Err("has no valid host name after the scheme");
+    }
+    if rest.contains(['?', '#', ' ', '\\']) {
+        return Err("must not hold a query, a fragment, spaces or backslashes");
+    }
+    Ok(())
+}
+
+/// `paginate_by`: at least 1, or the default when unset.
+fn positive(
+    value: &Option<Spanned<usize>>,
+    default: usize,
+    errors: &mut Diagnostics,
+    err: &impl Fn(std::ops::Range<usize>, String) -> Diagnostic,
+) -> usize {
+    match value {
+        Some(v) if *v.get_ref() == 0 => {
+            errors.push(
+                err(v.span(), "paginate_by must be at least 1".into()).with_hint(format!(
+                    "leave it out for the default of {default} items a page"
+                )),
+            );
+            default
+        }
+        Some(v) => *v.get_ref(),
+        None => default,
+    }
 }
 
 /// `case-studies` → `Case studies`.

@@ -1,9 +1,31 @@
-//! Writes a target into a staging folder beside its output folder and swaps it
-//! in only when the whole build succeeded, so a failed build never leaves a
-//! half-written site and never touches the last good one.
+//! Every path hubgen writes or deletes is decided here.
+//!
+//! A target is written into a staging folder beside its output folder and
+//! swapped in only when every target built, so a failed build never leaves a
+//! half-written site and never touches the last good one. What makes this
+//! safe by construction rather than by the inputs someone thought of:
+//!
+//! - an output folder is resolved lexically *and* against the file system and
+//!   refused when it overlaps the site's sources or another target's output
+//!   ([`check_outputs`]);
+//! - hubgen replaces or deletes only folders that carry its [`MARKER`] file, so
+//!   a typo'd `--output` pointing at someone's documents is refused, not
+//!   emptied ([`remove_owned`]);
+//! - every file written into staging has a plain relative path ([`checked`]);
+//! - builds writing the same output take a lock ([`Lock`]), and a swap that a
+//!   kill interrupted is repaired before anything else ([`repair`]).
 
-use std::io;
-use std::path::{Path, PathBuf};
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+
+/// The file that marks a folder as hubgen's own output: hubgen replaces or
+/// deletes a folder only when it holds this file (or is empty).
+pub const MARKER: &str = ".hubgen-output";
+
+const MARKER_TEXT: &str = "This folder is made by hubgen. Each build replaces it whole: edit the sources, not these files.\n";
 
 /// Where a target's files go: a staging folder for `build`, nowhere for `check`.
 pub trait Sink: Sync {
@@ -17,12 +39,302 @@ pub trait Sink: Sync {
 pub struct Discard;
 
 impl Sink for Discard {
-    fn write(&self, _: &str, _: &[u8]) -> io::Result<()> {
+    fn write(&self, rel: &str, _: &[u8]) -> io::Result<()> {
+        checked(rel).map(|_| ())
+    }
+    fn copy(&self, from: &Path, rel: &str) -> io::Result<()> {
+        checked(rel)?;
+        fs::metadata(from).map(|_| ())
+    }
+}
+
+/// `rel` as a path below an output folder, or an error when it is not a plain
+/// relative path: empty, absolute, with `.`/`..`/empty segments, backslashes
+/// or NUL. Nothing upstream should produce such a path; this is the backstop
+/// that makes writing outside the output impossible whatever they produce.
+pub fn checked(rel: &str) -> io::Result<&Path> {
+    let plain = !rel.is_empty()
+        && !rel.contains(['\\', '\0'])
+        && rel
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+        && Path::new(rel)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+    if plain {
+        Ok(Path::new(rel))
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("`{rel}` is not a path inside the output folder"),
+        ))
+    }
+}
+
+/// `path` made absolute against `base`, with `.` and `..` resolved lexically,
+/// and then with its longest existing prefix resolved against the file system
+/// (so a symbolic link cannot make two different spellings of one folder look
+/// different).
+pub fn resolve(base: &Path, path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    };
+    let joined = std::path::absolute(&joined).unwrap_or(joined);
+    let mut lexical = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                lexical.pop();
+            }
+            Component::CurDir => {}
+            other => lexical.push(other),
+        }
+    }
+    // The longest prefix that exists, resolved; the rest appended as written.
+    let mut existing = lexical.clone();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = fs::canonicalize(&existing) {
+            let mut out = real;
+            out.extend(rest.iter().rev());
+            return out;
+        }
+        match (
+            existing.file_name().map(ToOwned::to_owned),
+            existing.parent(),
+        ) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => return lexical,
+        }
+    }
+}
+
+/// One target's output folder, as configured.
+#[derive(Clone, Debug)]
+pub struct OutputDir {
+    pub target: String,
+    /// Resolved by [`resolve`].
+    pub path: PathBuf,
+    /// Where it was configured: `site.toml` line and column, or (0, 0) for a
+    /// default or `--output`.
+    pub at: (usize, usize),
+}
+
+/// The parts of a site that no output folder may overlap, with how to name them.
+fn protected(root: &Path, themes: &Path) -> Vec<(PathBuf, &'static str)> {
+    let mut out = vec![(resolve(root, themes), "the themes folder")];
+    for (name, what) in [
+        ("content", "the content folder"),
+        ("templates", "the templates folder"),
+        ("static", "the static folder"),
+        (".git", "the git repository"),
+        (".hubgen-cache", "hubgen's cache"),
+        ("site.toml", "site.toml"),
+    ] {
+        out.push((resolve(root, Path::new(name)), what));
+    }
+    out
+}
+
+/// Checks every output folder of a build before anything is written: none may
+/// be the site root or a parent of it, overlap the site's sources or another
+/// output, be a file, or be a non-empty folder that hubgen did not make.
+pub fn check_outputs(root: &Path, themes: &Path, outputs: &[OutputDir]) -> Diagnostics {
+    let root = resolve(Path::new("."), root);
+    let protected = protected(&root, themes);
+    let mut problems = Diagnostics::new();
+    let refuse = |o: &OutputDir, message: String, hint: &str| {
+        let d = Diagnostic::error("output", message).with_hint(hint);
+        if o.at.0 > 0 {
+            d.at(crate::config::CONFIG_FILE, o.at.0, o.at.1)
+        } else {
+            d
+        }
+    };
+    for (i, o) in outputs.iter().enumerate() {
+        let shown = o.path.display();
+        let name = &o.target;
+        if root.starts_with(&o.path) {
+            problems.push(refuse(
+                o,
+                format!("the output folder of target `{name}` ({shown}) holds the whole site: building would replace its sources"),
+                "choose an output folder inside the site, such as public/NAME",
+            ));
+            continue;
+        }
+        if let Some((_, what)) = protected
+            .iter()
+            .find(|(p, _)| o.path.starts_with(p) || p.starts_with(&o.path))
+        {
+            problems.push(refuse(
+                o,
+                format!("the output folder of target `{name}` ({shown}) overlaps {what}, one of the site's own sources"),
+                "choose an output folder of its own, such as public/NAME",
+            ));
+            continue;
+        }
+        let mut placed = true;
+        for other in &outputs[i + 1..] {
+            if o.path.starts_with(&other.path) || other.path.starts_with(&o.path) {
+                placed = false;
+                problems.push(refuse(
+                    o,
+                    format!(
+                        "targets `{name}` and `{}` write to the same or nested folders ({shown} and {})",
+                        other.target,
+                        other.path.display()
+                    ),
+                    "give each target an output folder of its own",
+                ));
+            }
+        }
+        if !placed {
+            continue;
+        }
+        if let Err(why) = replaceable(&o.path) {
+            problems.push(refuse(o, format!("target `{name}`: {why}"), "build into a new or empty folder (or, if an earlier version of hubgen made this one, delete it once): hubgen replaces only folders that hold its .hubgen-output file"));
+        }
+    }
+    problems
+}
+
+/// Whether `dir` may be replaced by a build: it does not exist, is empty, or
+/// carries the marker.
+fn replaceable(dir: &Path) -> Result<(), String> {
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("cannot read {}: {e}", dir.display())),
+    };
+    if !meta.is_dir() {
+        return Err(format!("{} exists and is not a folder", dir.display()));
+    }
+    if owned(dir)? {
         Ok(())
+    } else {
+        Err(format!(
+            "{} holds files that hubgen did not make",
+            dir.display()
+        ))
     }
-    fn copy(&self, from: &Path, _: &str) -> io::Result<()> {
-        std::fs::metadata(from).map(|_| ())
+}
+
+/// A folder is hubgen's when it carries the marker or is empty.
+fn owned(dir: &Path) -> Result<bool, String> {
+    if dir.join(MARKER).is_file() {
+        return Ok(true);
     }
+    let mut entries =
+        fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    Ok(entries.next().is_none())
+}
+
+/// Deletes `dir` if hubgen made it: refused when it holds files but no marker.
+/// The marker goes last, so a folder half-deleted by a kill is still
+/// recognised as hubgen's by the next run.
+pub fn remove_owned(dir: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+        Ok(m) if !m.is_dir() => {
+            return Err(io::Error::other(format!(
+                "{} is not a folder hubgen made",
+                dir.display()
+            )))
+        }
+        Ok(_) => {}
+    }
+    if !owned(dir).map_err(io::Error::other)? {
+        return Err(io::Error::other(format!(
+            "{} holds files that hubgen did not make; it was left as it is",
+            dir.display()
+        )));
+    }
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name() == MARKER {
+            continue;
+        }
+        // Never follows symbolic links: a link is removed, not what it points to.
+        if entry.file_type()?.is_dir() {
+            fs::remove_dir_all(entry.path())?;
+        } else {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    match fs::remove_file(dir.join(MARKER)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    fs::remove_dir(dir)
+}
+
+/// The hidden siblings of an output folder that hubgen uses: staging, and the
+/// previous output while it is being removed.
+fn sibling(dest: &Path, suffix: &str) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".into());
+    dest.with_file_name(format!(".{name}.{suffix}"))
+}
+
+/// An exclusive lock on one output folder, held for the whole build: a second
+/// build of the same output waits for the first instead of mixing with it.
+/// The operating system releases it when the process ends, however it ends.
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+}
+
+/// Where a site keeps its lock files: in hubgen's cache, not beside the output.
+pub const LOCK_DIR: &str = ".hubgen-cache/locks";
+
+impl Lock {
+    /// Takes the lock of output folder `dest` of the site at `root`, saying so
+    /// on stderr if another build has it.
+    pub fn take(root: &Path, dest: &Path) -> io::Result<Lock> {
+        use std::hash::{Hash, Hasher};
+        let dir = root.join(LOCK_DIR);
+        fs::create_dir_all(&dir)?;
+        // One lock per output folder, named by a hash of its resolved path.
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        dest.hash(&mut h);
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(format!("{:016x}.lock", h.finish())))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                eprintln!(
+                    "waiting for another hubgen build of {} to finish…",
+                    dest.display()
+                );
+                file.lock()?;
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(e),
+        }
+        Ok(Lock { _file: file })
+    }
+}
+
+/// Finishes or undoes a swap that a crash or kill interrupted, before a build
+/// writes anything: the last good output is put back where it belongs, and
+/// staging and previous-output folders left behind are removed.
+pub fn repair(dest: &Path) -> io::Result<()> {
+    let old = sibling(dest, "hubgen-old");
+    if !dest.exists() && old.join(MARKER).is_file() {
+        fs::rename(&old, dest)?;
+    }
+    remove_owned(&old)?;
+    remove_owned(&sibling(dest, "hubgen-staging"))
 }
 
 /// A target's output while it is being written.
@@ -35,25 +347,15 @@ pub struct Staged {
     pub staging: PathBuf,
 }
 
-fn sibling(dest: &Path, suffix: &str) -> PathBuf {
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "site".into());
-    dest.with_file_name(format!(".{name}.{suffix}"))
-}
-
 impl Staged {
-    /// Creates a fresh, empty staging folder for `dest`.
-    pub fn create(dest: &Path) -> io::Result<Staged> {
+    /// Creates a fresh, empty staging folder for `dest`, marked as hubgen's.
+    /// The caller holds `dest`'s [`Lock`] and has [`repair`]ed it.
+    pub fn create(dest: &Path, _lock: &Lock) -> io::Result<Staged> {
         let staging = sibling(dest, "hubgen-staging");
-        if let Some(parent) = dest.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging)?;
-        }
-        std::fs::create_dir_all(&staging)?;
+        remove_owned(&staging)?;
+        fs::create_dir(&staging)?;
+        let mut marker = File::create_new(staging.join(MARKER))?;
+        marker.write_all(MARKER_TEXT.as_bytes())?;
         Ok(Staged {
             dest: dest.to_path_buf(),
             staging,
@@ -62,52 +364,75 @@ impl Staged {
 
     /// Throws the staged output away.
     pub fn discard(self) {
-        let _ = std::fs::remove_dir_all(&self.staging);
+        let _ = remove_owned(&self.staging);
     }
 }
 
 impl Sink for Staged {
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
-        let path = self.staging.join(rel);
+        let path = self.staging.join(checked(rel)?);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+            fs::create_dir_all(parent)?;
         }
-        std::fs::write(&path, bytes)
+        // A new file, never an existing one: every output file has one
+        // producer, and a second write would mean two claimed the same path.
+        File::create_new(&path)?.write_all(bytes)
     }
 
     fn copy(&self, from: &Path, rel: &str) -> io::Result<()> {
-        let path = self.staging.join(rel);
+        let path = self.staging.join(checked(rel)?);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+            fs::create_dir_all(parent)?;
         }
-        std::fs::copy(from, &path).map(|_| ())
+        let mut source = File::open(from)?;
+        io::copy(&mut source, &mut File::create_new(&path)?).map(|_| ())
     }
 }
 
 /// Swaps every staged output into place. Called only once every target has
-/// been written without error.
+/// been written without error, with every target's lock held.
 pub fn commit(staged: Vec<Staged>) -> io::Result<()> {
     for s in staged {
-        let old = sibling(&s.dest, "hubgen-old");
-        if old.exists() {
-            std::fs::remove_dir_all(&old)?;
-        }
-        let had_old = s.dest.exists();
-        if had_old {
-            std::fs::rename(&s.dest, &old)?;
-        }
-        if let Err(e) = std::fs::rename(&s.staging, &s.dest) {
-            // Put the last good output back before reporting.
-            if had_old {
-                let _ = std::fs::rename(&old, &s.dest);
-            }
-            return Err(e);
-        }
-        if had_old {
-            std::fs::remove_dir_all(&old)?;
-        }
+        swap_in(&s.staging, &s.dest)?;
     }
     Ok(())
+}
+
+/// Puts `staging` where `dest` is. Where the platform can exchange two
+/// folders in one step, `dest` is never missing, not even for an instant;
+/// elsewhere it is missing between two renames, and [`repair`] undoes a kill
+/// in that window.
+fn swap_in(staging: &Path, dest: &Path) -> io::Result<()> {
+    if fs::symlink_metadata(dest).is_err() {
+        return fs::rename(staging, dest);
+    }
+    if exchange(staging, dest).is_ok() {
+        // `staging` now holds the previous output.
+        let old = sibling(dest, "hubgen-old");
+        fs::rename(staging, &old)?;
+        return remove_owned(&old);
+    }
+    let old = sibling(dest, "hubgen-old");
+    remove_owned(&old)?;
+    fs::rename(dest, &old)?;
+    if let Err(e) = fs::rename(staging, dest) {
+        // Put the last good output back before reporting.
+        let _ = fs::rename(&old, dest);
+        return Err(e);
+    }
+    remove_owned(&old)
+}
+
+/// Exchanges two paths atomically (Linux `renameat2(RENAME_EXCHANGE)`).
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
 #[cfg(test)]
@@ -115,34 +440,111 @@ mod tests {
     use super::Sink;
     use super::*;
 
+    fn build(dest: &Path, file: &str, text: &[u8]) -> Staged {
+        let lock = Lock::take(dest.parent().unwrap(), dest).unwrap();
+        repair(dest).unwrap();
+        let s = Staged::create(dest, &lock).unwrap();
+        s.write(file, text).unwrap();
+        s
+    }
+
     #[test]
     fn swaps_in_and_discards() {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("public/site");
-        std::fs::create_dir_all(&dest).unwrap();
-        std::fs::write(dest.join("old.html"), "old").unwrap();
+        commit(vec![build(&dest, "old.html", b"old")]).unwrap();
 
-        let s = Staged::create(&dest).unwrap();
-        s.write("a/index.html", b"new").unwrap();
-        s.discard();
-        assert_eq!(
-            std::fs::read_to_string(dest.join("old.html")).unwrap(),
-            "old"
-        );
+        build(&dest, "a/index.html", b"new").discard();
+        assert_eq!(fs::read_to_string(dest.join("old.html")).unwrap(), "old");
 
-        let s = Staged::create(&dest).unwrap();
-        s.write("a/index.html", b"new").unwrap();
-        commit(vec![s]).unwrap();
+        commit(vec![build(&dest, "a/index.html", b"new")]).unwrap();
         assert!(!dest.join("old.html").exists());
         assert_eq!(
-            std::fs::read_to_string(dest.join("a/index.html")).unwrap(),
+            fs::read_to_string(dest.join("a/index.html")).unwrap(),
             "new"
         );
-        let left: Vec<_> = std::fs::read_dir(dir.path().join("public"))
+        let mut left: Vec<_> = fs::read_dir(dir.path().join("public"))
             .unwrap()
-            .map(|e| e.unwrap().file_name())
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
-        assert_eq!(left, ["site"]);
+        left.sort();
+        assert_eq!(left, [".hubgen-cache", "site"]);
+    }
+
+    #[test]
+    fn only_plain_relative_paths_are_written() {
+        for bad in [
+            "",
+            "/etc/x",
+            "../x",
+            "a/../../x",
+            "a//b",
+            "./a",
+            "a\\b",
+            "a/.",
+            "a\0b",
+        ] {
+            assert!(checked(bad).is_err(), "{bad:?}");
+        }
+        for good in ["index.html", "a/b/index.html", ".well-known/x", "a..b/c"] {
+            assert!(checked(good).is_ok(), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn a_folder_without_the_marker_is_never_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mine = dir.path().join("documents");
+        fs::create_dir(&mine).unwrap();
+        fs::write(mine.join("letter.txt"), "keep me").unwrap();
+        assert!(remove_owned(&mine).is_err());
+        assert_eq!(
+            fs::read_to_string(mine.join("letter.txt")).unwrap(),
+            "keep me"
+        );
+        // An empty folder is nobody's work.
+        let empty = dir.path().join("empty");
+        fs::create_dir(&empty).unwrap();
+        remove_owned(&empty).unwrap();
+        assert!(!empty.exists());
+    }
+
+    #[test]
+    fn a_swap_cut_between_its_renames_is_repaired() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("site");
+        commit(vec![build(&dest, "index.html", b"good")]).unwrap();
+        // What the two-rename swap leaves if killed between them.
+        let staged = build(&dest, "index.html", b"new");
+        fs::rename(&dest, sibling(&dest, "hubgen-old")).unwrap();
+        drop(staged);
+        repair(&dest).unwrap();
+        assert_eq!(fs::read_to_string(dest.join("index.html")).unwrap(), "good");
+        assert!(!sibling(&dest, "hubgen-old").exists());
+        assert!(!sibling(&dest, "hubgen-staging").exists());
+    }
+
+    #[test]
+    fn paths_are_resolved_lexically_and_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = resolve(Path::new("."), dir.path());
+        fs::create_dir(root.join("content")).unwrap();
+        assert_eq!(
+            resolve(&root, Path::new("public/../content")),
+            root.join("content")
+        );
+        assert_eq!(
+            resolve(&root, Path::new("./public/./x")),
+            root.join("public/x")
+        );
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("content"), root.join("link")).unwrap();
+            assert_eq!(
+                resolve(&root, Path::new("link/new")),
+                root.join("content/new")
+            );
+        }
     }
 }
 

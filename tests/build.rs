@@ -367,7 +367,7 @@ fn output_never_overwrites_the_sources() {
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("over the site's own sources"),
+        stderr(&o).contains("overlaps the content folder, one of the site's own sources"),
         "{}",
         stderr(&o)
     );

@@ -1,5 +1,6 @@
 //! `hubgen build`: every target of the site, written atomically.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -8,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::output::{self, Staged};
+use crate::output::{self, Lock, OutputDir, Staged};
 use crate::search::static_index::IndexStats;
 use crate::{load, render, search};
 
@@ -50,6 +51,23 @@ pub struct TargetReport {
 pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
     let start = Instant::now();
     let (config, chosen) = select_targets(Config::load(root)?, opts)?;
+    // Before anything is read or written: where each target goes, whether
+    // hubgen may write there, and no other build writing there at once.
+    let outputs: Vec<OutputDir> = config
+        .targets
+        .iter()
+        .filter(|t| chosen.contains(&t.name))
+        .map(|t| OutputDir {
+            target: t.name.clone(),
+            path: output::resolve(root, &t.output),
+            at: t.output_at,
+        })
+        .collect();
+    let problems = output::check_outputs(root, &config.themes_dir, &outputs);
+    if problems.has_errors() {
+        return Err(problems);
+    }
+    let locks = take_locks(root, &outputs)?;
     let site = load::load(config, opts.drafts)?;
     let load_time = start.elapsed();
 
@@ -62,12 +80,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
         .filter(|t| chosen.contains(&t.name))
     {
         let t0 = Instant::now();
-        let dest = if target.output.is_absolute() {
-            target.output.clone()
-        } else {
-            root.join(&target.output)
-        };
-        let stage = match Staged::create(&dest) {
+        let (dest, lock) = &locks[&target.name];
+        let stage = match Staged::create(dest, lock) {
             Ok(s) => s,
             Err(e) => {
                 staged.into_iter().for_each(Staged::discard);
@@ -105,7 +119,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
                     files: r.files + index.files,
                     search: index,
                     search_time,
-                    output: dest,
+                    output: dest.clone(),
                     time: t0.elapsed(),
                 });
                 staged.push(stage);
@@ -120,11 +134,36 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
     output::commit(staged).map_err(|e| {
         Diagnostic::error("io", format!("cannot move the new output into place: {e}"))
     })?;
+    drop(locks);
     Ok(Report {
         documents: site.docs.len(),
         load_time,
         targets: reports,
     })
+}
+
+/// Locks every output folder (in one order, so two builds of overlapping sets
+/// of targets cannot wait for each other forever) and repairs any swap a
+/// killed build left half-done.
+fn take_locks(
+    root: &Path,
+    outputs: &[OutputDir],
+) -> Result<BTreeMap<String, (PathBuf, Lock)>, Diagnostics> {
+    let mut sorted: Vec<&OutputDir> = outputs.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut locks = BTreeMap::new();
+    for o in sorted {
+        let fail = |e: std::io::Error| {
+            Diagnostic::error(
+                "io",
+                format!("cannot prepare the output folder {}: {e}", o.path.display()),
+            )
+        };
+        let lock = Lock::take(root, &o.path).map_err(fail)?;
+        output::repair(&o.path).map_err(fail)?;
+        locks.insert(o.target.clone(), (o.path.clone(), lock));
+    }
+    Ok(locks)
 }
 
 /// A progress bar for a target's pages: drawn on a terminal once a target has
@@ -209,30 +248,7 @@ fn select_targets(
             } else {
                 out.join(&t.name)
             };
-        }
-    }
-    for t in config.targets.iter().filter(|t| chosen.contains(&t.name)) {
-        let dest = if t.output.is_absolute() {
-            t.output.clone()
-        } else {
-            config.root.join(&t.output)
-        };
-        let dest = std::path::absolute(&dest).unwrap_or(dest);
-        let root = std::path::absolute(&config.root).unwrap_or_else(|_| config.root.clone());
-        if root.starts_with(&dest)
-            || dest.starts_with(root.join(load::CONTENT_DIR))
-            || dest.starts_with(&config.themes_dir)
-        {
-            return Err(Diagnostic::error(
-                "usage",
-                format!(
-                    "target `{}` would write its output to {}, over the site's own sources",
-                    t.name,
-                    dest.display()
-                ),
-            )
-            .with_hint("choose an output folder such as public/NAME")
-            .into());
+            t.output_at = (0, 0);
         }
     }
     Ok((config, chosen))
