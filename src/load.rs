@@ -179,16 +179,51 @@ fn discover(config: &Config, content: &Path) -> (Vec<(PathBuf, usize)>, Diagnost
                 continue;
             }
         };
-        let is_md = entry.path().extension().is_some_and(|e| e == "md");
-        if !entry.file_type().is_file() || !is_md {
-            continue;
-        }
         let rel = entry
             .path()
             .strip_prefix(content)
             .unwrap_or(entry.path())
             .to_path_buf();
         let source = Path::new(CONTENT_DIR).join(&rel);
+        let ext = entry.path().extension().and_then(|e| e.to_str());
+        let is_md = ext == Some("md");
+        if !is_md {
+            if ext
+                .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+            {
+                // Neither published as a page nor copied raw, front matter and all.
+                problems.push(
+                    Diagnostic::error(
+                        "file-name",
+                        "hubgen reads pages only from files ending in `.md`, in lower case",
+                    )
+                    .in_file(&source)
+                    .with_hint(format!(
+                        "rename it to {}",
+                        source.with_extension("md").display()
+                    )),
+                );
+            }
+            continue;
+        }
+        if entry.file_type().is_symlink() {
+            // Followed only when it stays inside the site, so a link cannot
+            // publish a file from elsewhere on the computer.
+            let inside = std::fs::canonicalize(entry.path()).is_ok_and(|real| {
+                real.is_file()
+                    && std::fs::canonicalize(&config.root).is_ok_and(|root| real.starts_with(root))
+            });
+            if !inside {
+                problems.push(
+                    Diagnostic::error("file-name", "this is a link to a file outside the site (or to nothing), so it cannot be published")
+                        .in_file(&source)
+                        .with_hint("copy the file into content/ instead of linking to it"),
+                );
+                continue;
+            }
+        } else if !entry.file_type().is_file() {
+            continue;
+        }
         if rel.to_str().is_none() {
             problems.push(
                 Diagnostic::error("file-name", "the file name is not valid UTF-8")
@@ -258,6 +293,13 @@ fn load_one(
     let coll = &config.collections[collection];
     let (meta, mut problems) = schema::check(split.entries, coll);
     let slug = slug_of(path);
+    if slug.is_empty() {
+        problems.push(
+            Diagnostic::error("file-name", "the file name has no letters or digits to make the page's address from")
+                .with_position(1, 1)
+                .with_hint("rename the file using letters, digits and hyphens, such as sharing-capital-assets.md"),
+        );
+    }
     let url = expand_permalink(&coll.permalink, &slug, &meta, &coll.name).unwrap_or_else(|e| {
         problems.push(e);
         String::new()
@@ -298,6 +340,21 @@ fn load_one(
         referrers: Vec::new(),
         last_updated: None,
     })
+}
+
+/// Files an editor's tools leave beside the content: backups (`page.md~`,
+/// `page.md.orig`, `page.bak`), swap and lock files (`.page.md.swp`,
+/// `.#page.md`, `#page.md#`). They are never published.
+pub fn is_editor_leftover(name: &str) -> bool {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    name.ends_with('~')
+        || name.starts_with(".#")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name.contains(".md.")
+        || matches!(
+            ext.as_deref(),
+            Some("orig" | "bak" | "swp" | "swo" | "swn" | "rej" | "tmp" | "old")
+        )
 }
 
 /// `guides/writing-well.md` → `writing-well`; `guides/bundle/index.md` → `bundle`.
@@ -495,65 +552,22 @@ fn draft_problems(site: &Site, doc: &Document) -> Vec<Diagnostic> {
     problems
 }
 
-/// Two things may not claim the same URL on one target: documents, aliases,
-/// collection lists, taxonomy pages.
+/// Aliases must be plain paths on the site. Whether two things claim the same
+/// output file is decided where every output file is planned
+/// ([`crate::render::plan`]).
 fn check_urls(site: &Site) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    for target in &site.config.targets {
-        let mut claims: HashMap<String, String> = HashMap::new();
-        claims.insert(String::new(), "the home page".into());
-        for name in &target.collections {
-            if let Some(c) = site.config.collection(name) {
-                claims.insert(
-                    crate::render::section_url(c),
-                    format!("the list of `{}`", c.name),
-                );
-            }
-        }
-        for name in &target.taxonomies {
-            claims.insert(format!("{name}/"), format!("the `{name}` taxonomy page"));
-        }
-        for doc in site.docs_of(target) {
-            if let Some(other) = claims.insert(doc.url.clone(), doc.source.display().to_string()) {
+    for doc in &site.docs {
+        for alias in &doc.meta.aliases {
+            if alias_path(alias).is_none() {
                 problems.push(
                     Diagnostic::error(
-                        "duplicate-url",
-                        format!("this page's URL /{} is already taken by {other}", doc.url),
+                        "bad-alias",
+                        format!("alias \"{alias}\" is not a path on this site"),
                     )
-                    .at(&doc.source, 1, 1)
-                    .with_hint(
-                        "rename the file, or change the collection's permalink in site.toml",
-                    ),
+                    .at(&doc.source, doc.meta.line_of("aliases"), 1)
+                    .with_hint("write aliases as paths from the site root, like /old-name/"),
                 );
-            }
-        }
-        for doc in site.docs_of(target) {
-            for alias in &doc.meta.aliases {
-                let line = doc.meta.line_of("aliases");
-                let Some(path) = alias_path(alias) else {
-                    problems.push(
-                        Diagnostic::error(
-                            "bad-alias",
-                            format!("alias \"{alias}\" is not a path on this site"),
-                        )
-                        .at(&doc.source, line, 1)
-                        .with_hint("write aliases as paths from the site root, like /old-name/"),
-                    );
-                    continue;
-                };
-                if let Some(other) = claims.insert(
-                    path.clone(),
-                    format!("an alias of {}", doc.source.display()),
-                ) {
-                    problems.push(
-                        Diagnostic::error(
-                            "duplicate-url",
-                            format!("alias \"{alias}\" is already taken by {other}"),
-                        )
-                        .at(&doc.source, line, 1)
-                        .with_hint("remove the alias, or make it unique"),
-                    );
-                }
             }
         }
     }

@@ -10,6 +10,21 @@ use crate::text::{slugify, Date};
 /// Where archetypes live: `archetypes/COLLECTION.md`, with `{{ title }}` and `{{ date }}` filled in.
 pub const ARCHETYPES_DIR: &str = "archetypes";
 
+/// The longest title `new` accepts: long enough for any real title, short
+/// enough that its file name fits every file system.
+const MAX_TITLE: usize = 200;
+/// The longest file name `new` makes from a title, in characters before `.md`.
+const MAX_SLUG: usize = 80;
+
+/// `slug` cut at a hyphen to at most [`MAX_SLUG`] characters.
+fn short_slug(slug: &str) -> String {
+    if slug.len() <= MAX_SLUG {
+        return slug.to_string();
+    }
+    let cut = &slug[..MAX_SLUG];
+    cut.rfind('-').map_or(cut, |i| &cut[..i]).to_string()
+}
+
 /// Entry point for `hubgen new`: writes the page and returns its path (relative to the site root).
 pub fn run(
     root: &Path,
@@ -19,7 +34,28 @@ pub fn run(
 ) -> Result<PathBuf, Diagnostics> {
     let config = Config::load(root)?;
     let coll = config.collection_named(collection)?;
-    let slug = slugify(title);
+    if title.chars().any(char::is_control) {
+        return Err(Diagnostic::error(
+            "usage",
+            "the title has a line break or another control character in it",
+        )
+        .with_hint(
+            "give the title on one line, in quotes: hubgen new guides \"Sharing capital assets\"",
+        )
+        .into());
+    }
+    if title.chars().count() > MAX_TITLE {
+        return Err(Diagnostic::error(
+            "usage",
+            format!(
+                "the title is {} characters long; titles here are at most {MAX_TITLE}",
+                title.chars().count()
+            ),
+        )
+        .with_hint("shorten the title; the summary is the place for a longer description")
+        .into());
+    }
+    let slug = short_slug(&slugify(title));
     if slug.is_empty() {
         return Err(Diagnostic::error(
             "usage",

@@ -18,12 +18,15 @@ use walkdir::WalkDir;
 
 use crate::config::{Collection, SortBy, Target};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::alias_path;
 use crate::markdown::{resolve_links, DocId};
 use crate::output::Sink;
+
+mod plan;
 use crate::schema::Value;
 use crate::site::{Document, Site};
 use crate::text::Date;
+pub use plan::{file_of, plan, Job, Plan};
+use plan::{paged, pages_of};
 
 /// How many items of each collection the home page's context holds.
 const HOME_ITEMS: usize = 50;
@@ -388,160 +391,6 @@ pub fn related_candidates(
     out
 }
 
-/// One generated file of a target, by what it is made from.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Job {
-    Doc(DocId),
-    Home,
-    /// Page `page` (0-based) of the list of the `coll`-th collection the target publishes.
-    Section {
-        coll: usize,
-        page: usize,
-    },
-    TaxonomyIndex(String),
-    Term {
-        tax: String,
-        slug: String,
-        page: usize,
-    },
-    Alias {
-        to: DocId,
-    },
-    NotFound,
-    Search,
-    Sitemap,
-    Feed,
-    Robots,
-}
-
-impl Job {
-    /// The template that renders this job.
-    pub fn template<'a>(&self, site: &'a Site, view: &'a TargetView) -> &'a str {
-        match self {
-            Job::Doc(id) => &site.collection_of(&site.docs[*id]).template,
-            Job::Section { coll, .. } => &view.sections[*coll].0.list_template,
-            Job::Home => "index.html",
-            Job::TaxonomyIndex(_) => "taxonomy.html",
-            Job::Term { .. } => "term.html",
-            Job::Alias { .. } => "alias.html",
-            Job::NotFound => "404.html",
-            Job::Search => "search.html",
-            Job::Sitemap => "sitemap.xml",
-            Job::Feed => "atom.xml",
-            Job::Robots => "robots.txt",
-        }
-    }
-
-    /// Whether this job makes a page a reader visits (rather than a redirect, feed or sitemap).
-    pub fn is_page(&self) -> bool {
-        matches!(
-            self,
-            Job::Doc(_)
-                | Job::Home
-                | Job::Section { .. }
-                | Job::TaxonomyIndex(_)
-                | Job::Term { .. }
-        )
-    }
-}
-
-/// Everything a target's output is made of.
-pub struct Plan {
-    /// Output file → (its URL below the base, the job that renders it).
-    pub pages: BTreeMap<String, (String, Job)>,
-    /// Output file → the file copied there as it is.
-    pub statics: BTreeMap<String, PathBuf>,
-}
-
-/// The output file of a URL below the base: `guides/x/` → `guides/x/index.html`.
-pub fn file_of(url: &str) -> String {
-    if url.is_empty() || url.ends_with('/') {
-        format!("{url}index.html")
-    } else {
-        url.to_string()
-    }
-}
-
-/// Lists every file of `target`'s output and what makes it.
-pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Diagnostics> {
-    let mut jobs: Vec<(String, Job)> = Vec::new();
-    jobs.push((String::new(), Job::Home));
-    for doc in site.docs_of(target) {
-        jobs.push((doc.url.clone(), Job::Doc(doc.id)));
-        for alias in &doc.meta.aliases {
-            if let Some(path) = alias_path(alias) {
-                jobs.push((path, Job::Alias { to: doc.id }));
-            }
-        }
-    }
-    for (i, (coll, ids)) in view.sections.iter().enumerate() {
-        if has_section(coll) {
-            for page in 0..pages(ids.len(), coll.paginate_by) {
-                jobs.push((
-                    paged(&section_url(coll), page),
-                    Job::Section { coll: i, page },
-                ));
-            }
-        }
-    }
-    for tax in site
-        .config
-        .taxonomies
-        .iter()
-        .filter(|t| target.taxonomies.contains(&t.name))
-    {
-        jobs.push((
-            format!("{}/", tax.name),
-            Job::TaxonomyIndex(tax.name.clone()),
-        ));
-        for (slug, (_, ids)) in &site.taxonomies[&tax.name].terms {
-            let n = ids.iter().filter(|&&id| view.items[id].is_some()).count();
-            if n == 0 {
-                continue; // every document with this term is on another target
-            }
-            for page in 0..pages(n, tax.paginate_by) {
-                jobs.push((
-                    paged(&format!("{}/{slug}/", tax.name), page),
-                    Job::Term {
-                        tax: tax.name.clone(),
-                        slug: slug.clone(),
-                        page,
-                    },
-                ));
-            }
-        }
-    }
-    jobs.push(("404.html".into(), Job::NotFound));
-    jobs.push(("search/".into(), Job::Search));
-    jobs.push(("sitemap.xml".into(), Job::Sitemap));
-    jobs.push(("atom.xml".into(), Job::Feed));
-    jobs.push(("robots.txt".into(), Job::Robots));
-
-    let mut statics = static_files(&view.theme.static_dirs);
-    statics.extend(content_assets(site, target));
-    let mut problems = Diagnostics::new();
-    let pages: BTreeMap<String, (String, Job)> = jobs
-        .into_iter()
-        .map(|(url, job)| (file_of(&url), (url, job)))
-        .collect();
-    for (rel, path) in &statics {
-        if pages.contains_key(rel) {
-            let shown = path.strip_prefix(&site.config.root).unwrap_or(path);
-            problems.push(
-                Diagnostic::error(
-                    "duplicate-url",
-                    format!("static file {rel} has the same path as a generated page"),
-                )
-                .in_file(shown),
-            );
-        }
-    }
-    if problems.has_errors() {
-        return Err(problems);
-    }
-    Ok(Plan { pages, statics })
-}
-
 /// Renders `jobs` (output file, URL, job) into `out`.
 pub fn render_jobs<'j>(
     view: &TargetView,
@@ -609,51 +458,6 @@ pub fn render_target(
         pages: plan.pages.values().filter(|(_, j)| j.is_page()).count(),
         files: plan.pages.len() + plan.statics.len(),
     })
-}
-
-fn pages(items: usize, per_page: usize) -> usize {
-    items.div_ceil(per_page).max(1)
-}
-
-/// The URL of page `page` (0-based) of a list at `base`.
-fn paged(base: &str, page: usize) -> String {
-    if page == 0 {
-        base.to_string()
-    } else {
-        format!("{base}page/{}/", page + 1)
-    }
-}
-
-/// Files other than Markdown beside the content of the collections `target`
-/// publishes (images, PDFs), by their path below `content/`, which is where
-/// they are published and where the Markdown renderer points links to them.
-fn content_assets(site: &Site, target: &Target) -> BTreeMap<String, PathBuf> {
-    let content = site.config.root.join(crate::load::CONTENT_DIR);
-    let mut out = BTreeMap::new();
-    for coll in target
-        .collections
-        .iter()
-        .filter_map(|c| site.config.collection(c))
-    {
-        for (rel, path) in template_files(&content.join(&coll.folder)) {
-            let hidden = rel.split('/').any(|part| part.starts_with('.'));
-            if !rel.ends_with(".md") && !hidden {
-                out.insert(format!("{}/{rel}", coll.folder), path);
-            }
-        }
-    }
-    out
-}
-
-/// Static files of every folder, later folders overriding earlier ones, by output path.
-fn static_files(dirs: &[PathBuf]) -> BTreeMap<String, PathBuf> {
-    let mut out = BTreeMap::new();
-    for dir in dirs {
-        for (rel, path) in template_files(dir) {
-            out.insert(rel, path);
-        }
-    }
-    out
 }
 
 fn sort_ids(site: &Site, ids: &mut [DocId], by: SortBy) {
@@ -1083,7 +887,7 @@ impl<'a> TargetView<'a> {
     }
 
     fn paginator(&self, base: &str, ids: &[DocId], page: usize, per_page: usize) -> Json {
-        let total = pages(ids.len(), per_page);
+        let total = pages_of(ids.len(), per_page);
         let items: Vec<Json> = ids
             .iter()
             .skip(page * per_page)

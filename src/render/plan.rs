@@ -1,0 +1,375 @@
+//! What a target's output is made of: every file, and who makes it.
+//!
+//! Every output file is claimed once, by whatever produces it — a page, an
+//! alias, a list or term page or one of their pagination pages, the search
+//! page and index, the feed, the sitemap, a static or content file. A second
+//! claim to the same file is an error naming both, located where the editor
+//! can fix it, instead of one silently replacing the other.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::config::Target;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::alias_path;
+use crate::markdown::DocId;
+use crate::output::MARKER;
+use crate::site::Site;
+
+use super::{has_section, section_url, template_files, TargetView};
+
+/// One generated file of a target, by what it is made from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Job {
+    Doc(DocId),
+    Home,
+    /// Page `page` (0-based) of the list of the `coll`-th collection the target publishes.
+    Section {
+        coll: usize,
+        page: usize,
+    },
+    TaxonomyIndex(String),
+    Term {
+        tax: String,
+        slug: String,
+        page: usize,
+    },
+    Alias {
+        to: DocId,
+    },
+    NotFound,
+    Search,
+    Sitemap,
+    Feed,
+    Robots,
+}
+
+impl Job {
+    /// The template that renders this job.
+    pub fn template<'a>(&self, site: &'a Site, view: &'a TargetView) -> &'a str {
+        match self {
+            Job::Doc(id) => &site.collection_of(&site.docs[*id]).template,
+            Job::Section { coll, .. } => &view.sections[*coll].0.list_template,
+            Job::Home => "index.html",
+            Job::TaxonomyIndex(_) => "taxonomy.html",
+            Job::Term { .. } => "term.html",
+            Job::Alias { .. } => "alias.html",
+            Job::NotFound => "404.html",
+            Job::Search => "search.html",
+            Job::Sitemap => "sitemap.xml",
+            Job::Feed => "atom.xml",
+            Job::Robots => "robots.txt",
+        }
+    }
+
+    /// Whether this job makes a page a reader visits (rather than a redirect, feed or sitemap).
+    pub fn is_page(&self) -> bool {
+        matches!(
+            self,
+            Job::Doc(_)
+                | Job::Home
+                | Job::Section { .. }
+                | Job::TaxonomyIndex(_)
+                | Job::Term { .. }
+        )
+    }
+}
+
+/// Everything a target's output is made of.
+pub struct Plan {
+    /// Output file → (its URL below the base, the job that renders it).
+    pub pages: BTreeMap<String, (String, Job)>,
+    /// Output file → the file copied there as it is.
+    pub statics: BTreeMap<String, PathBuf>,
+}
+
+/// The output file of a URL below the base: `guides/x/` → `guides/x/index.html`.
+pub fn file_of(url: &str) -> String {
+    if url.is_empty() || url.ends_with('/') {
+        format!("{url}index.html")
+    } else {
+        url.to_string()
+    }
+}
+
+/// The folder of the search index, which the index writer fills.
+const SEARCH_DIR: &str = "search/";
+
+/// Who makes an output file, for the error when two want the same one.
+struct Claimant {
+    what: String,
+    /// The file and line to fix (0: the whole file), for claims an editor
+    /// made; site.toml for the site's own.
+    at: Option<(PathBuf, usize)>,
+}
+
+/// Output files by who claimed them, compared as the file systems sites are
+/// edited on compare them (`About/` and `about/` are one folder on Windows
+/// and macOS).
+#[derive(Default)]
+struct Claims {
+    by_file: HashMap<String, Claimant>,
+    problems: Diagnostics,
+}
+
+impl Claims {
+    /// Claims `file` for `who`; reports a clash, located at `who` when it has a place.
+    fn claim(
+        &mut self,
+        file: &str,
+        who: Claimant,
+        message: impl FnOnce(&str) -> (String, &'static str),
+    ) -> bool {
+        let key = file.to_lowercase();
+        let reserved = key == MARKER || (key.starts_with(SEARCH_DIR) && key != "search/index.html");
+        let other = if reserved {
+            Some(if key == MARKER {
+                "hubgen's marker file".to_string()
+            } else {
+                "the search index".to_string()
+            })
+        } else {
+            self.by_file.get(&key).map(|c| c.what.clone())
+        };
+        match other {
+            Some(other) => {
+                let (text, hint) = message(&other);
+                let mut d = Diagnostic::error("duplicate-url", text).with_hint(hint);
+                d = match &who.at {
+                    Some((path, 0)) => d.in_file(path),
+                    Some((path, line)) => d.at(path, *line, 1),
+                    None => d.in_file(crate::config::CONFIG_FILE),
+                };
+                self.problems.push(d);
+                false
+            }
+            None => {
+                self.by_file.insert(key, who);
+                true
+            }
+        }
+    }
+
+    /// Claims a file the site generates (not one an editor named).
+    fn generated(&mut self, file: &str, what: String) {
+        let shown = what.clone();
+        self.claim(file, Claimant { what, at: None }, |other| {
+            (
+                format!("{shown} would be written to {file}, which is already {other}"),
+                "give each collection and taxonomy an address of its own in site.toml (a collection's list is at the start of its permalink; a taxonomy's at its name)",
+            )
+        });
+    }
+}
+
+/// Lists every file of `target`'s output and what makes it.
+pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Diagnostics> {
+    let mut claims = Claims::default();
+    let mut pages: BTreeMap<String, (String, Job)> = BTreeMap::new();
+    let mut add = |claims: &mut Claims, url: String, job: Job, what: String| {
+        let file = file_of(&url);
+        claims.generated(&file, what);
+        pages.insert(file, (url, job));
+    };
+    // What the site itself makes comes first, so that an editor's page or
+    // alias that clashes with it is the one reported, where it can be fixed.
+    add(
+        &mut claims,
+        String::new(),
+        Job::Home,
+        "the home page".into(),
+    );
+    add(
+        &mut claims,
+        "404.html".into(),
+        Job::NotFound,
+        "the 404 page".into(),
+    );
+    add(
+        &mut claims,
+        SEARCH_DIR.into(),
+        Job::Search,
+        "the search page".into(),
+    );
+    add(
+        &mut claims,
+        "sitemap.xml".into(),
+        Job::Sitemap,
+        "the sitemap".into(),
+    );
+    add(
+        &mut claims,
+        "atom.xml".into(),
+        Job::Feed,
+        "the Atom feed".into(),
+    );
+    add(
+        &mut claims,
+        "robots.txt".into(),
+        Job::Robots,
+        "robots.txt".into(),
+    );
+    for (i, (coll, ids)) in view.sections.iter().enumerate() {
+        if has_section(coll) {
+            for page in 0..pages_of(ids.len(), coll.paginate_by) {
+                let what = match page {
+                    0 => format!("the list of `{}`", coll.name),
+                    p => format!("page {} of the list of `{}`", p + 1, coll.name),
+                };
+                add(
+                    &mut claims,
+                    paged(&section_url(coll), page),
+                    Job::Section { coll: i, page },
+                    what,
+                );
+            }
+        }
+    }
+    for tax in site
+        .config
+        .taxonomies
+        .iter()
+        .filter(|t| target.taxonomies.contains(&t.name))
+    {
+        add(
+            &mut claims,
+            format!("{}/", tax.name),
+            Job::TaxonomyIndex(tax.name.clone()),
+            format!("the `{}` taxonomy page", tax.name),
+        );
+        for (slug, (_, ids)) in &site.taxonomies[&tax.name].terms {
+            let n = ids.iter().filter(|&&id| view.items[id].is_some()).count();
+            if n == 0 {
+                continue; // every document with this term is on another target
+            }
+            for page in 0..pages_of(n, tax.paginate_by) {
+                let job = Job::Term {
+                    tax: tax.name.clone(),
+                    slug: slug.clone(),
+                    page,
+                };
+                add(
+                    &mut claims,
+                    paged(&format!("{}/{slug}/", tax.name), page),
+                    job,
+                    format!("the page of `{slug}` in `{}`", tax.name),
+                );
+            }
+        }
+    }
+    for doc in site.docs_of(target) {
+        let file = file_of(&doc.url);
+        let who = Claimant {
+            what: doc.source.display().to_string(),
+            at: Some((doc.source.clone(), 1)),
+        };
+        if claims.claim(&file, who, |other| {
+            (
+                format!("this page's URL /{} is already taken by {other}", doc.url),
+                "rename the file, or change the collection's permalink in site.toml",
+            )
+        }) {
+            pages.insert(file, (doc.url.clone(), Job::Doc(doc.id)));
+        }
+    }
+    for doc in site.docs_of(target) {
+        for alias in &doc.meta.aliases {
+            let Some(url) = alias_path(alias) else {
+                continue;
+            }; // reported when loading
+            let file = file_of(&url);
+            let who = Claimant {
+                what: format!("an alias of {}", doc.source.display()),
+                at: Some((doc.source.clone(), doc.meta.line_of("aliases"))),
+            };
+            if claims.claim(&file, who, |other| {
+                (
+                    format!("alias \"{alias}\" is already taken by {other}"),
+                    "remove the alias, or make it unique",
+                )
+            }) {
+                pages.insert(file, (url, Job::Alias { to: doc.id }));
+            }
+        }
+    }
+    let statics = static_files(&view.theme.static_dirs);
+    let assets = content_assets(site, target);
+    let root = &site.config.root;
+    let mut kept = BTreeMap::new();
+    // Theme files may override each other (a child theme's style.css replaces
+    // its parent's); beyond that, a static file is one more claimant.
+    for (rel, path) in statics.into_iter().chain(assets) {
+        let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+        let who = Claimant {
+            what: format!("the file {}", shown.display()),
+            at: Some((shown, 0)),
+        };
+        if claims.claim(&rel, who, |other| {
+            (
+                format!("static file {rel} has the same path as {other}"),
+                "rename or move the file",
+            )
+        }) {
+            kept.insert(rel, path);
+        }
+    }
+    if claims.problems.has_errors() {
+        return Err(claims.problems);
+    }
+    Ok(Plan {
+        pages,
+        statics: kept,
+    })
+}
+
+pub(super) fn pages_of(items: usize, per_page: usize) -> usize {
+    items.div_ceil(per_page).max(1)
+}
+
+/// The URL of page `page` (0-based) of a list at `base`.
+pub(super) fn paged(base: &str, page: usize) -> String {
+    if page == 0 {
+        base.to_string()
+    } else {
+        format!("{base}page/{}/", page + 1)
+    }
+}
+
+/// Files other than Markdown beside the content of the collections `target`
+/// publishes (images, PDFs), by their path below `content/`, which is where
+/// they are published and where the Markdown renderer points links to them.
+fn content_assets(site: &Site, target: &Target) -> BTreeMap<String, PathBuf> {
+    let content = site.config.root.join(crate::load::CONTENT_DIR);
+    let mut out = BTreeMap::new();
+    for coll in target
+        .collections
+        .iter()
+        .filter_map(|c| site.config.collection(c))
+    {
+        for (rel, path) in template_files(&content.join(&coll.folder)) {
+            let hidden = rel.split('/').any(|part| part.starts_with('.'));
+            let name = rel.rsplit('/').next().unwrap_or(&rel);
+            let markdown = Path::new(name)
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| {
+                    e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown")
+                });
+            if !markdown && !hidden && !crate::load::is_editor_leftover(name) {
+                out.insert(format!("{}/{rel}", coll.folder), path);
+            }
+        }
+    }
+    out
+}
+
+/// Static files of every folder, later folders overriding earlier ones, by output path.
+fn static_files(dirs: &[PathBuf]) -> BTreeMap<String, PathBuf> {
+    let mut out = BTreeMap::new();
+    for dir in dirs {
+        for (rel, path) in template_files(dir) {
+            out.insert(rel, path);
+        }
+    }
+    out
+}
