@@ -185,6 +185,13 @@ fn discover(config: &Config, content: &Path) -> (Vec<(PathBuf, usize)>, Diagnost
             .unwrap_or(entry.path())
             .to_path_buf();
         let source = Path::new(CONTENT_DIR).join(&rel);
+        let name = entry.file_name().to_string_lossy();
+        let hidden = rel
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+        if hidden || is_editor_leftover(&name) {
+            continue; // never content, never published
+        }
         let ext = entry.path().extension().and_then(|e| e.to_str());
         let is_md = ext == Some("md");
         if !is_md {
@@ -414,7 +421,7 @@ fn resolve_references(site: &mut Site) -> Vec<Diagnostic> {
                         site.docs[first].source.display()
                     ),
                 )
-                .in_file(&doc.source)
+                .at(&doc.source, 1, 1)
                 .with_hint("rename one of the files: references and URLs use the file name"),
             );
         }

@@ -266,12 +266,25 @@ pub fn remove_owned(dir: &Path) -> io::Result<()> {
         } else {
             fs::remove_file(entry.path())?;
         }
+        fault_point("removing");
     }
     match fs::remove_file(dir.join(MARKER)) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
         _ => {}
     }
     fs::remove_dir(dir)
+}
+
+/// Ends the process on the spot, as a kill would, when the environment
+/// variable `HUBGEN_FAULT` names this point: how the tests cut a build at
+/// exact moments of its swap and check that the next build repairs it.
+/// Costs one look-up of a variable read once.
+pub fn fault_point(name: &str) {
+    static FAULT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let fault = FAULT.get_or_init(|| std::env::var("HUBGEN_FAULT").ok());
+    if fault.as_deref() == Some(name) {
+        std::process::abort();
+    }
 }
 
 /// The hidden siblings of an output folder that hubgen uses: staging, and the
@@ -284,39 +297,35 @@ fn sibling(dest: &Path, suffix: &str) -> PathBuf {
     dest.with_file_name(format!(".{name}.{suffix}"))
 }
 
-/// An exclusive lock on one output folder, held for the whole build: a second
-/// build of the same output waits for the first instead of mixing with it.
-/// The operating system releases it when the process ends, however it ends.
+/// An exclusive lock on a site's builds, held for the whole build: a second
+/// build of the same site waits for the first instead of mixing its staging
+/// and swaps with it. The operating system releases it when the process ends,
+/// however it ends, so a killed build never leaves a stale lock.
 #[derive(Debug)]
 pub struct Lock {
     _file: File,
 }
 
-/// Where a site keeps its lock files: in hubgen's cache, not beside the output.
-pub const LOCK_DIR: &str = ".hubgen-cache/locks";
+/// The lock file of a site's builds, in hubgen's cache.
+pub const LOCK_FILE: &str = ".hubgen-cache/build.lock";
 
 impl Lock {
-    /// Takes the lock of output folder `dest` of the site at `root`, saying so
-    /// on stderr if another build has it.
-    pub fn take(root: &Path, dest: &Path) -> io::Result<Lock> {
-        use std::hash::{Hash, Hasher};
-        let dir = root.join(LOCK_DIR);
-        fs::create_dir_all(&dir)?;
-        // One lock per output folder, named by a hash of its resolved path.
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        dest.hash(&mut h);
+    /// Takes the build lock of the site at `root`, saying so on stderr if
+    /// another build has it.
+    pub fn take(root: &Path) -> io::Result<Lock> {
+        let path = root.join(LOCK_FILE);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
         let file = File::options()
             .create(true)
             .truncate(false)
             .write(true)
-            .open(dir.join(format!("{:016x}.lock", h.finish())))?;
+            .open(&path)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
-                eprintln!(
-                    "waiting for another hubgen build of {} to finish…",
-                    dest.display()
-                );
+                eprintln!("waiting for another hubgen build of this site to finish…");
                 file.lock()?;
             }
             Err(fs::TryLockError::Error(e)) => return Err(e),
@@ -349,10 +358,13 @@ pub struct Staged {
 
 impl Staged {
     /// Creates a fresh, empty staging folder for `dest`, marked as hubgen's.
-    /// The caller holds `dest`'s [`Lock`] and has [`repair`]ed it.
+    /// The caller holds the site's [`Lock`] and has [`repair`]ed `dest`.
     pub fn create(dest: &Path, _lock: &Lock) -> io::Result<Staged> {
         let staging = sibling(dest, "hubgen-staging");
         remove_owned(&staging)?;
+        if let Some(parent) = staging.parent() {
+            fs::create_dir_all(parent)?;
+        }
         fs::create_dir(&staging)?;
         let mut marker = File::create_new(staging.join(MARKER))?;
         marker.write_all(MARKER_TEXT.as_bytes())?;
@@ -392,8 +404,10 @@ impl Sink for Staged {
 /// Swaps every staged output into place. Called only once every target has
 /// been written without error, with every target's lock held.
 pub fn commit(staged: Vec<Staged>) -> io::Result<()> {
+    fault_point("staged");
     for s in staged {
         swap_in(&s.staging, &s.dest)?;
+        fault_point("swapped-one");
     }
     Ok(())
 }
@@ -408,6 +422,7 @@ fn swap_in(staging: &Path, dest: &Path) -> io::Result<()> {
     }
     if exchange(staging, dest).is_ok() {
         // `staging` now holds the previous output.
+        fault_point("exchanged");
         let old = sibling(dest, "hubgen-old");
         fs::rename(staging, &old)?;
         return remove_owned(&old);
@@ -441,7 +456,7 @@ mod tests {
     use super::*;
 
     fn build(dest: &Path, file: &str, text: &[u8]) -> Staged {
-        let lock = Lock::take(dest.parent().unwrap(), dest).unwrap();
+        let lock = Lock::take(dest.parent().unwrap()).unwrap();
         repair(dest).unwrap();
         let s = Staged::create(dest, &lock).unwrap();
         s.write(file, text).unwrap();

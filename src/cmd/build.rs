@@ -1,6 +1,5 @@
 //! `hubgen build`: every target of the site, written atomically.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -67,7 +66,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
     if problems.has_errors() {
         return Err(problems);
     }
-    let locks = take_locks(root, &outputs)?;
+    let lock = lock_outputs(root, &outputs)?;
     let site = load::load(config, opts.drafts)?;
     let load_time = start.elapsed();
 
@@ -80,8 +79,12 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
         .filter(|t| chosen.contains(&t.name))
     {
         let t0 = Instant::now();
-        let (dest, lock) = &locks[&target.name];
-        let stage = match Staged::create(dest, lock) {
+        let dest = &outputs
+            .iter()
+            .find(|o| o.target == target.name)
+            .expect("every chosen target has an output")
+            .path;
+        let stage = match Staged::create(dest, &lock) {
             Ok(s) => s,
             Err(e) => {
                 staged.into_iter().for_each(Staged::discard);
@@ -134,7 +137,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
     output::commit(staged).map_err(|e| {
         Diagnostic::error("io", format!("cannot move the new output into place: {e}"))
     })?;
-    drop(locks);
+    drop(lock);
     Ok(Report {
         documents: site.docs.len(),
         load_time,
@@ -142,28 +145,21 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
     })
 }
 
-/// Locks every output folder (in one order, so two builds of overlapping sets
-/// of targets cannot wait for each other forever) and repairs any swap a
-/// killed build left half-done.
-fn take_locks(
-    root: &Path,
-    outputs: &[OutputDir],
-) -> Result<BTreeMap<String, (PathBuf, Lock)>, Diagnostics> {
-    let mut sorted: Vec<&OutputDir> = outputs.iter().collect();
-    sorted.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut locks = BTreeMap::new();
-    for o in sorted {
-        let fail = |e: std::io::Error| {
+/// Takes the site's build lock and repairs any swap a killed build left
+/// half-done in the output folders.
+fn lock_outputs(root: &Path, outputs: &[OutputDir]) -> Result<Lock, Diagnostics> {
+    let lock = Lock::take(root).map_err(|e| {
+        Diagnostic::error("io", format!("cannot take the build lock of the site: {e}"))
+    })?;
+    for o in outputs {
+        output::repair(&o.path).map_err(|e| {
             Diagnostic::error(
                 "io",
                 format!("cannot prepare the output folder {}: {e}", o.path.display()),
             )
-        };
-        let lock = Lock::take(root, &o.path).map_err(fail)?;
-        output::repair(&o.path).map_err(fail)?;
-        locks.insert(o.target.clone(), (o.path.clone(), lock));
+        })?;
     }
-    Ok(locks)
+    Ok(lock)
 }
 
 /// A progress bar for a target's pages: drawn on a terminal once a target has

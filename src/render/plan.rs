@@ -109,11 +109,32 @@ struct Claimant {
 #[derive(Default)]
 struct Claims {
     by_file: HashMap<String, Claimant>,
+    /// Every folder that holds a claimed file, with the first file's owner:
+    /// a file cannot be claimed where a folder must be, nor the other way round.
+    folders: HashMap<String, String>,
     problems: Diagnostics,
 }
 
 impl Claims {
-    /// Claims `file` for `who`; reports a clash, located at `who` when it has a place.
+    /// Who already has `key` (lower-cased), as a file or as a folder of
+    /// others' files, or has one of its folders as a file.
+    fn owner_of(&self, key: &str) -> Option<String> {
+        if key.starts_with(SEARCH_DIR) && key != "search/index.html" {
+            return Some("the search index".into());
+        }
+        if let Some(c) = self.by_file.get(key) {
+            return Some(c.what.clone());
+        }
+        if let Some(who) = self.folders.get(key) {
+            return Some(who.clone());
+        }
+        key.match_indices('/')
+            .find_map(|(i, _)| self.by_file.get(&key[..i]))
+            .map(|c| c.what.clone())
+    }
+
+    /// Claims `file` for `who`; reports a clash, located at `who` when it has
+    /// a place, and returns whether the claim was granted.
     fn claim(
         &mut self,
         file: &str,
@@ -121,33 +142,23 @@ impl Claims {
         message: impl FnOnce(&str) -> (String, &'static str),
     ) -> bool {
         let key = file.to_lowercase();
-        let reserved = key == MARKER || (key.starts_with(SEARCH_DIR) && key != "search/index.html");
-        let other = if reserved {
-            Some(if key == MARKER {
-                "hubgen's marker file".to_string()
-            } else {
-                "the search index".to_string()
-            })
-        } else {
-            self.by_file.get(&key).map(|c| c.what.clone())
-        };
-        match other {
-            Some(other) => {
-                let (text, hint) = message(&other);
-                let mut d = Diagnostic::error("duplicate-url", text).with_hint(hint);
-                d = match &who.at {
-                    Some((path, 0)) => d.in_file(path),
-                    Some((path, line)) => d.at(path, *line, 1),
-                    None => d.in_file(crate::config::CONFIG_FILE),
-                };
-                self.problems.push(d);
-                false
-            }
-            None => {
-                self.by_file.insert(key, who);
-                true
-            }
+        if let Some(other) = self.owner_of(&key) {
+            let (text, hint) = message(&other);
+            let d = Diagnostic::error("duplicate-url", text).with_hint(hint);
+            self.problems.push(match &who.at {
+                Some((path, 0)) => d.in_file(path),
+                Some((path, line)) => d.at(path, *line, 1),
+                None => d.in_file(crate::config::CONFIG_FILE),
+            });
+            return false;
         }
+        for (i, _) in key.match_indices('/') {
+            self.folders
+                .entry(key[..i].to_string())
+                .or_insert_with(|| who.what.clone());
+        }
+        self.by_file.insert(key, who);
+        true
     }
 
     /// Claims a file the site generates (not one an editor named).
@@ -165,6 +176,7 @@ impl Claims {
 /// Lists every file of `target`'s output and what makes it.
 pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Diagnostics> {
     let mut claims = Claims::default();
+    claims.generated(MARKER, "hubgen's marker file".into());
     let mut pages: BTreeMap<String, (String, Job)> = BTreeMap::new();
     let mut add = |claims: &mut Claims, url: String, job: Job, what: String| {
         let file = file_of(&url);
@@ -257,6 +269,14 @@ pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Dia
             }
         }
     }
+    // Theme and site static files may override each other (a child theme's
+    // style.css replaces its parent's); beyond that, each file is one more
+    // claimant. The theme's come before the pages, so that a page or alias
+    // that clashes with one is what is reported; files beside the content
+    // come last.
+    let mut statics = BTreeMap::new();
+    let themed = static_files(&view.theme.static_dirs);
+    claim_files(&mut claims, site, themed, &mut statics);
     for doc in site.docs_of(target) {
         let file = file_of(&doc.url);
         let who = Claimant {
@@ -292,14 +312,30 @@ pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Dia
             }
         }
     }
-    let statics = static_files(&view.theme.static_dirs);
-    let assets = content_assets(site, target);
-    let root = &site.config.root;
-    let mut kept = BTreeMap::new();
-    // Theme files may override each other (a child theme's style.css replaces
-    // its parent's); beyond that, a static file is one more claimant.
-    for (rel, path) in statics.into_iter().chain(assets) {
-        let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+    claim_files(
+        &mut claims,
+        site,
+        content_assets(site, target),
+        &mut statics,
+    );
+    if claims.problems.has_errors() {
+        return Err(claims.problems);
+    }
+    Ok(Plan { pages, statics })
+}
+
+/// Claims each of `files` (output path → source) and keeps those granted.
+fn claim_files(
+    claims: &mut Claims,
+    site: &Site,
+    files: BTreeMap<String, PathBuf>,
+    kept: &mut BTreeMap<String, PathBuf>,
+) {
+    for (rel, path) in files {
+        let shown = path
+            .strip_prefix(&site.config.root)
+            .unwrap_or(&path)
+            .to_path_buf();
         let who = Claimant {
             what: format!("the file {}", shown.display()),
             at: Some((shown, 0)),
@@ -313,13 +349,6 @@ pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Dia
             kept.insert(rel, path);
         }
     }
-    if claims.problems.has_errors() {
-        return Err(claims.problems);
-    }
-    Ok(Plan {
-        pages,
-        statics: kept,
-    })
 }
 
 pub(super) fn pages_of(items: usize, per_page: usize) -> usize {
