@@ -1,0 +1,231 @@
+//! A build cut short, or two at once, never publishes half a site: on a
+//! generated site of 5,000 pages, kill builds at exact points of the swap and
+//! at random moments of the write, and run builds side by side with a
+//! preview; every output is always whole, and the next build matches a clean one.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const PAGES: usize = 5_000;
+
+/// A generated two-target site of [`PAGES`] guides.
+fn generated_site(dir: &Path) -> PathBuf {
+    let root = dir.join("site");
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write(
+        "site.toml",
+        &format!(
+            r#"title = "Faults"
+themes_dir = "{}"
+
+[collections.pages]
+permalink = "/{{slug}}/"
+
+[collections.guides]
+paginate_by = 100
+
+[taxonomies.tags]
+
+[targets.main]
+base_url = "https://example.org/"
+theme = "programme"
+collections = ["pages", "guides"]
+
+[targets.other]
+base_url = "https://other.example.org/hub/"
+theme = "hub"
+collections = ["guides"]
+"#,
+            repo().join("themes").display()
+        ),
+    );
+    write(
+        "content/pages/about.md",
+        "---\ntitle: About\nsummary: What this is.\n---\n\nAbout us.\n",
+    );
+    for i in 0..PAGES {
+        write(
+            &format!("content/guides/guide-{i:05}.md"),
+            &format!(
+                "---\ntitle: Guide {i}\nsummary: How to do thing {i}.\ntags: [t{}, t{}]\n---\n\n## Why\n\nBecause {i} matters to councils.\n\n## How\n\nStep by step, {} ways.\n",
+                i % 17,
+                i % 5,
+                i % 9
+            ),
+        );
+    }
+    root
+}
+
+fn build(root: &Path, fault: Option<&str>) -> Child {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hubgen"));
+    c.arg("-C").arg(root).arg("build");
+    if let Some(f) = fault {
+        c.env("HUBGEN_FAULT", f);
+    }
+    c.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap()
+}
+
+fn finish(child: Child) -> std::process::Output {
+    child.wait_with_output().unwrap()
+}
+
+/// Each target's output, whole: what a clean build writes.
+fn outputs(root: &Path) -> BTreeMap<String, BTreeMap<String, Vec<u8>>> {
+    ["main", "other"]
+        .into_iter()
+        .map(|t| (t.to_string(), snapshot(&root.join("public").join(t))))
+        .collect()
+}
+
+/// What `public/` holds besides the two outputs (staging and old folders).
+fn leftovers(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root.join("public"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != "main" && n != "other")
+        .collect();
+    names.sort();
+    names
+}
+
+fn assert_whole(root: &Path, clean: &BTreeMap<String, BTreeMap<String, Vec<u8>>>, when: &str) {
+    let now = outputs(root);
+    for (t, files) in clean {
+        let got = &now[t];
+        let missing = files.keys().filter(|k| !got.contains_key(*k)).count();
+        let differ = files
+            .iter()
+            .filter(|(k, v)| got.get(*k).is_some_and(|g| g != *v))
+            .count();
+        assert!(
+            missing == 0 && differ == 0 && got.len() == files.len(),
+            "{when}: target {t} is not whole: {missing} missing, {differ} different, {} files of {}",
+            got.len(),
+            files.len()
+        );
+    }
+}
+
+#[test]
+fn a_build_killed_anywhere_leaves_whole_sites_and_the_next_build_repairs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = generated_site(tmp.path());
+    let t0 = Instant::now();
+    let o = finish(build(&root, None));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let took = t0.elapsed();
+    let clean = outputs(&root);
+    assert!(clean["main"].len() > PAGES && clean["other"].len() > PAGES);
+
+    // Exact points of the swap.
+    for point in ["staged", "exchanged", "swapped-one", "removing"] {
+        let o = finish(build(&root, Some(point)));
+        assert!(!o.status.success(), "{point}: the fault point was not reached");
+        assert_whole(&root, &clean, &format!("killed at {point}"));
+        let o = finish(build(&root, None));
+        assert!(o.status.success(), "after {point}: {}", stderr(&o));
+        assert_whole(&root, &clean, &format!("rebuilt after {point}"));
+        assert_eq!(leftovers(&root), Vec::<String>::new(), "after {point}");
+    }
+
+    // Random moments of a whole build, with a seed printed for reproduction.
+    let mut seed: u64 = std::env::var("HUBGEN_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+                | 1
+        });
+    println!("seed {seed}");
+    let span = took.as_millis().max(50) as u64;
+    for round in 0..6 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let wait = Duration::from_millis(seed % (span + span / 4));
+        let mut child = build(&root, None);
+        std::thread::sleep(wait);
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_whole(&root, &clean, &format!("round {round}, killed after {wait:?}"));
+        let o = finish(build(&root, None));
+        assert!(o.status.success(), "round {round}: {}", stderr(&o));
+        assert_whole(&root, &clean, &format!("round {round}, rebuilt"));
+        assert_eq!(leftovers(&root), Vec::<String>::new(), "round {round}");
+    }
+}
+
+#[test]
+fn two_builds_and_a_preview_at_once_never_mix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = generated_site(tmp.path());
+    let o = finish(build(&root, None));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let clean = outputs(&root);
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut preview = Command::new(env!("CARGO_BIN_EXE_hubgen"))
+        .arg("-C")
+        .arg(&root)
+        .args(["serve", "--target", "other", "--port", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for round in 0..3 {
+        let (a, b) = (build(&root, None), build(&root, None));
+        let (a, b) = (finish(a), finish(b));
+        assert!(a.status.success(), "round {round}: {}", stderr(&a));
+        assert!(b.status.success(), "round {round}: {}", stderr(&b));
+        assert_whole(&root, &clean, &format!("round {round}"));
+        assert_eq!(leftovers(&root), Vec::<String>::new());
+    }
+    // The preview kept its own folder and still serves whole pages.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let page = loop {
+        if let Ok(p) = get(port, "/hub/guides/guide-00042/") {
+            break p;
+        }
+        assert!(Instant::now() < deadline, "the preview never answered");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(page.contains("Because 42 matters to councils"), "{page}");
+    let _ = preview.kill();
+    let _ = preview.wait();
+    assert_whole(&root, &clean, "after the preview");
+}
+
+/// A plain HTTP GET on 127.0.0.1, with the status checked.
+fn get(port: u16, path: &str) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut text = String::new();
+    s.read_to_string(&mut text)?;
+    if text.starts_with("HTTP/1.1 200") {
+        Ok(text)
+    } else {
+        Err(std::io::Error::other(text))
+    }
+}
