@@ -47,6 +47,8 @@ pub struct Preview {
     pub hub: Arc<Hub>,
     settings: Settings,
     server: Arc<tiny_http::Server>,
+    /// Held while the preview runs: see [`lock_target`].
+    _lock: Option<std::fs::File>,
 }
 
 impl Drop for Preview {
@@ -67,6 +69,7 @@ pub fn start(
         None => config.targets[0].name.clone(),
     };
     config.target_named(&target)?;
+    let lock = lock_target(root, &target)?;
     let server = bind(opts.bind, opts.port)?;
     let port = match server.server_addr() {
         tiny_http::ListenAddr::IP(addr) => addr.port(),
@@ -107,7 +110,11 @@ pub fn start(
     };
     let server = Arc::new(server);
     let (s, o, h) = (server.clone(), out.clone(), hub.clone());
-    std::thread::spawn(move || http::serve(s, o, h));
+    let hosts = http::Hosts {
+        bind: opts.bind,
+        port,
+    };
+    std::thread::spawn(move || http::serve(s, o, h, hosts));
     Ok((
         Preview {
             url,
@@ -115,10 +122,62 @@ pub fn start(
             hub,
             settings,
             server,
+            _lock: lock,
         },
         live,
         problems,
     ))
+}
+
+/// Takes the lock of `target`'s preview folder, so that a second `hubgen serve`
+/// of the same target does not write into the folder the first one serves.
+/// The operating system's file lock goes with the process that holds it, so a
+/// killed preview never leaves a stale lock behind. `None` where the file
+/// system cannot lock files: the preview then runs unguarded, as it used to.
+fn lock_target(root: &Path, target: &str) -> Result<Option<std::fs::File>, Diagnostics> {
+    use std::fs::TryLockError;
+    use std::io::{Read, Seek, Write};
+    let dir = root.join(SERVE_DIR);
+    let io = |e: std::io::Error, path: &Path| {
+        Diagnostic::error("io", format!("{}: {e}", path.display()))
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| io(e, &dir))?;
+    let path = dir.join(format!("{target}.lock"));
+    // Not truncated on opening: the pid in it belongs to whoever holds the lock.
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| io(e, &path))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = file.read_to_string(&mut pid);
+            let pid = match pid.trim() {
+                "" => "pid unknown".to_string(),
+                p => format!("pid {p}"),
+            };
+            return Err(Diagnostic::error(
+                "usage",
+                format!("another preview of target `{target}` is running ({pid})"),
+            )
+            .with_hint("stop it, or use --target to preview another target")
+            .into());
+        }
+        Err(TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
+            return Ok(None)
+        }
+        Err(TryLockError::Error(e)) => return Err(io(e, &path).into()),
+    }
+    let written = file
+        .set_len(0)
+        .and_then(|_| file.rewind())
+        .and_then(|_| writeln!(file, "{}", std::process::id()));
+    written.map_err(|e| io(e, &path))?;
+    Ok(Some(file))
 }
 
 fn bind(ip: IpAddr, port: Option<u16>) -> Result<tiny_http::Server, Diagnostics> {
