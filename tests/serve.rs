@@ -695,3 +695,51 @@ fn one_preview_per_target_and_a_killed_one_leaves_no_lock() {
     let again = serve(site.path(), &["--target", "beta"]);
     assert_eq!(get(again.port, "/guides/other/").0, 200);
 }
+
+/// A good edit that arrives with a broken one, in one batch of the watcher,
+/// is not lost: once the broken file is fixed, the preview shows both, and
+/// its folder equals a full build.
+#[test]
+fn a_good_edit_beside_a_broken_one_is_not_dropped() {
+    let site = editable_site();
+    let server = serve(site.path(), &["--target", "beta"]);
+    let rx = events(server.port);
+    let other = site.path().join("content/guides/other.md");
+    let energy = site.path().join("content/guides/buying-energy.md");
+    let (other_text, energy_text) = (read(&other), read(&energy));
+    // Both in one save burst: the good text edit, then the broken front matter.
+    write_file(
+        &other,
+        &other_text.replace("Back to", "Edited while another page was broken: back to"),
+    );
+    write_file(
+        &energy,
+        &energy_text.replace("topic: energy", "topic: [energy"),
+    );
+    let error = next_event(&rx, "build-error");
+    assert!(error.contains("buying-energy.md"), "{error}");
+
+    write_file(
+        &energy,
+        &energy_text.replace("title: Buying energy <together>", "title: Buying power"),
+    );
+    next_event(&rx, "reload");
+    assert!(
+        get(server.port, "/guides/other/")
+            .1
+            .contains("Edited while another page was broken"),
+        "the good edit made beside the broken one is served"
+    );
+    assert!(get(server.port, "/guides/").1.contains(">Buying power</a>"));
+    next_event(&rx, "indexed");
+    let full = tempfile::tempdir().unwrap();
+    build_ok(
+        site.path(),
+        full.path(),
+        &["--target", "beta", "--drafts", "--base-url", &server.url],
+    );
+    assert_eq!(
+        snapshot(&site.path().join(".hubgen-cache/serve/beta")),
+        snapshot(full.path())
+    );
+}
