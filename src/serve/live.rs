@@ -216,6 +216,8 @@ impl Live {
     /// the files whose bytes changed).
     pub fn apply(&mut self, changes: &Changes) -> Result<Update, Diagnostics> {
         if changes.everything || self.failed {
+            // Until a start succeeds, the model is behind the files on disk.
+            self.failed = true;
             let (live, update) = Live::start(self.settings.clone())?;
             *self = live;
             return Ok(update);
