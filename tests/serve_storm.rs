@@ -435,13 +435,12 @@ impl Storm {
             }
             _ => {
                 let page = self.site.join("templates/page.html");
-                if !self.broken.contains_key(&page) {
-                    std::fs::write(
-                        &page,
-                        "{% extends \"base/page.html\" %}{% block main %}{% if %}",
-                    )
-                    .unwrap();
-                    self.broken.insert(page, page_template(n));
+                if let std::collections::btree_map::Entry::Vacant(e) =
+                    self.broken.entry(page.clone())
+                {
+                    let bad = "{% extends \"base/page.html\" %}{% block main %}{% if %}";
+                    std::fs::write(&page, bad).unwrap();
+                    e.insert(page_template(n));
                 }
             }
         }
