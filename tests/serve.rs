@@ -79,15 +79,19 @@ fn serve(site: &Path, args: &[&str]) -> Server {
     Server { child, url, port }
 }
 
-/// A raw HTTP/1.1 request; returns (status, headers, body).
+/// A raw HTTP/1.1 request, with the `Host` a browser sends; returns (status, headers, body).
 fn request(port: u16, method: &str, path: &str) -> (u16, String, Vec<u8>) {
+    raw_request(
+        port,
+        &format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"),
+    )
+}
+
+/// Sends `text` as it is; returns (status, headers, body) of a response that ends.
+fn raw_request(port: u16, text: &str) -> (u16, String, Vec<u8>) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    s.write_all(text.as_bytes()).unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let split = raw
@@ -110,7 +114,7 @@ fn events(port: u16) -> mpsc::Receiver<(String, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     write!(
         s,
-        "GET /__hubgen/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        "GET /__hubgen/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
     )
     .unwrap();
     // The server subscribes before it answers: once its first line arrives, no event is missed.
@@ -545,6 +549,195 @@ fn work_left_by_a_failed_update_is_done_by_the_next() {
         &["--target", "beta", "--drafts", "--base-url", &server.url],
     );
     next_event(&rx, "indexed");
+    assert_eq!(
+        snapshot(&site.path().join(".hubgen-cache/serve/beta")),
+        snapshot(full.path())
+    );
+}
+
+/// DNS rebinding: a page on another domain that resolves to 127.0.0.1 sends
+/// its own name as `Host`. Only the names the preview is reached by are answered,
+/// on every path, the event stream included.
+#[test]
+fn only_requests_for_the_preview_s_own_address_are_answered() {
+    let site = editable_site();
+    let server = serve(site.path(), &["--target", "beta"]);
+    let port = server.port;
+    let get_as = |host: &str, path: &str| {
+        raw_request(
+            port,
+            &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        )
+    };
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let (status, _, body) = get_as(&host, "/guides/work-in-progress/");
+        assert_eq!(status, 200, "{host}");
+        assert!(String::from_utf8_lossy(&body).contains("class=\"draft\""));
+    }
+    // HTTP/1.0 without a Host header: no browser page sends that.
+    let (status, _, _) = raw_request(port, "GET /guides/other/ HTTP/1.0\r\n\r\n");
+    assert_eq!(status, 200);
+
+    for host in [
+        format!("attacker.example:{port}"),
+        format!("localhost.attacker.example:{port}"),
+        format!("127.0.0.1.nip.io:{port}"),
+        format!("localhost:{}", port.wrapping_add(1)),
+        "localhost".to_string(),
+        "attacker.example".to_string(),
+    ] {
+        for path in [
+            "/",
+            "/guides/work-in-progress/",
+            "/guides/other",
+            "/no/such/page/",
+            "/__hubgen/events",
+        ] {
+            let (status, head, body) = get_as(&host, path);
+            let body = String::from_utf8_lossy(&body);
+            assert_eq!(status, 421, "{host} {path}: {head}");
+            assert!(body.contains("DNS rebinding"), "{host} {path}: {body}");
+            assert!(!head.contains("Location"), "{host} {path}: {head}");
+            assert!(!body.contains("<html"), "{host} {path}: {body}");
+        }
+    }
+}
+
+/// A folder asked for without its slash is redirected; the new address never
+/// leaves the site, however the path starts.
+#[test]
+fn redirects_never_leave_the_site() {
+    let site = editable_site();
+    let server = serve(site.path(), &["--target", "beta"]);
+    for path in [
+        "//guides",
+        "///guides",
+        "/%2f%2fguides",
+        "/%2F%2Fguides",
+        "/%2f/guides",
+        "//%2fguides",
+        "//guides?next=//evil.example",
+    ] {
+        let (status, head, _) = request(server.port, "GET", path);
+        assert_eq!(status, 301, "{path}: {head}");
+        let location = head
+            .lines()
+            .find_map(|l| l.strip_prefix("Location: "))
+            .unwrap_or_else(|| panic!("{path}: no Location in {head}"));
+        assert_eq!(location, "/guides/", "{path}");
+    }
+    for path in [
+        "/\\guides",
+        "/%5cguides",
+        "/%5C%5Cguides",
+        "/\\/guides",
+        "/%5c/guides",
+    ] {
+        let (status, head, _) = request(server.port, "GET", path);
+        assert!(status == 400 || status == 404, "{path}: {head}");
+        assert!(!head.contains("Location"), "{path}: {head}");
+    }
+}
+
+/// Two previews of one target would write into the same folder: the second
+/// is refused, naming the first; another target is fine; and a killed
+/// preview leaves nothing behind that stops the next.
+#[test]
+fn one_preview_per_target_and_a_killed_one_leaves_no_lock() {
+    let site = editable_site();
+    let first = serve(site.path(), &["--target", "beta"]);
+    let mut second = Command::new(env!("CARGO_BIN_EXE_hubgen"))
+        .arg("-C")
+        .arg(site.path())
+        .args(["serve", "--port", "0", "--target", "beta"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            let _ = second.wait();
+            panic!("a second preview of the same target kept running");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    second
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "another preview of target `beta` is running (pid {})",
+            first.child.id()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("--target"), "{err}");
+    assert_eq!(get(first.port, "/guides/other/").0, 200);
+
+    let other = serve(site.path(), &["--target", "alpha"]);
+    assert_eq!(get(other.port, "/").0, 200);
+
+    drop(first); // killed, as Ctrl+C or a crash would
+    let again = serve(site.path(), &["--target", "beta"]);
+    assert_eq!(get(again.port, "/guides/other/").0, 200);
+}
+
+/// A good edit that arrives with a broken one, in one batch of the watcher,
+/// is not lost: once the broken file is fixed, the preview shows both, and
+/// its folder equals a full build.
+#[test]
+fn a_good_edit_beside_a_broken_one_is_not_dropped() {
+    let site = editable_site();
+    let server = serve(site.path(), &["--target", "beta"]);
+    let rx = events(server.port);
+    let other = site.path().join("content/guides/other.md");
+    let energy = site.path().join("content/guides/buying-energy.md");
+    let (other_text, energy_text) = (read(&other), read(&energy));
+    // Both in one save burst: the good text edit, then the broken front matter.
+    write_file(
+        &other,
+        &other_text.replace("Back to", "Edited while another page was broken: back to"),
+    );
+    write_file(
+        &energy,
+        &energy_text.replace("topic: energy", "topic: [energy"),
+    );
+    let error = next_event(&rx, "build-error");
+    assert!(error.contains("buying-energy.md"), "{error}");
+
+    write_file(
+        &energy,
+        &energy_text.replace("title: Buying energy <together>", "title: Buying power"),
+    );
+    next_event(&rx, "reload");
+    assert!(
+        get(server.port, "/guides/other/")
+            .1
+            .contains("Edited while another page was broken"),
+        "the good edit made beside the broken one is served"
+    );
+    assert!(get(server.port, "/guides/").1.contains(">Buying power</a>"));
+    next_event(&rx, "indexed");
+    let full = tempfile::tempdir().unwrap();
+    build_ok(
+        site.path(),
+        full.path(),
+        &["--target", "beta", "--drafts", "--base-url", &server.url],
+    );
     assert_eq!(
         snapshot(&site.path().join(".hubgen-cache/serve/beta")),
         snapshot(full.path())

@@ -7,6 +7,7 @@
 //! request gets its own thread, so an open event stream never blocks a page.
 
 use std::io::Write;
+use std::net::IpAddr;
 use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
@@ -78,12 +79,74 @@ impl Hub {
     }
 }
 
+/// The `Host` values the preview answers to.
+///
+/// A page on an attacker's domain can make that domain resolve to 127.0.0.1
+/// (DNS rebinding) and then read the preview, drafts included, as if it were
+/// its own origin. The browser still sends the attacker's name as `Host`, so
+/// answering only the names the preview is really reached by closes that door.
+/// IP literals cannot be rebound: a page can only have such an origin by being
+/// served from that address.
+#[derive(Clone, Debug)]
+pub struct Hosts {
+    pub bind: IpAddr,
+    pub port: u16,
+}
+
+impl Hosts {
+    /// Whether a request whose `Host` header is `host` may be answered.
+    pub fn allows(&self, host: &str) -> bool {
+        let (name, port) = split_host(host);
+        let port_ok = match port {
+            Some(p) => p.parse::<u16>().ok() == Some(self.port),
+            // Browsers leave out the default port only.
+            None => self.port == 80,
+        };
+        if !port_ok {
+            return false;
+        }
+        if name.eq_ignore_ascii_case("localhost") {
+            return true;
+        }
+        let ip = match name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+            Some(v6) => v6.parse::<std::net::Ipv6Addr>().ok().map(IpAddr::V6),
+            // An IPv6 address must be bracketed in a Host header.
+            None => name.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4),
+        };
+        let Some(ip) = ip else {
+            return false; // a domain name: rebindable
+        };
+        ip.is_loopback()
+            || ip == self.bind
+            // Listening on every address: the machine's own addresses reach it.
+            || self.bind.is_unspecified()
+    }
+}
+
+/// `name:port` → (`name`, `Some(port)`); `[::1]:80` → (`[::1]`, `Some(80)`).
+fn split_host(host: &str) -> (&str, Option<&str>) {
+    if host.starts_with('[') {
+        return match host.find(']') {
+            Some(end) => {
+                let rest = &host[end + 1..];
+                (&host[..=end], rest.strip_prefix(':'))
+            }
+            None => (host, None),
+        };
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (host, None),
+    }
+}
+
 /// Answers requests until the server is dropped.
-pub fn serve(server: Arc<tiny_http::Server>, root: PathBuf, hub: Arc<Hub>) {
+pub fn serve(server: Arc<tiny_http::Server>, root: PathBuf, hub: Arc<Hub>, hosts: Hosts) {
     for request in server.incoming_requests() {
         let root = root.clone();
         let hub = hub.clone();
-        std::thread::spawn(move || handle(request, &root, &hub));
+        let hosts = hosts.clone();
+        std::thread::spawn(move || handle(request, &root, &hub, &hosts));
     }
 }
 
@@ -91,7 +154,40 @@ fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
 }
 
-fn handle(request: Request, root: &Path, hub: &Hub) {
+/// Why a request's `Host` is refused, or `None` when it may be answered. A
+/// request without one (HTTP/1.0) comes from no browser page and is answered.
+fn refused_host(request: &Request, hosts: &Hosts) -> Option<String> {
+    let given: Vec<&str> = request
+        .headers()
+        .iter()
+        .filter(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str())
+        .collect();
+    match given[..] {
+        [] => None,
+        [host] if hosts.allows(host.trim()) => None,
+        [host] => {
+            let shown: String = host.chars().filter(|c| !c.is_control()).take(100).collect();
+            Some(format!(
+                "This is hubgen's preview on port {port}: it answers requests for 127.0.0.1:{port} \
+                 or localhost:{port}, not for \"{shown}\" (a safeguard against DNS rebinding).\n",
+                port = hosts.port
+            ))
+        }
+        _ => Some("A request may have only one Host header.\n".to_string()),
+    }
+}
+
+fn handle(request: Request, root: &Path, hub: &Hub, hosts: &Hosts) {
+    if let Some(why) = refused_host(&request, hosts) {
+        let _ = request.respond(
+            Response::from_string(why)
+                .with_status_code(421)
+                .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+                .with_header(header("Cache-Control", "no-store")),
+        );
+        return;
+    }
     if !matches!(request.method(), Method::Get | Method::Head) {
         let _ = request.respond(
             Response::from_string("only GET and HEAD\n")
@@ -137,9 +233,10 @@ pub fn resolve(root: &Path, raw_path: &str) -> Resolved {
         return Resolved::Bad;
     }
     let mut rel = PathBuf::new();
-    for part in decoded.split('/').filter(|p| !p.is_empty()) {
+    let parts: Vec<&str> = decoded.split('/').filter(|p| !p.is_empty()).collect();
+    for part in &parts {
         match Path::new(part).components().next() {
-            Some(Component::Normal(_)) if part != "." && part != ".." => rel.push(part),
+            Some(Component::Normal(_)) if *part != "." && *part != ".." => rel.push(part),
             _ => return Resolved::Bad,
         }
     }
@@ -155,7 +252,14 @@ pub fn resolve(root: &Path, raw_path: &str) -> Resolved {
     }
     if real.is_dir() {
         if !decoded.ends_with('/') {
-            return Resolved::Redirect(format!("{raw_path}/"));
+            // Made from the cleaned path, never from what was asked: `//guides`
+            // would otherwise send the browser to the host `guides`.
+            let mut to = String::from("/");
+            for part in &parts {
+                to.push_str(&percent_encode(part));
+                to.push('/');
+            }
+            return Resolved::Redirect(to);
         }
         let index = real.join("index.html");
         return if index.is_file() {
@@ -186,6 +290,21 @@ fn percent_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// A path segment as it may appear in a `Location` header: anything but
+/// unreserved characters and a few harmless ones is percent-encoded, so a
+/// slash or backslash in a segment can never start a new one.
+fn percent_encode(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The content type of a file, by its extension.
@@ -313,6 +432,78 @@ mod tests {
         );
         assert_eq!(resolve(&root, "//etc/passwd"), Resolved::NotFound);
         assert_eq!(resolve(&root, "/missing.html"), Resolved::NotFound);
+    }
+
+    #[test]
+    fn redirects_never_leave_the_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("guides/a b")).unwrap();
+        for asked in [
+            "//guides",
+            "///guides",
+            "/%2f%2fguides",
+            "/%2F/guides",
+            "/guides//",
+            "//guides/",
+        ] {
+            match resolve(root, asked) {
+                Resolved::Redirect(to) => assert_eq!(to, "/guides/", "{asked}"),
+                Resolved::NotFound | Resolved::File(_) => {}
+                Resolved::Bad => panic!("{asked}: refused"),
+            }
+        }
+        assert_eq!(
+            resolve(root, "//guides/a%20b"),
+            Resolved::Redirect("/guides/a%20b/".into())
+        );
+        for bad in ["/\\guides", "/%5cguides", "/%5C%5Cguides", "/\\/guides"] {
+            assert_eq!(resolve(root, bad), Resolved::Bad, "{bad}");
+        }
+    }
+
+    #[test]
+    fn answers_only_the_hosts_it_is_reached_by() {
+        let local = Hosts {
+            bind: "127.0.0.1".parse().unwrap(),
+            port: 1111,
+        };
+        for ok in [
+            "127.0.0.1:1111",
+            "localhost:1111",
+            "LocalHost:1111",
+            "[::1]:1111",
+        ] {
+            assert!(local.allows(ok), "{ok}");
+        }
+        for refused in [
+            "evil.example:1111",
+            "localhost.evil.example:1111",
+            "127.0.0.1.nip.io:1111",
+            "localhost:1112",
+            "localhost",
+            "127.0.0.1",
+            "192.168.1.5:1111",
+            "[::1]",
+            "::1:1111",
+            "",
+            ":1111",
+            "localhost:1111:1111",
+        ] {
+            assert!(!local.allows(refused), "{refused}");
+        }
+        let lan = Hosts {
+            bind: "192.168.1.5".parse().unwrap(),
+            port: 80,
+        };
+        assert!(lan.allows("192.168.1.5") && lan.allows("192.168.1.5:80"));
+        assert!(!lan.allows("192.168.1.6:80") && !lan.allows("intranet:80"));
+        let everywhere = Hosts {
+            bind: "0.0.0.0".parse().unwrap(),
+            port: 1111,
+        };
+        assert!(everywhere.allows("10.0.0.7:1111") && everywhere.allows("[fe80::1]:1111"));
+        assert!(!everywhere.allows("my-laptop.local:1111"));
     }
 
     #[test]

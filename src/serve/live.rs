@@ -72,16 +72,14 @@ pub struct Live {
     words: HashMap<DocId, crate::search::DocWords>,
     /// Whether documents changed since the search index was last written.
     index_stale: bool,
-    /// What an update that failed to render left undone: the model moved on,
-    /// so the next update renders (and removes) these as well.
-    pending: Pending,
-}
-
-#[derive(Default)]
-struct Pending {
-    files: BTreeSet<String>,
-    statics: bool,
-    removed: BTreeSet<String>,
+    /// An update failed: part of it may have reached the model and not the
+    /// files, or not the model at all (a good edit beside a broken one). The
+    /// next update starts again from the files on disk.
+    failed: bool,
+    /// An update re-rendered what it worked out an edit touches, which is
+    /// quick but hand-made: [`Live::settle`] re-renders everything when the
+    /// preview is idle, so that the folder always ends up as a full build.
+    unsettled: bool,
 }
 
 /// Collects rendered files in memory.
@@ -139,36 +137,22 @@ impl Live {
             plan,
             vocabulary: Default::default(),
             words: HashMap::new(),
-            pending: Pending::default(),
             index_stale: true,
+            failed: false,
+            unsettled: false,
         };
         let mut update = live.write(memory)?;
-        // Files a previous session left that this plan does not make.
-        let keep: HashSet<String> = live
+        // Files a previous session left that this plan does not make; the
+        // search index cleans up after itself when it is written.
+        let keep: HashSet<&String> = live
             .plan
             .pages
             .keys()
             .chain(live.plan.statics.keys())
-            .cloned()
             .collect();
-        for entry in walkdir::WalkDir::new(&live.settings.out)
-            .into_iter()
-            .filter_map(Result::ok)
-        {
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let rel = entry
-                .path()
-                .strip_prefix(&live.settings.out)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
-            if !keep.contains(&rel) && !rel.starts_with("search/") {
-                let _ = std::fs::remove_file(entry.path());
-                update.changed.push(rel);
-            }
-        }
+        update
+            .changed
+            .extend(live.remove_all_but(&keep, |rel| rel.starts_with("search/")));
         Ok((live, update))
     }
 
@@ -205,24 +189,49 @@ impl Live {
         let memory = Memory::default();
         crate::search::static_index::write_analyzed(&self.site, target, &analyzed, &memory)
             .map_err(|e| Diagnostic::error("io", format!("cannot write the search index: {e}")))?;
-        let update = self.write(memory)?;
+        let index: Vec<String> = memory
+            .0
+            .lock()
+            .expect("not poisoned")
+            .iter()
+            .map(|(rel, _)| rel.clone())
+            .collect();
+        let mut update = self.write(memory)?;
+        // Shards of an earlier index that this one does not have.
+        let keep: HashSet<&String> = index
+            .iter()
+            .chain(self.plan.pages.keys())
+            .chain(self.plan.statics.keys())
+            .collect();
+        update
+            .changed
+            .extend(self.remove_all_but(&keep, |rel| !rel.starts_with("search/")));
         self.index_stale = false;
         Ok(update)
     }
 
     /// Applies `changes`: re-reads what changed, re-renders what depends on it.
+    /// After a failed update, or when site.toml, a theme or the set of pages
+    /// changed, the whole target is loaded and rendered again (writing only
+    /// the files whose bytes changed).
     pub fn apply(&mut self, changes: &Changes) -> Result<Update, Diagnostics> {
-        if changes.everything {
+        if changes.everything || self.failed {
+            // Until a start succeeds, the model is behind the files on disk.
+            self.failed = true;
             let (live, update) = Live::start(self.settings.clone())?;
             *self = live;
             return Ok(update);
         }
-        let Pending {
-            files: mut jobs,
-            statics: pending_statics,
-            mut removed,
-        } = std::mem::take(&mut self.pending);
-        let mut statics = changes.statics || pending_statics;
+        let result = self.apply_incrementally(changes);
+        // Whatever part of the update reached the model, the next one starts afresh.
+        self.failed = result.is_err();
+        result
+    }
+
+    fn apply_incrementally(&mut self, changes: &Changes) -> Result<Update, Diagnostics> {
+        let mut jobs = BTreeSet::new();
+        let mut removed = BTreeSet::new();
+        let mut statics = changes.statics;
         if !changes.templates.is_empty() {
             let theme = Theme::load(&self.site, target_of(&self.site, &self.settings.target))?;
             self.theme = theme;
@@ -239,45 +248,129 @@ impl Live {
                 }
             }
             statics = true;
+            // Which templates use which is read from their text, which a
+            // template can hide (a name made at render time).
+            self.unsettled = true;
         }
         if !changes.documents.is_empty() {
-            let (files, old) = match self.apply_documents(&changes.documents) {
-                Ok(r) => r,
-                Err(e) => {
-                    // The model is as it was; what was pending still is.
-                    self.pending = Pending {
-                        files: jobs,
-                        statics,
-                        removed,
-                    };
-                    return Err(e);
-                }
-            };
+            let (files, old) = self.apply_documents(&changes.documents)?;
             self.index_stale = true;
             jobs.extend(files);
             if let Some(old) = old {
                 removed.extend(old.into_keys().filter(|f| !self.plan.pages.contains_key(f)));
             }
         }
-        removed.retain(|f| !self.plan.pages.contains_key(f));
-        let mut update = match self.render(&jobs, statics) {
-            Ok(u) => u,
-            Err(e) => {
-                // Nothing was written, but the model has moved on: keep the work for the next update.
-                self.pending = Pending {
-                    files: jobs,
-                    statics,
-                    removed,
-                };
-                return Err(e);
-            }
-        };
+        if statics {
+            // Static files may have appeared or gone: list them again.
+            let old = self.replan()?;
+            removed.extend(
+                old.into_keys()
+                    .filter(|f| !self.plan.statics.contains_key(f)),
+            );
+        }
+        removed.retain(|f| !self.plan.pages.contains_key(f) && !self.plan.statics.contains_key(f));
+        let mut update = self.render(&jobs, statics)?;
         for file in removed {
             if std::fs::remove_file(self.settings.out.join(&file)).is_ok() {
                 update.changed.push(file);
             }
         }
         Ok(update)
+    }
+
+    /// Plans the target again; returns the static files of the plan before.
+    fn replan(&mut self) -> Result<BTreeMap<String, PathBuf>, Diagnostics> {
+        let target = target_of(&self.site, &self.settings.target);
+        let view = TargetView::with_items(&self.site, target, &self.theme, &self.items[..]);
+        let plan = render::plan(&self.site, target, &view)?;
+        Ok(std::mem::replace(&mut self.plan, plan).statics)
+    }
+
+    /// Whether an update since the last [`Live::settle`] took a short cut.
+    pub fn unsettled(&self) -> bool {
+        self.unsettled
+    }
+
+    /// Renders every file of the target again from the model as it is, and
+    /// writes (and removes) what differs: whatever an update's short cut
+    /// missed is caught here. Works in slices and stops as soon as `stop`
+    /// says an edit is waiting, leaving the work for the next idle moment;
+    /// `Ok(None)` then.
+    pub fn settle(&mut self, stop: &dyn Fn() -> bool) -> Result<Option<Update>, Diagnostics> {
+        const SLICE: usize = 256;
+        let result = self.settle_slices(SLICE, stop);
+        match &result {
+            Ok(Some(_)) => self.unsettled = false,
+            Ok(None) => {}
+            Err(_) => {
+                self.unsettled = false;
+                self.failed = true;
+            }
+        }
+        result
+    }
+
+    fn settle_slices(
+        &mut self,
+        slice: usize,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Option<Update>, Diagnostics> {
+        let target = target_of(&self.site, &self.settings.target);
+        // List items too are made afresh: an edit may change another document's.
+        let view = TargetView::new(&self.site, target, &self.theme);
+        let plan = render::plan(&self.site, target, &view)?;
+        let jobs: Vec<(&String, &(String, Job))> = plan.pages.iter().collect();
+        let mut update = Update::default();
+        for chunk in jobs.chunks(slice) {
+            if stop() {
+                return Ok(None);
+            }
+            let memory = Memory::default();
+            render::render_jobs(
+                &view,
+                chunk.to_vec(),
+                &memory,
+                &indicatif::ProgressBar::hidden(),
+            )?;
+            let u = self.write(memory)?;
+            update.rendered += u.rendered;
+            update.changed.extend(u.changed);
+        }
+        let memory = Memory::default();
+        render::copy_statics(&plan.statics, &memory)?;
+        let u = self.write(memory)?;
+        update.rendered += u.rendered;
+        update.changed.extend(u.changed);
+        let keep: HashSet<&String> = plan.pages.keys().chain(plan.statics.keys()).collect();
+        update
+            .changed
+            .extend(self.remove_all_but(&keep, |rel| rel.starts_with("search/")));
+        let items = view.items.into_owned();
+        self.items = items;
+        self.plan = plan;
+        Ok(Some(update))
+    }
+
+    /// Removes the files of the output folder that are not in `keep` and that
+    /// `spare` does not spare; returns them.
+    fn remove_all_but(&self, keep: &HashSet<&String>, spare: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut removed = Vec::new();
+        for entry in walkdir::WalkDir::new(&self.settings.out)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+        {
+            let rel = entry
+                .path()
+                .strip_prefix(&self.settings.out)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            if !keep.contains(&rel) && !spare(&rel) && std::fs::remove_file(entry.path()).is_ok() {
+                removed.push(rel);
+            }
+        }
+        removed
     }
 
     /// Swaps in the new versions of `paths` and works out which output files
@@ -339,6 +432,9 @@ impl Live {
                 .collect();
             return Ok((files, None));
         }
+        // What other pages show of these documents changed: the pages worked
+        // out below are rendered now, and every page once the preview is idle.
+        self.unsettled = true;
         // Who is near the changed documents before the change.
         let mut touched: HashSet<DocId> = ids.iter().copied().collect();
         let mut old_terms: Vec<(String, String)> = Vec::new();

@@ -9,6 +9,7 @@ pub mod live;
 use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -47,6 +48,8 @@ pub struct Preview {
     pub hub: Arc<Hub>,
     settings: Settings,
     server: Arc<tiny_http::Server>,
+    /// Held while the preview runs: see [`lock_target`].
+    _lock: Option<std::fs::File>,
 }
 
 impl Drop for Preview {
@@ -67,6 +70,7 @@ pub fn start(
         None => config.targets[0].name.clone(),
     };
     config.target_named(&target)?;
+    let lock = lock_target(root, &target)?;
     let server = bind(opts.bind, opts.port)?;
     let port = match server.server_addr() {
         tiny_http::ListenAddr::IP(addr) => addr.port(),
@@ -107,7 +111,11 @@ pub fn start(
     };
     let server = Arc::new(server);
     let (s, o, h) = (server.clone(), out.clone(), hub.clone());
-    std::thread::spawn(move || http::serve(s, o, h));
+    let hosts = http::Hosts {
+        bind: opts.bind,
+        port,
+    };
+    std::thread::spawn(move || http::serve(s, o, h, hosts));
     Ok((
         Preview {
             url,
@@ -115,10 +123,62 @@ pub fn start(
             hub,
             settings,
             server,
+            _lock: lock,
         },
         live,
         problems,
     ))
+}
+
+/// Takes the lock of `target`'s preview folder, so that a second `hubgen serve`
+/// of the same target does not write into the folder the first one serves.
+/// The operating system's file lock goes with the process that holds it, so a
+/// killed preview never leaves a stale lock behind. `None` where the file
+/// system cannot lock files: the preview then runs unguarded, as it used to.
+fn lock_target(root: &Path, target: &str) -> Result<Option<std::fs::File>, Diagnostics> {
+    use std::fs::TryLockError;
+    use std::io::{Read, Seek, Write};
+    let dir = root.join(SERVE_DIR);
+    let io = |e: std::io::Error, path: &Path| {
+        Diagnostic::error("io", format!("{}: {e}", path.display()))
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| io(e, &dir))?;
+    let path = dir.join(format!("{target}.lock"));
+    // Not truncated on opening: the pid in it belongs to whoever holds the lock.
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| io(e, &path))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            let mut pid = String::new();
+            let _ = file.read_to_string(&mut pid);
+            let pid = match pid.trim() {
+                "" => "pid unknown".to_string(),
+                p => format!("pid {p}"),
+            };
+            return Err(Diagnostic::error(
+                "usage",
+                format!("another preview of target `{target}` is running ({pid})"),
+            )
+            .with_hint("stop it, or use --target to preview another target")
+            .into());
+        }
+        Err(TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {
+            return Ok(None)
+        }
+        Err(TryLockError::Error(e)) => return Err(io(e, &path).into()),
+    }
+    let written = file
+        .set_len(0)
+        .and_then(|_| file.rewind())
+        .and_then(|_| writeln!(file, "{}", std::process::id()));
+    written.map_err(|e| io(e, &path))?;
+    Ok(Some(file))
 }
 
 fn bind(ip: IpAddr, port: Option<u16>) -> Result<tiny_http::Server, Diagnostics> {
@@ -142,6 +202,34 @@ pub fn report_json(problems: &Diagnostics) -> String {
     serde_json::json!({ "problems": list }).to_string()
 }
 
+/// What the watcher sends: when, and which paths changed (`None`: events were
+/// lost, so anything may have changed).
+type Message = (Instant, Option<Vec<PathBuf>>);
+
+/// The folders the preview watches besides the site root, and which of them
+/// exist and are watched already.
+struct Folders {
+    dirs: Vec<PathBuf>,
+    watched: HashSet<PathBuf>,
+}
+
+impl Folders {
+    /// Watches the folders that exist; true if one appeared since the last call.
+    fn watch_new(&mut self, watcher: &mut notify::RecommendedWatcher) -> bool {
+        let mut appeared = false;
+        for dir in &self.dirs {
+            if dir.is_dir()
+                && !self.watched.contains(dir)
+                && watcher.watch(dir, RecursiveMode::Recursive).is_ok()
+            {
+                appeared |= !self.watched.is_empty();
+                self.watched.insert(dir.clone());
+            }
+        }
+        appeared
+    }
+}
+
 /// Watches the site and applies every change until the process ends.
 /// `log` gets one line per rebuild (and the problems of a failed one).
 /// `ready` is called once the watches are in place: an edit made after it is seen.
@@ -153,105 +241,181 @@ pub fn watch(
     log: &mut dyn FnMut(String),
 ) -> Result<(), Diagnostics> {
     let config = Config::load(root)?;
-    let (tx, rx) = mpsc::channel();
+    let (tx, rx) = mpsc::channel::<Message>();
+    // Messages sent, so that work done while idle can stop as soon as one waits.
+    let sent = Arc::new(AtomicU64::new(0));
+    let counter = sent.clone();
     let mut watcher = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
-        if let Ok(e) = e {
-            if changes_content(&e.kind) {
-                let _ = tx.send((Instant::now(), e.paths));
-            }
-        }
+        let paths = match e {
+            // The kernel's queue overflowed, or the watcher failed: events were lost.
+            Ok(e) if e.need_rescan() => None,
+            Ok(e) if changes_content(&e.kind) => Some(e.paths),
+            Ok(_) => return,
+            Err(_) => None,
+        };
+        counter.fetch_add(1, Ordering::SeqCst);
+        let _ = tx.send((Instant::now(), paths));
     })
     .map_err(|e| Diagnostic::error("watch", format!("cannot watch files: {e}")))?;
     watcher
         .watch(root, RecursiveMode::NonRecursive)
         .map_err(|e| Diagnostic::error("watch", format!("cannot watch {}: {e}", root.display())))?;
-    let folders = [
-        root.join(CONTENT_DIR),
-        root.join("templates"),
-        root.join("static"),
-        config.themes_dir.clone(),
-    ];
-    let mut watched: HashSet<PathBuf> = HashSet::new();
-    // Watches the folders that exist; true if one appeared since the last call.
-    let mut watch_new = |watcher: &mut notify::RecommendedWatcher| -> bool {
-        let mut appeared = false;
-        for dir in &folders {
-            if dir.is_dir()
-                && !watched.contains(dir)
-                && watcher.watch(dir, RecursiveMode::Recursive).is_ok()
-            {
-                appeared |= !watched.is_empty();
-                watched.insert(dir.clone());
-            }
-        }
-        appeared
+    let mut folders = Folders {
+        dirs: vec![
+            root.join(CONTENT_DIR),
+            root.join("templates"),
+            root.join("static"),
+            config.themes_dir.clone(),
+        ],
+        watched: HashSet::new(),
     };
-    watch_new(&mut watcher);
+    folders.watch_new(&mut watcher);
     ready();
     let themes_dir = config
         .themes_dir
         .canonicalize()
         .unwrap_or(config.themes_dir.clone());
     let root_abs = root.canonicalize().unwrap_or(root.to_path_buf());
-
-    while let Ok((first, paths)) = rx.recv() {
-        let mut all: HashSet<PathBuf> = paths.into_iter().collect();
-        // One save is often several events: wait for the burst to end.
-        while first.elapsed() < MAX_WAIT {
+    let mut received: u64 = 0;
+    loop {
+        let idle_work = live
+            .as_ref()
+            .is_some_and(|l| l.index_stale() || l.unsettled());
+        let message = if idle_work {
             match rx.recv_timeout(QUIET) {
-                Ok((_, more)) => all.extend(more),
-                Err(_) => break,
+                Ok(m) => m,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    let waiting = || sent.load(Ordering::SeqCst) > received;
+                    if let Some(l) = live.as_mut() {
+                        when_idle(l, preview, &waiting, log);
+                    }
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
             }
-        }
+        } else {
+            match rx.recv() {
+                Ok(m) => m,
+                Err(_) => return Ok(()),
+            }
+        };
+        let (first, all, lost) = collect_batch(&rx, message, &mut received);
         let mut changes = classify(&all, &root_abs, &themes_dir, live.as_ref());
         // A folder such as templates/ or static/ that did not exist before: watch it, and start again.
-        if watch_new(&mut watcher) {
+        if folders.watch_new(&mut watcher) || lost {
             changes.everything = true;
         }
-        if changes.is_empty() {
-            continue;
-        }
-        let result = match live.as_mut() {
-            Some(l) => l.apply(&changes).map(|u| (u, None)),
-            None => Live::start(preview.settings.clone()).map(|(l, u)| (u, Some(l))),
-        };
-        match result {
-            Ok((update, fresh)) => {
-                if let Some(l) = fresh {
-                    live = Some(l);
-                }
-                preview.hub.broadcast(Event::Reload);
-                log(format!(
-                    "rebuilt in {:.0?}: {} files rendered, {} changed",
-                    first.elapsed(),
-                    update.rendered,
-                    update.changed.len()
-                ));
-                // The index is made from the documents alone: templates and static
-                // files do not touch it, but a change to documents an earlier,
-                // failed update left unindexed does.
-                if let Some(l) = live.as_mut().filter(|l| l.index_stale()) {
-                    let t = Instant::now();
-                    match l.write_search_index() {
-                        Ok(u) => {
-                            preview.hub.broadcast(Event::Indexed);
-                            log(format!(
-                                "search index updated in {:.0?}: {} of its files changed",
-                                t.elapsed(),
-                                u.changed.len()
-                            ));
-                        }
-                        Err(problems) => log(render_problems(&problems)),
-                    }
-                }
-            }
-            Err(problems) => {
-                preview.hub.broadcast(Event::Error(report_json(&problems)));
-                log(render_problems(&problems));
-            }
+        if !changes.is_empty() {
+            rebuild(preview, &mut live, &changes, first, log);
         }
     }
-    Ok(())
+}
+
+/// Gathers one burst of changes (an editor's save is often several events)
+/// starting with `message`: everything already waiting, then whatever follows
+/// within [`QUIET`], for at most [`MAX_WAIT`]. Returns when the burst began,
+/// the paths, and whether events were lost.
+fn collect_batch(
+    rx: &mpsc::Receiver<Message>,
+    message: Message,
+    received: &mut u64,
+) -> (Instant, HashSet<PathBuf>, bool) {
+    let mut all = HashSet::new();
+    let mut lost = false;
+    let mut add = |(_, paths): Message| match paths {
+        Some(p) => all.extend(p),
+        None => lost = true,
+    };
+    let first = message.0;
+    add(message);
+    *received += 1;
+    // Measured from now, not from the first event: after a long rebuild the
+    // events waiting are many and old, and must all go into this batch.
+    let start = Instant::now();
+    loop {
+        let next = match rx.try_recv() {
+            Ok(m) => Some(m),
+            Err(_) if start.elapsed() < MAX_WAIT => rx.recv_timeout(QUIET).ok(),
+            Err(_) => None,
+        };
+        let Some(m) = next else { break };
+        add(m);
+        *received += 1;
+    }
+    (first, all, lost)
+}
+
+/// Applies `changes` and tells the open pages.
+fn rebuild(
+    preview: &Preview,
+    live: &mut Option<Live>,
+    changes: &Changes,
+    first: Instant,
+    log: &mut dyn FnMut(String),
+) {
+    let result = match live.as_mut() {
+        Some(l) => l.apply(changes).map(|u| (u, None)),
+        None => Live::start(preview.settings.clone()).map(|(l, u)| (u, Some(l))),
+    };
+    match result {
+        Ok((update, fresh)) => {
+            if let Some(l) = fresh {
+                *live = Some(l);
+            }
+            preview.hub.broadcast(Event::Reload);
+            log(format!(
+                "rebuilt in {:.0?}: {} files rendered, {} changed",
+                first.elapsed(),
+                update.rendered,
+                update.changed.len()
+            ));
+        }
+        Err(problems) => {
+            preview.hub.broadcast(Event::Error(report_json(&problems)));
+            log(render_problems(&problems));
+        }
+    }
+}
+
+/// Work left for quiet moments, one piece at a time so that an edit never
+/// waits long: the search index (made from every document, so not redone
+/// after each of a burst of edits), then the check of every page.
+fn when_idle(
+    live: &mut Live,
+    preview: &Preview,
+    waiting: &dyn Fn() -> bool,
+    log: &mut dyn FnMut(String),
+) {
+    let t = Instant::now();
+    if live.index_stale() {
+        match live.write_search_index() {
+            Ok(u) => {
+                preview.hub.broadcast(Event::Indexed);
+                log(format!(
+                    "search index updated in {:.0?}: {} of its files changed",
+                    t.elapsed(),
+                    u.changed.len()
+                ));
+            }
+            Err(problems) => log(render_problems(&problems)),
+        }
+        return;
+    }
+    match live.settle(waiting) {
+        Ok(Some(u)) if !u.changed.is_empty() => {
+            preview.hub.broadcast(Event::Reload);
+            log(format!(
+                "checked every page in {:.0?}: {} files the quick update missed were updated",
+                t.elapsed(),
+                u.changed.len()
+            ));
+        }
+        Ok(_) => {}
+        Err(problems) => {
+            preview.hub.broadcast(Event::Error(report_json(&problems)));
+            log(render_problems(&problems));
+        }
+    }
 }
 
 /// Whether an event can change what a file holds. Reading a file is an event
