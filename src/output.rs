@@ -141,6 +141,16 @@ fn protected(root: &Path, themes: &Path) -> Vec<(PathBuf, &'static str)> {
     out
 }
 
+/// Marks `dir` (which hubgen made) as hubgen's output, as every build's
+/// output is marked: the live preview's folder then holds what a build's does.
+pub fn mark(dir: &Path) -> io::Result<()> {
+    let marker = dir.join(MARKER);
+    if fs::read(&marker).is_ok_and(|b| b == MARKER_TEXT.as_bytes()) {
+        return Ok(());
+    }
+    fs::write(marker, MARKER_TEXT)
+}
+
 /// Checks every output folder of a build before anything is written: none may
 /// be the site root or a parent of it, overlap the site's sources or another
 /// output, be a file, or be a non-empty folder that hubgen did not make.
@@ -366,8 +376,7 @@ impl Staged {
             fs::create_dir_all(parent)?;
         }
         fs::create_dir(&staging)?;
-        let mut marker = File::create_new(staging.join(MARKER))?;
-        marker.write_all(MARKER_TEXT.as_bytes())?;
+        mark(&staging)?;
         Ok(Staged {
             dest: dest.to_path_buf(),
             staging,

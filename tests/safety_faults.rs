@@ -14,8 +14,8 @@ use common::*;
 
 const PAGES: usize = 5_000;
 
-/// A generated two-target site of [`PAGES`] guides.
-fn generated_site(dir: &Path) -> PathBuf {
+/// A generated two-target site of `pages` guides.
+fn generated_site(dir: &Path, pages: usize) -> PathBuf {
     let root = dir.join("site");
     let write = |rel: &str, text: &str| {
         let p = root.join(rel);
@@ -53,7 +53,7 @@ collections = ["guides"]
         "content/pages/about.md",
         "---\ntitle: About\nsummary: What this is.\n---\n\nAbout us.\n",
     );
-    for i in 0..PAGES {
+    for i in 0..pages {
         write(
             &format!("content/guides/guide-{i:05}.md"),
             &format!(
@@ -73,7 +73,10 @@ fn build(root: &Path, fault: Option<&str>) -> Child {
     if let Some(f) = fault {
         c.env("HUBGEN_FAULT", f);
     }
-    c.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap()
+    c.stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 fn finish(child: Child) -> std::process::Output {
@@ -120,7 +123,7 @@ fn assert_whole(root: &Path, clean: &BTreeMap<String, BTreeMap<String, Vec<u8>>>
 #[test]
 fn a_build_killed_anywhere_leaves_whole_sites_and_the_next_build_repairs() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = generated_site(tmp.path());
+    let root = generated_site(tmp.path(), PAGES);
     let t0 = Instant::now();
     let o = finish(build(&root, None));
     assert!(o.status.success(), "{}", stderr(&o));
@@ -131,7 +134,10 @@ fn a_build_killed_anywhere_leaves_whole_sites_and_the_next_build_repairs() {
     // Exact points of the swap.
     for point in ["staged", "exchanged", "swapped-one", "removing"] {
         let o = finish(build(&root, Some(point)));
-        assert!(!o.status.success(), "{point}: the fault point was not reached");
+        assert!(
+            !o.status.success(),
+            "{point}: the fault point was not reached"
+        );
         assert_whole(&root, &clean, &format!("killed at {point}"));
         let o = finish(build(&root, None));
         assert!(o.status.success(), "after {point}: {}", stderr(&o));
@@ -152,7 +158,7 @@ fn a_build_killed_anywhere_leaves_whole_sites_and_the_next_build_repairs() {
         });
     println!("seed {seed}");
     let span = took.as_millis().max(50) as u64;
-    for round in 0..6 {
+    for round in 0..4 {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
@@ -161,7 +167,11 @@ fn a_build_killed_anywhere_leaves_whole_sites_and_the_next_build_repairs() {
         std::thread::sleep(wait);
         let _ = child.kill();
         let _ = child.wait();
-        assert_whole(&root, &clean, &format!("round {round}, killed after {wait:?}"));
+        assert_whole(
+            &root,
+            &clean,
+            &format!("round {round}, killed after {wait:?}"),
+        );
         let o = finish(build(&root, None));
         assert!(o.status.success(), "round {round}: {}", stderr(&o));
         assert_whole(&root, &clean, &format!("round {round}, rebuilt"));
@@ -172,7 +182,7 @@ fn a_build_killed_anywhere_leaves_whole_sites_and_the_next_build_repairs() {
 #[test]
 fn two_builds_and_a_preview_at_once_never_mix() {
     let tmp = tempfile::tempdir().unwrap();
-    let root = generated_site(tmp.path());
+    let root = generated_site(tmp.path(), 2_000);
     let o = finish(build(&root, None));
     assert!(o.status.success(), "{}", stderr(&o));
     let clean = outputs(&root);
@@ -190,7 +200,7 @@ fn two_builds_and_a_preview_at_once_never_mix() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    for round in 0..3 {
+    for round in 0..2 {
         let (a, b) = (build(&root, None), build(&root, None));
         let (a, b) = (finish(a), finish(b));
         assert!(a.status.success(), "round {round}: {}", stderr(&a));

@@ -109,7 +109,9 @@ fn write_site(tmp: &Path, c: &Case) -> PathBuf {
         c.alias
     );
     write(
-        &Path::new("content").join(&folder).join(format!("{}.md", c.file)),
+        &Path::new("content")
+            .join(&folder)
+            .join(format!("{}.md", c.file)),
         &page,
     );
     write(

@@ -366,7 +366,11 @@ impl Live {
                 .unwrap_or(entry.path())
                 .to_string_lossy()
                 .replace('\\', "/");
-            if !keep.contains(&rel) && !spare(&rel) && std::fs::remove_file(entry.path()).is_ok() {
+            if !keep.contains(&rel)
+                && rel != crate::output::MARKER
+                && !spare(&rel)
+                && std::fs::remove_file(entry.path()).is_ok()
+            {
                 removed.push(rel);
             }
         }

@@ -90,6 +90,7 @@ pub fn start(
     let url = format!("http://{host}:{port}/");
     let out = root.join(SERVE_DIR).join(&target);
     std::fs::create_dir_all(&out)
+        .and_then(|()| crate::output::mark(&out))
         .map_err(|e| Diagnostic::error("io", format!("{}: {e}", out.display())))?;
     let settings = Settings {
         root: root.to_path_buf(),
