@@ -267,6 +267,7 @@ fn load_one(
         lookup,
         all_paths,
         up: markdown::up_from(&url),
+        raw_html: coll.raw_html,
     };
     let (body, link_problems) = markdown::render(split.body, split.body_line, &ctx);
     problems.extend(link_problems);
