@@ -648,6 +648,32 @@ mod tests {
         );
     }
 
+    /// The scans that run before serde_yaml (nesting, duplicates, escapes)
+    /// never panic: every prefix of tricky front matter, and every position
+    /// overwritten with a character that matters to them.
+    #[test]
+    fn mangled_front_matter_never_panics() {
+        let yaml = "title: \"a\\u0001é\\x1b\"\ns: 'it''s [x'\nb: |\n  {[\nl:\n  - - {a: [1, *x]}\n  - &x \"q\"\n~: c\ns: d\n";
+        let doc = format!("---\n{yaml}---\n");
+        let mut variants: Vec<String> = (0..=doc.len())
+            .filter(|&end| doc.is_char_boundary(end))
+            .map(|end| doc[..end].to_string())
+            .collect();
+        for (i, _) in doc.char_indices() {
+            for c in [
+                '\\', '"', '\'', '[', '{', '-', ' ', '\n', '*', '#', '|', ':', 'é',
+            ] {
+                let mut v = doc.clone();
+                let len = v[i..].chars().next().unwrap().len_utf8();
+                v.replace_range(i..i + len, &c.to_string());
+                variants.push(v);
+            }
+        }
+        for v in variants {
+            let _ = split(&v);
+        }
+    }
+
     #[test]
     fn empty_front_matter_and_non_mapping() {
         assert!(split("---\n---\n").unwrap().entries.is_empty());

@@ -1199,6 +1199,28 @@ mod tests {
         assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
     }
 
+    /// The raw-HTML and link checks never panic, whatever their input: every
+    /// prefix of a body full of markup, and every position overwritten.
+    #[test]
+    fn mangled_markup_never_panics() {
+        let body = "> <p>é\n> <img src=x onerror=\"y\">\n\n<!-- a\n\n# H {#i .c k=v}\n\n[a](javascript:x) <a href=\'java&#9;script:\'>b</a> <?x > ?>\n\n[r]: data:text/html,x\n";
+        let mut variants: Vec<String> = (0..=body.len())
+            .filter(|&end| body.is_char_boundary(end))
+            .map(|end| body[..end].to_string())
+            .collect();
+        for (i, _) in body.char_indices() {
+            for c in ['<', '>', '"', '\n', '{', '-', '!', 'é', '&'] {
+                let mut v = body.to_string();
+                let len = v[i..].chars().next().unwrap().len_utf8();
+                v.replace_range(i..i + len, &c.to_string());
+                variants.push(v);
+            }
+        }
+        for v in variants {
+            let _ = render_raw(&v, false);
+        }
+    }
+
     #[test]
     fn raw_nul_cannot_forge_a_marker() {
         let (r, _) = render_in("guides/a.md", "a\0b <a href=\"\01\0\">x</a>");
