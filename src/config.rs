@@ -152,6 +152,8 @@ struct RawCollection {
     required: Vec<Spanned<String>>,
     #[serde(default)]
     fields: IndexMap<Spanned<String>, RawField>,
+    #[serde(default)]
+    raw_html: bool,
 }
 
 #[derive(Deserialize)]
@@ -227,6 +229,9 @@ pub struct Collection {
     pub required: Vec<String>,
     /// Fields beyond the built-in ones.
     pub fields: Vec<Field>,
+    /// Raw HTML in this collection's Markdown is published as written, script
+    /// and all, instead of only the safe subset (`raw_html = true`).
+    pub raw_html: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -504,6 +509,7 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
             paginate_by,
             required: c.required.iter().map(|r| r.get_ref().clone()).collect(),
             fields,
+            raw_html: c.raw_html,
         });
     }
 

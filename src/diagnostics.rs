@@ -79,6 +79,16 @@ impl Diagnostic {
         self
     }
 
+    /// Like [`Diagnostic::with_source`], with the lines of the source indexed
+    /// once: a file with thousands of problems would otherwise be scanned from
+    /// its start for each of them.
+    pub fn with_source_lines(mut self, lines: &SourceLines<'_>) -> Self {
+        if self.line > 0 {
+            self.source_line = lines.line(self.line).map(|l| l.trim_end().to_string());
+        }
+        self
+    }
+
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -120,6 +130,38 @@ impl fmt::Display for Diagnostic {
             write!(f, "\n  = hint: {hint}")?;
         }
         Ok(())
+    }
+}
+
+/// The lines of a source text, found once, when first asked for (most files
+/// have no problem to show).
+pub struct SourceLines<'a> {
+    text: &'a str,
+    /// Byte offset at which each line starts.
+    starts: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl<'a> SourceLines<'a> {
+    pub fn new(text: &'a str) -> Self {
+        SourceLines {
+            text,
+            starts: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Line `n` (1-based) without its line break, as `str::lines` gives it.
+    pub fn line(&self, n: usize) -> Option<&'a str> {
+        let starts = self.starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .filter(|&s| s < self.text.len())
+                .collect()
+        });
+        let start = *starts.get(n.checked_sub(1)?)?;
+        let end = starts.get(n).copied().unwrap_or(self.text.len());
+        let line = &self.text[start..end];
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        Some(line.strip_suffix('\r').unwrap_or(line))
     }
 }
 
@@ -245,6 +287,17 @@ mod tests {
             d.to_string(),
             "content/guides/a.md:3:1: error: unknown field \"workstrem\"\n   |\n 3 | workstrem: x\n   | ^\n  = hint: did you mean \"workstream\"?"
         );
+    }
+
+    #[test]
+    fn indexed_source_lines_are_the_lines() {
+        for text in ["", "a", "a\n", "a\r\nb\n\nc", "\n\nx\r\n", "é\nü"] {
+            let lines = SourceLines::new(text);
+            let want: Vec<&str> = text.lines().collect();
+            let got: Vec<&str> = (1..=want.len() + 1).map_while(|n| lines.line(n)).collect();
+            assert_eq!(got, want, "{text:?}");
+            assert_eq!(lines.line(0), None);
+        }
     }
 
     #[test]

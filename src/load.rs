@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::config::{Config, FieldType};
-use crate::diagnostics::{did_you_mean, line_col, Diagnostic, Diagnostics};
+use crate::diagnostics::{did_you_mean, line_col, Diagnostic, Diagnostics, SourceLines};
 use crate::frontmatter;
 use crate::markdown::{self, DocId, LinkContext};
 use crate::schema::{self, Value};
@@ -292,9 +292,10 @@ fn load_one(
             .with_hint("save the file as UTF-8 (most editors have an \"encoding\" setting; Windows-1252 is a common culprit)")]);
         }
     };
+    let lines = SourceLines::new(&text);
     let located = |d: Diagnostic| {
         let (line, col) = (d.line, d.column);
-        d.at(&source, line, col).with_source(&text)
+        d.at(&source, line, col).with_source_lines(&lines)
     };
     let split = frontmatter::split(&text).map_err(|d| vec![located(d)])?;
     let coll = &config.collections[collection];
@@ -316,6 +317,7 @@ fn load_one(
         lookup,
         all_paths,
         up: markdown::up_from(&url),
+        raw_html: coll.raw_html,
     };
     let (body, link_problems) = markdown::render(split.body, split.body_line, &ctx);
     problems.extend(link_problems);

@@ -8,11 +8,20 @@
 //! replaces with each target's URL. NUL can never come from Markdown source
 //! (CommonMark replaces it with U+FFFD), so the markers cannot collide with
 //! anything an editor wrote.
+//!
+//! Editors are trusted but are not developers, and text is often pasted from
+//! elsewhere, so markup that could run code in a reader's browser is refused
+//! with a located error (see [`Guard`]): script-capable raw HTML, script URLs
+//! in links and images, heading attributes other than `{#id .class}`, and a
+//! comment or tag left open, which would hide the rest of the page.
 
-use std::collections::HashSet;
+mod safe_html;
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::text::slugify;
@@ -72,6 +81,8 @@ pub struct LinkContext<'a> {
     pub all_paths: &'a (dyn Fn() -> Vec<String> + Sync),
     /// From the page's URL back to the site root: `../../` for `guides/x/`.
     pub up: String,
+    /// The collection allows raw HTML as written (`raw_html = true` in site.toml).
+    pub raw_html: bool,
 }
 
 /// The relative path from a page at `url` (below the base, e.g. `guides/x/`) to the base.
@@ -89,7 +100,8 @@ fn options() -> Options {
 
 /// Renders `body`, which starts on line `body_line` of its file.
 ///
-/// Broken links are returned as diagnostics without a path; the caller adds it.
+/// Broken links and unsafe markup are returned as diagnostics without a path;
+/// the caller adds it.
 pub fn render(body: &str, body_line: usize, ctx: &LinkContext<'_>) -> (Rendered, Vec<Diagnostic>) {
     // NUL is reserved for link markers; a space keeps every byte offset (and so every line number) in place.
     let cleaned;
@@ -111,7 +123,7 @@ pub fn render(body: &str, body_line: usize, ctx: &LinkContext<'_>) -> (Rendered,
     let mut out = Rendered::default();
     let mut problems = Vec::new();
     let mut events: Vec<Event<'_>> = Vec::new();
-    let mut used_ids = HashSet::new();
+    let mut used_ids = UsedIds::default();
     // A heading's events are held back until its text (and so its id) is known.
     let mut heading: Option<(
         HeadingLevel,
@@ -125,7 +137,11 @@ pub fn render(body: &str, body_line: usize, ctx: &LinkContext<'_>) -> (Rendered,
     let mut first_paragraph_done = false;
     let mut image_depth = 0usize;
 
-    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+    let parser = Parser::new_ext(body, options()).into_offset_iter();
+    let mut guard = Guard::new(body, ctx.raw_html);
+    let mut unsafe_markup = guard.reference_definitions(parser.reference_definitions());
+    for (event, range) in parser {
+        guard.check(&event, range.clone(), &mut unsafe_markup);
         // Images, with their alt text, for `hubgen check`.
         match &event {
             Event::Start(Tag::Image { dest_url, .. }) => out.images.push(Image {
@@ -316,6 +332,11 @@ pub fn render(body: &str, body_line: usize, ctx: &LinkContext<'_>) -> (Rendered,
         }
     }
 
+    problems.extend(
+        unsafe_markup
+            .into_iter()
+            .map(|(offset, d)| d.with_position(line_of(offset), col_of(offset))),
+    );
     out.html.reserve(body.len() + body.len() / 4);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
     // Documents are kept for the whole build: hold no spare capacity.
@@ -328,6 +349,252 @@ pub fn render(body: &str, body_line: usize, ctx: &LinkContext<'_>) -> (Rendered,
         .collect::<Vec<_>>()
         .join(" ");
     (out, problems)
+}
+
+/// Problems found by [`Guard`], at byte offsets of the body.
+type Located = Vec<(usize, Diagnostic)>;
+
+/// Watches the parser's events for markup that may not be published.
+struct Guard<'a> {
+    body: &'a str,
+    raw_html: bool,
+    /// The HTML block being read: its text, and where each of its lines
+    /// starts in the block and in the body (container markers such as `> `
+    /// are not part of the block's text).
+    block: String,
+    block_lines: Vec<(usize, usize)>,
+}
+
+const RAW_HTML_HINT: &str =
+    "if this collection really needs raw HTML, set `raw_html = true` for it in site.toml";
+
+impl<'a> Guard<'a> {
+    fn new(body: &'a str, raw_html: bool) -> Self {
+        Guard {
+            body,
+            raw_html,
+            block: String::new(),
+            block_lines: Vec::new(),
+        }
+    }
+
+    /// Reference definitions are checked where they are written, once, not at
+    /// each link that uses them (a definition nothing uses is refused too).
+    fn reference_definitions(&self, defs: &pulldown_cmark::RefDefs<'_>) -> Located {
+        let mut found: Located = defs
+            .iter()
+            .filter_map(|(_, def)| {
+                let d = script_link(&def.dest, false)?;
+                Some((self.find_in(def.span.clone(), &def.dest), d))
+            })
+            .collect();
+        found.sort_by_key(|(offset, _)| *offset);
+        found
+    }
+
+    fn check(&mut self, event: &Event<'_>, range: Range<usize>, found: &mut Located) {
+        match event {
+            Event::Start(Tag::HtmlBlock) => {
+                self.block.clear();
+                self.block_lines.clear();
+            }
+            Event::Html(text) => {
+                self.block_lines.push((self.block.len(), range.start));
+                self.block.push_str(text);
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                for f in safe_html::check(&self.block, self.raw_html) {
+                    let line = self.block_lines.partition_point(|&(s, _)| s <= f.offset);
+                    let offset = match line.checked_sub(1).map(|l| self.block_lines[l]) {
+                        Some((start, source)) => source + f.offset - start,
+                        None => range.start,
+                    };
+                    found.push((offset, html_problem(f.problem)));
+                }
+            }
+            Event::InlineHtml(text) => {
+                for f in safe_html::check(text, self.raw_html) {
+                    found.push((range.start + f.offset, html_problem(f.problem)));
+                }
+            }
+            Event::Start(
+                Tag::Link {
+                    link_type,
+                    dest_url,
+                    ..
+                }
+                | Tag::Image {
+                    link_type,
+                    dest_url,
+                    ..
+                },
+            ) if !is_reference(*link_type) => {
+                let image = matches!(event, Event::Start(Tag::Image { .. }));
+                if let Some(d) = script_link(dest_url, image) {
+                    found.push((self.find_in(range, dest_url), d));
+                }
+            }
+            Event::Start(Tag::Heading { attrs, .. }) if !attrs.is_empty() => {
+                let offset = self.body[range.clone()]
+                    .rfind('{')
+                    .map_or(range.start, |i| range.start + i);
+                let written: Vec<String> = attrs
+                    .iter()
+                    .map(|(k, v)| match v {
+                        Some(v) => format!("{k}={v}"),
+                        None => k.to_string(),
+                    })
+                    .collect();
+                found.push((
+                    offset,
+                    Diagnostic::error(
+                        "heading-attribute",
+                        format!(
+                            "a heading may only have an id and classes, like {{#id .class}}, not `{}`",
+                            written.join(" ")
+                        ),
+                    )
+                    .with_hint("remove it from the braces after the heading"),
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    /// The offset of `needle` within `range` of the body, or of the range.
+    fn find_in(&self, range: Range<usize>, needle: &str) -> usize {
+        self.body
+            .get(range.clone())
+            .and_then(|text| text.find(needle))
+            .map_or(range.start, |i| range.start + i)
+    }
+}
+
+fn is_reference(link_type: LinkType) -> bool {
+    matches!(
+        link_type,
+        LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut
+    )
+}
+
+/// The error for a link or image whose address runs code.
+fn script_link(dest: &str, image: bool) -> Option<Diagnostic> {
+    let scheme = script_url(dest)?;
+    let what = if image { "image" } else { "link" };
+    let message = if scheme == "data" {
+        format!("this {what}'s address is a `data:` URL that is not an image, and could carry a page that runs code")
+    } else {
+        format!("this {what}'s address starts with `{scheme}:`, which runs code instead of opening a page")
+    };
+    Some(Diagnostic::error("unsafe-link", message).with_hint(
+        "use an address that starts with https://, or a path to a page or file of the site",
+    ))
+}
+
+/// The scheme of a URL that runs code, or can carry a page that does, as a
+/// browser reads it: `javascript:`, `vbscript:`, and `data:` other than a
+/// raster image. Browsers ignore spaces and control characters around a URL
+/// and tabs and newlines inside it, so `java&#9;script:` counts too.
+fn script_url(url: &str) -> Option<String> {
+    let url: String = url
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let (scheme, rest) = url.split_once(':')?;
+    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    if !is_scheme {
+        return None;
+    }
+    let scheme = scheme.to_ascii_lowercase();
+    match scheme.as_str() {
+        "javascript" | "vbscript" | "livescript" => Some(scheme),
+        "data" => {
+            let media = rest.trim_start().to_ascii_lowercase();
+            let raster = ["png", "gif", "jpeg", "jpg", "webp", "avif", "bmp"]
+                .iter()
+                .any(|kind| {
+                    media
+                        .strip_prefix("image/")
+                        .and_then(|m| m.strip_prefix(kind))
+                        .is_some_and(|after| after.starts_with([';', ',']))
+                });
+            (!raster).then_some(scheme)
+        }
+        _ => None,
+    }
+}
+
+/// The error for raw HTML that may not be published.
+fn html_problem(problem: safe_html::Problem) -> Diagnostic {
+    use safe_html::Problem;
+    const ACTIVE: &[&str] = &[
+        "script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "input",
+        "button", "textarea", "select", "style", "link", "meta", "base", "svg", "math", "template",
+        "noscript",
+    ];
+    let allowed =
+        "allowed HTML includes <abbr>, <sup>, <sub>, <br>, <kbd>, <details>/<summary> and tables";
+    match problem {
+        Problem::Element(name) if name == "script" => Diagnostic::error(
+            "unsafe-html",
+            "`<script>` runs code in readers' browsers, so it cannot be published",
+        )
+        .with_hint(format!("remove the script; {RAW_HTML_HINT}")),
+        Problem::Element(name) if ACTIVE.contains(&name.as_str()) => Diagnostic::error(
+            "unsafe-html",
+            format!("`<{name}>` can run code or change how the page behaves, so it cannot be published"),
+        )
+        .with_hint(format!("remove the `<{name}>`; {RAW_HTML_HINT}")),
+        Problem::Element(name) => Diagnostic::error(
+            "unsafe-html",
+            format!("`<{name}>` is not among the HTML a page may contain"),
+        )
+        .with_hint(format!(
+            "remove it, or write `\\<` if you meant the character `<`; {allowed}; {RAW_HTML_HINT}"
+        )),
+        Problem::Attribute { element, name, .. } if name.starts_with("on") => Diagnostic::error(
+            "unsafe-html",
+            format!("the `{name}` attribute runs code in readers' browsers, so it cannot be published"),
+        )
+        .with_hint(format!("remove `{name}=…` from the `<{element}>`; {RAW_HTML_HINT}")),
+        Problem::Attribute {
+            element,
+            name,
+            value,
+        } => match script_url(&value) {
+            Some(scheme) => Diagnostic::error(
+                "unsafe-html",
+                format!("`{name}` of this `<{element}>` starts with `{scheme}:`, which runs code instead of opening a page"),
+            )
+            .with_hint(format!(
+                "use an address that starts with https://, or a path to a page or file of the site; {RAW_HTML_HINT}"
+            )),
+            None => Diagnostic::error(
+                "unsafe-html",
+                format!("the `{name}` attribute of `<{element}>` is not among the HTML a page may contain"),
+            )
+            .with_hint(format!("remove `{name}=…`; {RAW_HTML_HINT}")),
+        },
+        Problem::UnclosedComment => Diagnostic::error(
+            "unclosed-html",
+            "this `<!--` comment is never closed, so it would hide the rest of the page",
+        )
+        .with_hint("end the comment with `-->`, or remove the `<!--`"),
+        Problem::UnclosedTag => Diagnostic::error(
+            "unclosed-html",
+            "this HTML tag is never closed with `>`, so it would swallow what follows it",
+        )
+        .with_hint("close the tag with `>` (check for a missing quote), or remove it"),
+        Problem::Other => Diagnostic::error(
+            "unsafe-html",
+            "this HTML holds markup that a page may not contain",
+        )
+        .with_hint(format!("write it in Markdown, or remove it; {allowed}; {RAW_HTML_HINT}")),
+    }
 }
 
 /// Replaces every link marker in `html` with the URL `url_of` gives for its document.
@@ -468,19 +735,33 @@ pub fn relative_link(from: &Path, to: &Path) -> String {
     parts.join("/")
 }
 
-fn unique_id(base: String, used: &mut HashSet<String>) -> String {
+/// The ids given to a document's headings so far.
+#[derive(Default)]
+struct UsedIds {
+    used: HashSet<String>,
+    /// For each base that has been taken, the suffix to try next: every
+    /// smaller one is taken, so counting from 1 again each time (quadratic
+    /// for a page of identical headings) finds the same id.
+    next: HashMap<String, usize>,
+}
+
+fn unique_id(base: String, ids: &mut UsedIds) -> String {
     let base = if base.is_empty() {
         "section".to_string()
     } else {
         base
     };
-    if used.insert(base.clone()) {
+    if ids.used.insert(base.clone()) {
         return base;
     }
-    (1..)
-        .map(|n| format!("{base}-{n}"))
-        .find(|candidate| used.insert(candidate.clone()))
-        .expect("an unused id")
+    let next = ids.next.entry(base.clone()).or_insert(1);
+    loop {
+        let candidate = format!("{base}-{next}");
+        *next += 1;
+        if ids.used.insert(candidate.clone()) {
+            return candidate;
+        }
+    }
 }
 
 /// The text of HTML that this module rendered: tags dropped (block-level ones
@@ -616,6 +897,7 @@ mod tests {
             lookup: &lookup,
             all_paths: &all,
             up: up_from("guides/a/"),
+            raw_html: false,
         };
         render(body, 5, &ctx)
     }
@@ -759,6 +1041,184 @@ mod tests {
             resolve_path(Path::new("guides/a.md"), "/workstreams/b.md").unwrap(),
             Path::new("workstreams/b.md")
         );
+    }
+
+    fn render_raw(body: &str, raw_html: bool) -> (Rendered, Vec<Diagnostic>) {
+        let lookup = |_: &Path| None;
+        let all = Vec::new;
+        let ctx = LinkContext {
+            file: Path::new("guides/a.md"),
+            lookup: &lookup,
+            all_paths: &all,
+            up: String::new(),
+            raw_html,
+        };
+        render(body, 5, &ctx)
+    }
+
+    /// Line, column and code of each problem in `body` (which starts on line 5).
+    fn problems(body: &str) -> Vec<(usize, usize, &'static str)> {
+        render_raw(body, false)
+            .1
+            .iter()
+            .map(|d| (d.line, d.column, d.code))
+            .collect()
+    }
+
+    #[test]
+    fn script_capable_raw_html_is_refused_where_it_is() {
+        assert_eq!(
+            problems("Text.\n\nSome <script>alert(1)</script> here.\n"),
+            [(7, 6, "unsafe-html")]
+        );
+        assert_eq!(
+            problems("<div>\n<iframe src=\"https://x.org/\"></iframe>\n</div>\n"),
+            [(6, 1, "unsafe-html")]
+        );
+        // Inside a block quote the `> ` is not part of the HTML, but counts for the column.
+        assert_eq!(
+            problems("> <p>\n> <img src=x.png onerror=\"alert(1)\">\n"),
+            [(6, 18, "unsafe-html")]
+        );
+        let (_, errs) = render_raw("<style>body{}</style>\n", false);
+        assert!(errs[0].message.contains("`<style>`"), "{errs:?}");
+        assert!(errs[0].hint.as_deref().unwrap().contains("raw_html = true"));
+    }
+
+    #[test]
+    fn safe_raw_html_passes_as_written() {
+        let body = "Press <kbd>Ctrl</kbd>, see <abbr title=\"Local Government Association\">LGA</abbr>, x<sup>2</sup><br>\n\n<details>\n<summary>More</summary>\n\nHidden *text*.\n\n</details>\n\n<!-- a note -->\n";
+        let (r, errs) = render_raw(body, false);
+        assert!(errs.is_empty(), "{errs:?}");
+        assert!(r.html.contains("<kbd>Ctrl</kbd>"), "{}", r.html);
+        assert!(
+            r.html.contains(
+                "<details>\n<summary>More</summary>\n<p>Hidden <em>text</em>.</p>\n</details>"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<!-- a note -->"));
+    }
+
+    #[test]
+    fn an_unclosed_comment_is_refused() {
+        assert_eq!(
+            problems("Intro.\n\n<!-- draft\n\nThe rest of the page.\n"),
+            [(7, 1, "unclosed-html")]
+        );
+    }
+
+    #[test]
+    fn raw_html_collections_publish_html_as_written() {
+        let (r, errs) = render_raw("<script>track()</script>\n", true);
+        assert!(errs.is_empty());
+        assert!(r.html.contains("<script>track()</script>"));
+        let (_, errs) = render_raw("<!-- hidden\n", true);
+        assert_eq!(errs[0].code, "unclosed-html");
+    }
+
+    #[test]
+    fn script_urls_in_links_and_images_are_refused() {
+        assert_eq!(
+            problems("See [x](javascript:alert(1)) and ![y](data:text/html,z).\n"),
+            [(5, 9, "unsafe-link"), (5, 39, "unsafe-link")]
+        );
+        assert_eq!(problems("Go <vbscript:msgbox>.\n"), [(5, 5, "unsafe-link")]);
+        // A definition is reported where it is written, once, used or not.
+        assert_eq!(
+            problems("[a][x], [x] and [x][].\n\n[x]: JavaScript:alert(1)\n[unused]: javascript:void(0)\n"),
+            [(7, 6, "unsafe-link"), (8, 11, "unsafe-link")]
+        );
+        assert_eq!(
+            problems("![chart](data:image/png;base64,iVBORw0KGgo=) [ok](https://x.org/) [mail](mailto:a@b.org)\n"),
+            []
+        );
+    }
+
+    #[test]
+    fn what_a_browser_reads_as_a_script_url() {
+        for url in [
+            "javascript:x",
+            " JAVASCRIPT:x",
+            "java\tscript:x",
+            "\u{1}javascript:x",
+            "vbscript:x",
+            "data:text/html,x",
+            "data:image/svg+xml,x",
+            "data:,x",
+        ] {
+            assert!(script_url(url).is_some(), "{url:?}");
+        }
+        for url in [
+            "https://x.org/javascript:",
+            "javascript",
+            "./javascript:x",
+            "data:image/png;base64,x",
+            "DATA:image/jpeg,x",
+            "mailto:a@b.org",
+            "#x",
+            "",
+        ] {
+            assert_eq!(script_url(url), None, "{url:?}");
+        }
+    }
+
+    #[test]
+    fn heading_attributes_are_only_id_and_class() {
+        assert_eq!(
+            problems("# Fine {#top .wide}\n\n## Bad {onclick=alert(1)}\n"),
+            [(7, 8, "heading-attribute")]
+        );
+        let (r, _) = render_raw("# Fine {#top .wide}\n", false);
+        assert!(
+            r.html.contains("<h1 id=\"top\" class=\"wide\">Fine</h1>"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn unique_ids_skip_ids_already_taken() {
+        let (r, _) = render_in(
+            "guides/a.md",
+            "# A\n\n# A-2\n\n# A\n\n# A\n\n# A {#a-4}\n\n# A\n",
+        );
+        let ids: Vec<_> = r.toc.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["a", "a-2", "a-1", "a-3", "a-4", "a-5"]);
+    }
+
+    /// 50,000 identical headings took minutes when each new id counted from 1.
+    #[test]
+    fn many_identical_headings_stay_linear() {
+        let body = "## Same\n\n".repeat(50_000);
+        let start = std::time::Instant::now();
+        let (r, _) = render_raw(&body, false);
+        assert_eq!(r.toc.len(), 50_000);
+        assert_eq!(r.toc[49_999].id, "same-49999");
+        assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+    }
+
+    /// The raw-HTML and link checks never panic, whatever their input: every
+    /// prefix of a body full of markup, and every position overwritten.
+    #[test]
+    fn mangled_markup_never_panics() {
+        let body = "> <p>é\n> <img src=x onerror=\"y\">\n\n<!-- a\n\n# H {#i .c k=v}\n\n[a](javascript:x) <a href=\'java&#9;script:\'>b</a> <?x > ?>\n\n[r]: data:text/html,x\n";
+        let mut variants: Vec<String> = (0..=body.len())
+            .filter(|&end| body.is_char_boundary(end))
+            .map(|end| body[..end].to_string())
+            .collect();
+        for (i, _) in body.char_indices() {
+            for c in ['<', '>', '"', '\n', '{', '-', '!', 'é', '&'] {
+                let mut v = body.to_string();
+                let len = v[i..].chars().next().unwrap().len_utf8();
+                v.replace_range(i..i + len, &c.to_string());
+                variants.push(v);
+            }
+        }
+        for v in variants {
+            let _ = render_raw(&v, false);
+        }
     }
 
     #[test]

@@ -343,6 +343,7 @@ mod tests {
                 ),
                 field("review_by", FieldType::Date, false, &[]),
             ],
+            raw_html: false,
         }
     }
 
