@@ -648,10 +648,10 @@ fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnosti
             collections: t.collections.iter().map(|s| s.get_ref().clone()).collect(),
             taxonomies: taxonomy_names,
             output: match &t.output {
-                Some(o) if o.get_ref().trim().is_empty() => {
+                Some(o) if o.get_ref().trim().is_empty() || o.get_ref().contains(['\\', '\0']) => {
                     errors.push(
-                        err(o.span(), "output is empty".into())
-                            .with_hint(format!("for example \"public/{name}\"")),
+                        err(o.span(), format!("output `{}` is empty or holds a backslash", o.get_ref().escape_debug()))
+                            .with_hint(format!("write folders with `/` between them, which works everywhere: for example \"public/{name}\"")),
                     );
                     PathBuf::new()
                 }
@@ -742,6 +742,9 @@ fn check_permalink(pattern: &str) -> Result<(), &'static str> {
         }
         if seg.is_empty() || seg == "." || seg == ".." {
             return Err("has an empty, `.` or `..` part");
+        }
+        if seg.len() > 100 {
+            return Err("has a part longer than 100 characters");
         }
         if !rest
             .chars()

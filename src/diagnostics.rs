@@ -94,6 +94,20 @@ impl Diagnostic {
         self
     }
 
+    /// This finding as a JSON object: what `hubgen check --format json`
+    /// prints and the preview's error overlay reads.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "file": self.path.as_ref().map(|p| p.to_string_lossy().replace('\\', "/")),
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity.to_string(),
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        })
+    }
+
     fn sort_key(&self) -> (Option<&Path>, usize, usize, &str) {
         (self.path.as_deref(), self.line, self.column, &self.message)
     }

@@ -561,6 +561,10 @@ fn draft_problems(site: &Site, doc: &Document) -> Vec<Diagnostic> {
     problems
 }
 
+/// The longest part of an address hubgen writes as a file or folder name, in
+/// bytes: common file systems stop at 255.
+const MAX_SEGMENT: usize = 200;
+
 /// Aliases must be plain paths on the site. Whether two things claim the same
 /// output file is decided where every output file is planned
 /// ([`crate::render::plan`]).
@@ -568,7 +572,19 @@ fn check_urls(site: &Site) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for doc in &site.docs {
         for alias in &doc.meta.aliases {
-            if alias_path(alias).is_none() {
+            if let Some(long) = alias.split('/').find(|seg| seg.len() > MAX_SEGMENT) {
+                problems.push(
+                    Diagnostic::error(
+                        "bad-alias",
+                        format!(
+                            "alias \"{alias}\" has a part of {} characters; file systems refuse names over {MAX_SEGMENT}",
+                            long.chars().count()
+                        ),
+                    )
+                    .at(&doc.source, doc.meta.line_of("aliases"), 1)
+                    .with_hint("shorten the old address, or leave it out"),
+                );
+            } else if alias_path(alias).is_none() {
                 problems.push(
                     Diagnostic::error(
                         "bad-alias",
@@ -587,10 +603,14 @@ fn check_urls(site: &Site) -> Vec<Diagnostic> {
 /// `None` for anything that is not a plain path.
 pub fn alias_path(alias: &str) -> Option<String> {
     let trimmed = alias.trim().trim_start_matches('/');
+    let inner = trimmed.strip_suffix('/').unwrap_or(trimmed);
     let ok = !trimmed.is_empty()
         && !alias.contains("://")
-        && trimmed.split('/').all(|seg| seg != ".." && seg != ".")
-        && !trimmed.contains(['\\', '?', '#', '\0']);
+        && inner
+            .split('/')
+            .all(|seg| !seg.trim().is_empty() && seg != ".." && seg != "." && seg.trim() == seg)
+        && !trimmed.contains(['\\', '?', '#'])
+        && !trimmed.chars().any(char::is_control);
     if !ok {
         return None;
     }

@@ -125,6 +125,23 @@ pub struct OutputDir {
     pub at: (usize, usize),
 }
 
+impl OutputDir {
+    /// A problem with this output folder, located where site.toml sets it
+    /// (an `--output` on the command line has no place in a file).
+    pub fn problem(&self, message: String) -> Diagnostic {
+        let d = Diagnostic::error("output", message);
+        if self.at.0 > 0 {
+            d.at(crate::config::CONFIG_FILE, self.at.0, self.at.1)
+        } else {
+            d
+        }
+    }
+}
+
+/// The longest folder name an output may have: its staging sibling adds
+/// `.NAME.hubgen-staging`, and common file systems stop at 255 bytes.
+const MAX_OUTPUT_NAME: usize = 200;
+
 /// The parts of a site that no output folder may overlap, with how to name them.
 fn protected(root: &Path, themes: &Path) -> Vec<(PathBuf, &'static str)> {
     let mut out = vec![(resolve(root, themes), "the themes folder")];
@@ -158,17 +175,21 @@ pub fn check_outputs(root: &Path, themes: &Path, outputs: &[OutputDir]) -> Diagn
     let root = resolve(Path::new("."), root);
     let protected = protected(&root, themes);
     let mut problems = Diagnostics::new();
-    let refuse = |o: &OutputDir, message: String, hint: &str| {
-        let d = Diagnostic::error("output", message).with_hint(hint);
-        if o.at.0 > 0 {
-            d.at(crate::config::CONFIG_FILE, o.at.0, o.at.1)
-        } else {
-            d
-        }
-    };
+    let refuse = |o: &OutputDir, message: String, hint: &str| o.problem(message).with_hint(hint);
     for (i, o) in outputs.iter().enumerate() {
         let shown = o.path.display();
         let name = &o.target;
+        if o.path
+            .components()
+            .any(|c| c.as_os_str().len() > MAX_OUTPUT_NAME)
+        {
+            problems.push(refuse(
+                o,
+                format!("the output folder of target `{name}` has a name longer than {MAX_OUTPUT_NAME} characters"),
+                "choose a shorter folder name, such as public/NAME",
+            ));
+            continue;
+        }
         if root.starts_with(&o.path) {
             problems.push(refuse(
                 o,

@@ -211,7 +211,7 @@ fn two_builds_and_a_preview_at_once_never_mix() {
     // The preview kept its own folder and still serves whole pages.
     let deadline = Instant::now() + Duration::from_secs(120);
     let page = loop {
-        if let Ok(p) = get(port, "/hub/guides/guide-00042/") {
+        if let Ok(p) = get(port, "/guides/guide-00042/") {
             break p;
         }
         assert!(Instant::now() < deadline, "the preview never answered");

@@ -79,23 +79,21 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
         .filter(|t| chosen.contains(&t.name))
     {
         let t0 = Instant::now();
-        let dest = &outputs
+        let out = outputs
             .iter()
             .find(|o| o.target == target.name)
-            .expect("every chosen target has an output")
-            .path;
+            .expect("every chosen target has an output");
+        let dest = &out.path;
         let stage = match Staged::create(dest, &lock) {
             Ok(s) => s,
             Err(e) => {
                 staged.into_iter().for_each(Staged::discard);
-                return Err(Diagnostic::error(
-                    "io",
-                    format!(
+                return Err(out
+                    .problem(format!(
                         "cannot create a staging folder beside {}: {e}",
                         dest.display()
-                    ),
-                )
-                .into());
+                    ))
+                    .into());
             }
         };
         // The search index first: its working memory is freed before rendering
@@ -153,10 +151,10 @@ fn lock_outputs(root: &Path, outputs: &[OutputDir]) -> Result<Lock, Diagnostics>
     })?;
     for o in outputs {
         output::repair(&o.path).map_err(|e| {
-            Diagnostic::error(
-                "io",
-                format!("cannot prepare the output folder {}: {e}", o.path.display()),
-            )
+            o.problem(format!(
+                "cannot prepare the output folder {}: {e}",
+                o.path.display()
+            ))
         })?;
     }
     Ok(lock)

@@ -3,8 +3,6 @@
 use std::io::Write;
 use std::path::Path;
 
-use serde_json::json;
-
 use crate::config::{Config, CONFIG_FILE};
 use crate::diagnostics::{plural, Diagnostic, Diagnostics, Severity};
 use crate::output::Discard;
@@ -97,7 +95,7 @@ pub fn print(
     for d in findings {
         match format {
             Format::Human => writeln!(out, "{d}\n")?,
-            Format::Json => writeln!(out, "{}", to_json(d))?,
+            Format::Json => writeln!(out, "{}", d.to_json())?,
             Format::Github => writeln!(out, "{}", github(d))?,
         }
     }
@@ -114,19 +112,6 @@ pub fn print(
         }
     }
     Ok(errors > 0)
-}
-
-/// One finding as a JSON object.
-pub fn to_json(d: &Diagnostic) -> serde_json::Value {
-    json!({
-        "file": d.path.as_ref().map(|p| p.to_string_lossy().replace('\\', "/")),
-        "line": d.line,
-        "column": d.column,
-        "severity": d.severity.to_string(),
-        "code": d.code,
-        "message": d.message,
-        "hint": d.hint,
-    })
 }
 
 /// One finding as a GitHub Actions workflow command.

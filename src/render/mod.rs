@@ -1,20 +1,13 @@
-//! Renders one target of a [`Site`] with tera into a staging folder.
-//!
-//! A theme is a folder in `themes/` with `templates/`, `static/` and an
-//! optional `theme.toml` saying which theme it extends. Every template is
-//! registered under `THEME/NAME` and, for the most specific theme that has
-//! it, under plain `NAME`; so a child theme's `base.html` can
-//! `{% extends "base/base.html" %}` and override blocks. A site's own
-//! `templates/` and `static/` override any theme's.
+//! Renders one target of a [`Site`] with tera into a staging folder: the
+//! theme ([`theme`]), the plan of every output file ([`plan`]), and the
+//! context each template gets.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
-use serde::Deserialize;
 use serde_json::{json, Map, Value as Json};
-use tera::{Context, Tera};
-use walkdir::WalkDir;
+use tera::Context;
 
 use crate::config::{Collection, SortBy, Target};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -22,276 +15,17 @@ use crate::markdown::{resolve_links, DocId};
 use crate::output::Sink;
 
 mod plan;
+mod theme;
 use crate::schema::Value;
 use crate::site::{Document, Site};
-use crate::text::Date;
 pub use plan::{file_of, plan, Job, Plan};
 use plan::{paged, pages_of};
+pub use theme::{template_uses, Theme};
 
 /// How many items of each collection the home page's context holds.
 const HOME_ITEMS: usize = 50;
 /// How many entries the Atom feed holds.
 const FEED_ITEMS: usize = 20;
-
-/// `theme.toml`. Only `extends` matters to hubgen; `name` and `description`
-/// are for people, and accepted so that a typo in any key is still an error.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct ThemeToml {
-    #[serde(default, rename = "name")]
-    _name: Option<String>,
-    #[serde(default, rename = "description")]
-    _description: String,
-    extends: Option<String>,
-}
-
-/// The templates and static folders of a target's theme chain.
-pub struct Theme {
-    pub tera: Tera,
-    /// Template name → the file it came from (as shown, and as read), for error messages.
-    files: HashMap<String, (PathBuf, PathBuf)>,
-    /// Static folders, least specific first.
-    pub static_dirs: Vec<PathBuf>,
-}
-
-/// The theme folders from the root of the chain (`base`) to `name`.
-fn theme_chain(
-    themes_dir: &Path,
-    name: &str,
-    root: &Path,
-) -> Result<Vec<(String, PathBuf)>, Diagnostic> {
-    let mut chain: Vec<(String, PathBuf)> = Vec::new();
-    let mut next = Some(name.to_string());
-    while let Some(n) = next.take() {
-        let dir = themes_dir.join(&n);
-        let shown = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
-        if chain.iter().any(|(c, _)| *c == n) {
-            return Err(Diagnostic::error(
-                "theme",
-                format!(
-                    "theme `{n}` extends itself through {}",
-                    chain
-                        .iter()
-                        .map(|(c, _)| c.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" → ")
-                ),
-            )
-            .in_file(shown.join("theme.toml")));
-        }
-        if !dir.join("templates").is_dir() {
-            return Err(Diagnostic::error(
-                "theme",
-                format!(
-                    "theme `{n}` not found: no folder {}",
-                    shown.join("templates").display()
-                ),
-            )
-            .with_hint("themes live in themes/NAME/ with templates/ and static/"));
-        }
-        let toml_path = dir.join("theme.toml");
-        if toml_path.is_file() {
-            let text = std::fs::read_to_string(&toml_path).map_err(|e| {
-                Diagnostic::error("theme", format!("cannot read: {e}"))
-                    .in_file(shown.join("theme.toml"))
-            })?;
-            let t: ThemeToml = toml::from_str(&text).map_err(|e| {
-                let (line, col) = e
-                    .span()
-                    .map_or((0, 0), |s| crate::diagnostics::line_col(&text, s.start));
-                Diagnostic::error("theme", e.message().to_string())
-                    .at(shown.join("theme.toml"), line, col)
-                    .with_source(&text)
-            })?;
-            next = t.extends;
-        }
-        chain.push((n, dir));
-    }
-    chain.reverse();
-    Ok(chain)
-}
-
-fn template_files(dir: &Path) -> Vec<(String, PathBuf)> {
-    if !dir.is_dir() {
-        return Vec::new();
-    }
-    WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .ok()?
-                .to_str()?
-                .replace('\\', "/");
-            Some((rel, e.path().to_path_buf()))
-        })
-        .collect()
-}
-
-impl Theme {
-    /// Loads the theme chain of `target`, with the site's own overrides.
-    pub fn load(site: &Site, target: &Target) -> Result<Theme, Diagnostics> {
-        let root = &site.config.root;
-        let chain = theme_chain(&site.config.themes_dir, &target.theme, root)?;
-        let mut sources: BTreeMap<String, PathBuf> = BTreeMap::new();
-        let mut static_dirs = Vec::new();
-        for (name, dir) in &chain {
-            for (rel, path) in template_files(&dir.join("templates")) {
-                sources.insert(format!("{name}/{rel}"), path.clone());
-                sources.insert(rel, path);
-            }
-            static_dirs.push(dir.join("static"));
-        }
-        for (rel, path) in template_files(&root.join("templates")) {
-            sources.insert(rel, path);
-        }
-        static_dirs.push(root.join("static"));
-
-        let mut texts = Vec::with_capacity(sources.len());
-        let mut files = HashMap::new();
-        for (name, path) in &sources {
-            let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Diagnostic::error("template", format!("cannot read: {e}")).in_file(&shown)
-            })?;
-            texts.push((name.clone(), text));
-            files.insert(name.clone(), (shown, path.clone()));
-        }
-        let mut tera = Tera::default();
-        // tera's default also escapes `/`, which makes every URL in an attribute unreadable.
-        tera.set_escape_fn(crate::markdown::escape_attr);
-        tera.register_filter("date_long", date_long);
-        tera.add_raw_templates(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-            .map_err(|e| template_error(&e, &files))?;
-        Ok(Theme {
-            tera,
-            files,
-            static_dirs,
-        })
-    }
-
-    fn render(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
-        self.tera
-            .render(name, ctx)
-            .map_err(|e| template_error(&e, &self.files))
-    }
-
-    /// The templates that are, or use (extend, include, import), one of `changed`
-    /// (file names below a `templates/` folder).
-    pub fn users_of(
-        &self,
-        changed: &std::collections::BTreeSet<String>,
-    ) -> std::collections::HashSet<String> {
-        let sources: HashMap<String, String> = self
-            .files
-            .iter()
-            .filter_map(|(name, (_, real))| {
-                Some((name.clone(), std::fs::read_to_string(real).ok()?))
-            })
-            .collect();
-        let uses = crate::serve::live::template_uses(&sources);
-        let hit = |n: &str| {
-            changed
-                .iter()
-                .any(|c| n == c || n.ends_with(&format!("/{c}")))
-        };
-        self.files
-            .keys()
-            .filter(|n| hit(n) || uses.get(*n).is_some_and(|u| u.iter().any(|x| hit(x))))
-            .cloned()
-            .collect()
-    }
-}
-
-/// `{{ page.date | date_long }}` → "3 December 2010".
-fn date_long(value: &Json, _: &HashMap<String, Json>) -> tera::Result<Json> {
-    match value.as_str().and_then(Date::parse) {
-        Some(d) => Ok(Json::String(d.long())),
-        None => Ok(value.clone()),
-    }
-}
-
-/// Turns a tera error into a diagnostic naming the template file and line.
-fn template_error(err: &tera::Error, files: &HashMap<String, (PathBuf, PathBuf)>) -> Diagnostic {
-    let mut messages = vec![err.to_string()];
-    let mut source = std::error::Error::source(err);
-    while let Some(s) = source {
-        messages.push(s.to_string());
-        source = s.source();
-    }
-    let full = messages.join("\n");
-    // The template the error is about: the last quoted name tera mentions that we know.
-    let name = quoted(&full, '\'')
-        .into_iter()
-        .chain(quoted(&full, '"'))
-        .filter(|n| files.contains_key(n.as_str()))
-        .last();
-    // Parse errors carry ` --> line:col`.
-    let mut line_col = full.split(" --> ").nth(1).and_then(|rest| {
-        let (l, rest) = rest.split_once(':')?;
-        let c: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        Some((l.trim().parse().ok()?, c.parse().unwrap_or(0)))
-    });
-    let file = name.as_ref().and_then(|n| files.get(n.as_str()));
-    // Render errors don't; find the first line that uses the name they mention.
-    if line_col.is_none() {
-        let ident = quoted(&full, '`')
-            .into_iter()
-            .chain(
-                quoted(&full, '\'')
-                    .into_iter()
-                    .filter(|q| !files.contains_key(q.as_str())),
-            )
-            .next();
-        if let (Some(file), Some(ident)) = (file, ident) {
-            // The whole name (`page.attachments`) if it is written as such, else its root (`page`).
-            let root = ident
-                .split(['.', '[', '('])
-                .next()
-                .unwrap_or(&ident)
-                .to_string();
-            if let Ok(text) = std::fs::read_to_string(&file.1) {
-                let find = |needle: &str| {
-                    text.lines()
-                        .enumerate()
-                        .find_map(|(i, l)| l.find(needle).map(|c| (i + 1, c + 1)))
-                };
-                line_col = find(&ident).or_else(|| find(&root));
-            }
-        }
-    }
-    let summary: Vec<&str> = messages
-        .iter()
-        .flat_map(|m| m.lines())
-        .map(str::trim)
-        .filter(|l| {
-            !l.is_empty()
-                && !l.starts_with("-->")
-                && !l.starts_with('|')
-                && !l.starts_with(|c: char| c.is_ascii_digit())
-        })
-        .collect();
-    let mut d = Diagnostic::error(
-        "template",
-        format!("template error: {}", summary.join(": ")),
-    );
-    if let Some((shown, real)) = file {
-        let (line, col) = line_col.unwrap_or((0, 0));
-        d = d.at(shown, line, col);
-        if let Ok(text) = std::fs::read_to_string(real) {
-            d = d.with_source(&text);
-        }
-    }
-    d
-}
-
-fn quoted(s: &str, q: char) -> Vec<String> {
-    s.split(q).skip(1).step_by(2).map(str::to_string).collect()
-}
 
 /// The URL path of a collection's list, below the base (`guides/`); empty when
 /// its documents sit at the site's root (`/{slug}/`), which means it has no list.

@@ -16,7 +16,8 @@ use crate::markdown::DocId;
 use crate::output::MARKER;
 use crate::site::Site;
 
-use super::{has_section, section_url, template_files, TargetView};
+use super::theme::template_files;
+use super::{has_section, section_url, TargetView};
 
 /// One generated file of a target, by what it is made from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

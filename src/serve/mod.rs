@@ -199,7 +199,7 @@ fn bind(ip: IpAddr, port: Option<u16>) -> Result<tiny_http::Server, Diagnostics>
 
 /// Problems as the JSON the page overlay shows.
 pub fn report_json(problems: &Diagnostics) -> String {
-    let list: Vec<serde_json::Value> = problems.iter().map(crate::cmd::check::to_json).collect();
+    let list: Vec<serde_json::Value> = problems.iter().map(Diagnostic::to_json).collect();
     serde_json::json!({ "problems": list }).to_string()
 }
 
