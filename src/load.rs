@@ -99,6 +99,7 @@ pub fn relink(site: &mut Site) -> Diagnostics {
     problems.extend(resolve_references(site));
     problems.extend(check_drafts(site));
     problems.extend(check_urls(site));
+    problems.extend(check_terms(site));
     if problems.has_errors() {
         return with_sources(&site.config.root, problems);
     }
@@ -164,7 +165,18 @@ fn discover(config: &Config, content: &Path) -> (Vec<(PathBuf, usize)>, Diagnost
         );
         return (files, problems);
     }
-    for entry in WalkDir::new(content).sort_by_file_name() {
+    let site_root = std::fs::canonicalize(&config.root).ok();
+    // Links are followed only when they stay inside the site, so that a link
+    // cannot publish a file or folder from elsewhere on the computer.
+    let inside = |path: &Path| {
+        std::fs::canonicalize(path)
+            .is_ok_and(|real| site_root.as_ref().is_some_and(|r| real.starts_with(r)))
+    };
+    let mut walk = WalkDir::new(content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walk.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -185,12 +197,25 @@ fn discover(config: &Config, content: &Path) -> (Vec<(PathBuf, usize)>, Diagnost
             .unwrap_or(entry.path())
             .to_path_buf();
         let source = Path::new(CONTENT_DIR).join(&rel);
+        let is_dir = entry.file_type().is_dir();
+        if entry.path_is_symlink() && !inside(entry.path()) {
+            problems.push(
+                Diagnostic::error("file-name", "this is a link to a file or folder outside the site, so it cannot be published")
+                    .in_file(&source)
+                    .with_hint("copy what it links to into content/ instead of linking to it"),
+            );
+            if is_dir {
+                walk.skip_current_dir();
+            }
+            continue;
+        }
         let name = entry.file_name().to_string_lossy();
-        let hidden = rel
-            .components()
-            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-        if hidden || is_editor_leftover(&name) {
-            continue; // never content, never published
+        if entry.depth() > 0 && (name.starts_with('.') || is_editor_leftover(&name)) {
+            // Never content, never published.
+            if is_dir {
+                walk.skip_current_dir();
+            }
+            continue;
         }
         let ext = entry.path().extension().and_then(|e| e.to_str());
         let is_md = ext == Some("md");
@@ -213,22 +238,7 @@ fn discover(config: &Config, content: &Path) -> (Vec<(PathBuf, usize)>, Diagnost
             }
             continue;
         }
-        if entry.file_type().is_symlink() {
-            // Followed only when it stays inside the site, so a link cannot
-            // publish a file from elsewhere on the computer.
-            let inside = std::fs::canonicalize(entry.path()).is_ok_and(|real| {
-                real.is_file()
-                    && std::fs::canonicalize(&config.root).is_ok_and(|root| real.starts_with(root))
-            });
-            if !inside {
-                problems.push(
-                    Diagnostic::error("file-name", "this is a link to a file outside the site (or to nothing), so it cannot be published")
-                        .in_file(&source)
-                        .with_hint("copy the file into content/ instead of linking to it"),
-                );
-                continue;
-            }
-        } else if !entry.file_type().is_file() {
+        if !entry.file_type().is_file() {
             continue;
         }
         if rel.to_str().is_none() {
@@ -599,6 +609,47 @@ fn check_urls(site: &Site) -> Vec<Diagnostic> {
     problems
 }
 
+/// The values of a taxonomy's `field` in `doc`: its terms before slugging.
+fn term_values<'a>(doc: &'a Document, field: &str) -> Vec<&'a str> {
+    if field == "tags" {
+        return doc.meta.tags.iter().map(String::as_str).collect();
+    }
+    match doc.meta.get(field) {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::List(l)) => l.iter().map(String::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Taxonomy terms become folder names: one longer than a file system takes
+/// is an error where it is written, not an unreadable one when it is written out.
+fn check_terms(site: &Site) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for tax in &site.config.taxonomies {
+        for doc in &site.docs {
+            let values = term_values(doc, &tax.field);
+            for v in values
+                .into_iter()
+                .filter(|v| slugify(v).len() > MAX_SEGMENT)
+            {
+                problems.push(
+                    Diagnostic::error(
+                        "long-term",
+                        format!(
+                            "`{}` has a value of {} characters; its page's address would be longer than file systems allow",
+                            tax.field,
+                            v.chars().count()
+                        ),
+                    )
+                    .at(&doc.source, doc.meta.line_of(&tax.field), 1)
+                    .with_hint(format!("keep each value under {MAX_SEGMENT} characters")),
+                );
+            }
+        }
+    }
+    problems
+}
+
 /// `/old/name/` or `/old/name.html` → the output path below the base (`old/name/`);
 /// `None` for anything that is not a plain path.
 pub fn alias_path(alias: &str) -> Option<String> {
@@ -627,15 +678,7 @@ fn collect_terms(site: &Site) -> BTreeMap<String, Terms> {
     for tax in &site.config.taxonomies {
         let mut terms = Terms::default();
         for doc in site.docs.iter().filter(|d| site.is_published(d)) {
-            let values: Vec<&str> = if tax.field == "tags" {
-                doc.meta.tags.iter().map(String::as_str).collect()
-            } else {
-                match doc.meta.get(&tax.field) {
-                    Some(Value::String(s)) => vec![s.as_str()],
-                    Some(Value::List(l)) => l.iter().map(String::as_str).collect(),
-                    _ => Vec::new(),
-                }
-            };
+            let values = term_values(doc, &tax.field);
             for v in values {
                 let slug = slugify(v);
                 if slug.is_empty() {

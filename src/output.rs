@@ -168,53 +168,46 @@ pub fn mark(dir: &Path) -> io::Result<()> {
     fs::write(marker, MARKER_TEXT)
 }
 
-/// Checks every output folder of a build before anything is written: none may
-/// be the site root or a parent of it, overlap the site's sources or another
-/// output, be a file, or be a non-empty folder that hubgen did not make.
-pub fn check_outputs(root: &Path, themes: &Path, outputs: &[OutputDir]) -> Diagnostics {
+/// Checks the output folders of a build before anything is written. Each
+/// built output (`built`) may not be the site root or a parent of it, overlap
+/// the site's sources, or be a file, a mount point, or a non-empty folder
+/// that hubgen did not make; and no output, built or not (`others`, the rest
+/// of site.toml's targets), may be, contain or sit inside another.
+pub fn check_outputs(
+    root: &Path,
+    themes: &Path,
+    built: &[OutputDir],
+    others: &[OutputDir],
+) -> Diagnostics {
     let root = resolve(Path::new("."), root);
     let protected = protected(&root, themes);
     let mut problems = Diagnostics::new();
     let refuse = |o: &OutputDir, message: String, hint: &str| o.problem(message).with_hint(hint);
-    for (i, o) in outputs.iter().enumerate() {
+    for (i, o) in built.iter().enumerate() {
         let shown = o.path.display();
         let name = &o.target;
-        if o.path
-            .components()
-            .any(|c| c.as_os_str().len() > MAX_OUTPUT_NAME)
-        {
+        if let Err(why) = placement(o, &root, &protected) {
             problems.push(refuse(
                 o,
-                format!("the output folder of target `{name}` has a name longer than {MAX_OUTPUT_NAME} characters"),
-                "choose a shorter folder name, such as public/NAME",
-            ));
-            continue;
-        }
-        if root.starts_with(&o.path) {
-            problems.push(refuse(
-                o,
-                format!("the output folder of target `{name}` ({shown}) holds the whole site: building would replace its sources"),
-                "choose an output folder inside the site, such as public/NAME",
-            ));
-            continue;
-        }
-        if let Some((_, what)) = protected
-            .iter()
-            .find(|(p, _)| o.path.starts_with(p) || p.starts_with(&o.path))
-        {
-            problems.push(refuse(
-                o,
-                format!("the output folder of target `{name}` ({shown}) overlaps {what}, one of the site's own sources"),
+                format!("the output folder of target `{name}` ({shown}) {why}"),
                 "choose an output folder of its own, such as public/NAME",
             ));
             continue;
         }
         let mut placed = true;
-        for other in &outputs[i + 1..] {
-            if o.path.starts_with(&other.path) || other.path.starts_with(&o.path) {
+        for other in built[i + 1..].iter().chain(others) {
+            let sibling_of =
+                |a: &Path, b: &Path| [STAGING, OLD].iter().any(|suffix| sibling(a, suffix) == b);
+            if o.path.starts_with(&other.path)
+                || other.path.starts_with(&o.path)
+                || sibling_of(&o.path, &other.path)
+                || sibling_of(&other.path, &o.path)
+            {
                 placed = false;
+                // Located where site.toml can be changed, if either can be.
+                let at = if o.at.0 > 0 { o } else { other };
                 problems.push(refuse(
-                    o,
+                    at,
                     format!(
                         "targets `{name}` and `{}` write to the same or nested folders ({shown} and {})",
                         other.target,
@@ -228,14 +221,62 @@ pub fn check_outputs(root: &Path, themes: &Path, outputs: &[OutputDir]) -> Diagn
             continue;
         }
         if let Err(why) = replaceable(&o.path) {
-            problems.push(refuse(o, format!("target `{name}`: {why}"), "build into a new or empty folder (or, if an earlier version of hubgen made this one, delete it once): hubgen replaces only folders that hold its .hubgen-output file"));
+            problems.push(refuse(o, format!("target `{name}`: {why}"), "build into a new or empty folder (or, if an earlier version of hubgen made this one, delete it once): hubgen replaces only folders that hold its .hubgen-output file, and only what it wrote there"));
         }
     }
     problems
 }
 
+/// Why `o` cannot be an output folder at all, wherever the others are.
+fn placement(o: &OutputDir, root: &Path, protected: &[(PathBuf, &str)]) -> Result<(), String> {
+    if o.path
+        .components()
+        .any(|c| c.as_os_str().len() > MAX_OUTPUT_NAME)
+    {
+        return Err(format!(
+            "has a name longer than {MAX_OUTPUT_NAME} characters"
+        ));
+    }
+    let name = o.path.file_name().map(|n| n.to_string_lossy().into_owned());
+    if name.is_some_and(|n| n.ends_with(STAGING) || n.ends_with(OLD)) {
+        return Err(
+            "is named like the folders hubgen keeps beside an output while it builds".into(),
+        );
+    }
+    if root.starts_with(&o.path) {
+        return Err("holds the whole site: building would replace its sources".into());
+    }
+    if let Some((_, what)) = protected
+        .iter()
+        .find(|(p, _)| o.path.starts_with(p) || p.starts_with(&o.path))
+    {
+        return Err(format!("overlaps {what}, one of the site's own sources"));
+    }
+    if is_mount_point(&o.path) {
+        return Err("is a mount point: hubgen swaps a finished build in by renaming folders, which a mount point does not allow; build into a folder inside it instead".into());
+    }
+    Ok(())
+}
+
+/// Whether `dir` is where another file system is mounted.
+#[cfg(unix)]
+fn is_mount_point(dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let (Ok(here), Some(Ok(parent))) = (fs::symlink_metadata(dir), dir.parent().map(fs::metadata))
+    else {
+        return false;
+    };
+    here.is_dir() && here.dev() != parent.dev()
+}
+
+#[cfg(not(unix))]
+fn is_mount_point(_: &Path) -> bool {
+    false
+}
+
 /// Whether `dir` may be replaced by a build: it does not exist, is empty, or
-/// carries the marker.
+/// carries the marker and holds nothing a build would wrongly delete (a git
+/// repository someone made inside it to publish from).
 fn replaceable(dir: &Path) -> Result<(), String> {
     let meta = match fs::symlink_metadata(dir) {
         Ok(m) => m,
@@ -245,14 +286,25 @@ fn replaceable(dir: &Path) -> Result<(), String> {
     if !meta.is_dir() {
         return Err(format!("{} exists and is not a folder", dir.display()));
     }
-    if owned(dir)? {
-        Ok(())
-    } else {
-        Err(format!(
+    if !owned(dir)? {
+        return Err(format!(
             "{} holds files that hubgen did not make",
             dir.display()
-        ))
+        ));
     }
+    if dir.join(".git").exists() {
+        return Err(format!(
+            "{} holds a git repository (.git) that a build would delete",
+            dir.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the live preview may use `dir` as its folder: the rule of a
+/// build's output.
+pub fn check_replaceable(dir: &Path) -> Result<(), String> {
+    replaceable(dir)
 }
 
 /// A folder is hubgen's when it carries the marker or is empty.
@@ -311,15 +363,26 @@ pub fn remove_owned(dir: &Path) -> io::Result<()> {
 /// exact moments of its swap and check that the next build repairs it.
 /// Costs one look-up of a variable read once.
 pub fn fault_point(name: &str) {
-    static FAULT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    let fault = FAULT.get_or_init(|| std::env::var("HUBGEN_FAULT").ok());
-    if fault.as_deref() == Some(name) {
+    if fault_here(name) {
         std::process::abort();
     }
 }
 
+/// Whether `HUBGEN_FAULT` names this point (a test asking for a failure here).
+fn fault_here(name: &str) -> bool {
+    static FAULT: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    FAULT
+        .get_or_init(|| std::env::var("HUBGEN_FAULT").ok())
+        .as_deref()
+        == Some(name)
+}
+
 /// The hidden siblings of an output folder that hubgen uses: staging, and the
 /// previous output while it is being removed.
+/// Suffixes of the siblings: see [`sibling`].
+const STAGING: &str = "hubgen-staging";
+const OLD: &str = "hubgen-old";
+
 fn sibling(dest: &Path, suffix: &str) -> PathBuf {
     let name = dest
         .file_name()
@@ -328,53 +391,90 @@ fn sibling(dest: &Path, suffix: &str) -> PathBuf {
     dest.with_file_name(format!(".{name}.{suffix}"))
 }
 
-/// An exclusive lock on a site's builds, held for the whole build: a second
-/// build of the same site waits for the first instead of mixing its staging
-/// and swaps with it. The operating system releases it when the process ends,
-/// however it ends, so a killed build never leaves a stale lock.
+/// Exclusive locks held for a whole build: the site's own (so that two builds
+/// of one site take turns), and on Unix one on the folder that holds each
+/// output (so that builds of different sites, or checkouts, into one output
+/// folder take turns too: they share its staging folder). The operating
+/// system releases them when the process ends, however it ends, so a killed
+/// build never leaves a stale lock.
 #[derive(Debug)]
 pub struct Lock {
-    _file: File,
+    _files: Vec<File>,
 }
 
 /// The lock file of a site's builds, in hubgen's cache.
 pub const LOCK_FILE: &str = ".hubgen-cache/build.lock";
 
 impl Lock {
-    /// Takes the build lock of the site at `root`, saying so on stderr if
-    /// another build has it.
-    pub fn take(root: &Path) -> io::Result<Lock> {
+    /// Takes the build lock of the site at `root` and of the folders holding
+    /// `outputs`, saying so on stderr while another build has one.
+    pub fn take(root: &Path, outputs: &[&Path]) -> io::Result<Lock> {
         let path = root.join(LOCK_FILE);
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
+            fs::create_dir_all(dir).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{}: {e} (it should be a folder hubgen can write to)",
+                        dir.display()
+                    ),
+                )
+            })?;
         }
-        let file = File::options()
+        let site = File::options()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                eprintln!("waiting for another hubgen build of this site to finish…");
-                file.lock()?;
+        let mut files = vec![exclusive(site, "this site")?];
+        // In one order, so that two builds cannot each wait for the other.
+        let mut parents: Vec<&Path> = outputs.iter().filter_map(|o| o.parent()).collect();
+        parents.sort();
+        parents.dedup();
+        for parent in parents {
+            fs::create_dir_all(parent)?;
+            if let Some(f) = folder_lock(parent)? {
+                files.push(exclusive(f, &parent.display().to_string())?);
             }
-            Err(fs::TryLockError::Error(e)) => return Err(e),
         }
-        Ok(Lock { _file: file })
+        Ok(Lock { _files: files })
     }
+}
+
+/// `file`, locked; waits (saying so) while another process holds it.
+fn exclusive(file: File, what: &str) -> io::Result<File> {
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            eprintln!("waiting for another hubgen build of {what} to finish…");
+            file.lock()?;
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(e),
+    }
+    Ok(file)
+}
+
+/// A folder opened to be locked (`flock` takes folders on Unix).
+#[cfg(unix)]
+fn folder_lock(dir: &Path) -> io::Result<Option<File>> {
+    File::open(dir).map(Some)
+}
+
+#[cfg(not(unix))]
+fn folder_lock(_: &Path) -> io::Result<Option<File>> {
+    Ok(None)
 }
 
 /// Finishes or undoes a swap that a crash or kill interrupted, before a build
 /// writes anything: the last good output is put back where it belongs, and
 /// staging and previous-output folders left behind are removed.
 pub fn repair(dest: &Path) -> io::Result<()> {
-    let old = sibling(dest, "hubgen-old");
+    let old = sibling(dest, OLD);
     if !dest.exists() && old.join(MARKER).is_file() {
         fs::rename(&old, dest)?;
     }
     remove_owned(&old)?;
-    remove_owned(&sibling(dest, "hubgen-staging"))
+    remove_owned(&sibling(dest, STAGING))
 }
 
 /// A target's output while it is being written.
@@ -391,7 +491,7 @@ impl Staged {
     /// Creates a fresh, empty staging folder for `dest`, marked as hubgen's.
     /// The caller holds the site's [`Lock`] and has [`repair`]ed `dest`.
     pub fn create(dest: &Path, _lock: &Lock) -> io::Result<Staged> {
-        let staging = sibling(dest, "hubgen-staging");
+        let staging = sibling(dest, STAGING);
         remove_owned(&staging)?;
         if let Some(parent) = staging.parent() {
             fs::create_dir_all(parent)?;
@@ -432,38 +532,83 @@ impl Sink for Staged {
 }
 
 /// Swaps every staged output into place. Called only once every target has
-/// been written without error, with every target's lock held.
+/// been written without error, with the build's [`Lock`] held.
+///
+/// First every target is swapped in, its previous output kept beside it;
+/// if one cannot be, those already swapped are put back, so the targets
+/// change together or not at all. Only then are the previous outputs removed.
 pub fn commit(staged: Vec<Staged>) -> io::Result<()> {
     fault_point("staged");
-    for s in staged {
-        swap_in(&s.staging, &s.dest)?;
+    for s in &staged {
+        // A staging folder without the marker is not one this build made.
+        if !s.staging.join(MARKER).is_file() {
+            return Err(io::Error::other(format!(
+                "{} is not the staging folder this build wrote",
+                s.staging.display()
+            )));
+        }
+    }
+    let mut swapped: Vec<&Staged> = Vec::new();
+    for s in &staged {
+        let result = if swapped.len() == 1 && fault_here("second-swap") {
+            Err(io::Error::other("a fault injected by the tests"))
+        } else {
+            swap_in(&s.staging, &s.dest)
+        };
+        if let Err(e) = result {
+            for done in swapped.iter().rev() {
+                let _ = swap_back(&done.dest);
+            }
+            for s in &staged {
+                let _ = remove_owned(&s.staging);
+            }
+            return Err(e);
+        }
+        swapped.push(s);
         fault_point("swapped-one");
+    }
+    for s in &staged {
+        remove_owned(&sibling(&s.dest, OLD))?;
     }
     Ok(())
 }
 
-/// Puts `staging` where `dest` is. Where the platform can exchange two
-/// folders in one step, `dest` is never missing, not even for an instant;
-/// elsewhere it is missing between two renames, and [`repair`] undoes a kill
-/// in that window.
+/// Puts `staging` where `dest` is and the previous output, if any, at the
+/// `OLD` sibling. Where the platform can exchange two folders in one step,
+/// `dest` is never missing, not even for an instant; elsewhere it is missing
+/// between two renames, and [`repair`] undoes a kill in that window.
 fn swap_in(staging: &Path, dest: &Path) -> io::Result<()> {
+    let old = sibling(dest, OLD);
+    remove_owned(&old)?;
     if fs::symlink_metadata(dest).is_err() {
         return fs::rename(staging, dest);
     }
     if exchange(staging, dest).is_ok() {
         // `staging` now holds the previous output.
         fault_point("exchanged");
-        let old = sibling(dest, "hubgen-old");
-        fs::rename(staging, &old)?;
-        return remove_owned(&old);
+        return fs::rename(staging, &old);
     }
-    let old = sibling(dest, "hubgen-old");
-    remove_owned(&old)?;
     fs::rename(dest, &old)?;
     if let Err(e) = fs::rename(staging, dest) {
         // Put the last good output back before reporting.
         let _ = fs::rename(&old, dest);
         return Err(e);
+    }
+    Ok(())
+}
+
+/// Undoes [`swap_in`]: the previous output goes back to `dest` (or, if there
+/// was none, the new one goes), and the new one is removed.
+fn swap_back(dest: &Path) -> io::Result<()> {
+    let old = sibling(dest, OLD);
+    if fs::symlink_metadata(&old).is_err() {
+        return remove_owned(dest);
+    }
+    if exchange(&old, dest).is_err() {
+        let new = sibling(dest, STAGING);
+        fs::rename(dest, &new)?;
+        fs::rename(&old, dest)?;
+        return remove_owned(&new);
     }
     remove_owned(&old)
 }
@@ -486,7 +631,7 @@ mod tests {
     use super::*;
 
     fn build(dest: &Path, file: &str, text: &[u8]) -> Staged {
-        let lock = Lock::take(dest.parent().unwrap()).unwrap();
+        let lock = Lock::take(dest.parent().unwrap(), &[dest]).unwrap();
         repair(dest).unwrap();
         let s = Staged::create(dest, &lock).unwrap();
         s.write(file, text).unwrap();
@@ -561,12 +706,12 @@ mod tests {
         commit(vec![build(&dest, "index.html", b"good")]).unwrap();
         // What the two-rename swap leaves if killed between them.
         let staged = build(&dest, "index.html", b"new");
-        fs::rename(&dest, sibling(&dest, "hubgen-old")).unwrap();
+        fs::rename(&dest, sibling(&dest, OLD)).unwrap();
         drop(staged);
         repair(&dest).unwrap();
         assert_eq!(fs::read_to_string(dest.join("index.html")).unwrap(), "good");
-        assert!(!sibling(&dest, "hubgen-old").exists());
-        assert!(!sibling(&dest, "hubgen-staging").exists());
+        assert!(!sibling(&dest, OLD).exists());
+        assert!(!sibling(&dest, STAGING).exists());
     }
 
     #[test]

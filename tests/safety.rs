@@ -478,7 +478,7 @@ fn a_symlinked_page_is_published_only_from_inside_the_site() {
             .unwrap();
         },
         &["build"],
-        &["content/guides/outside.md: error: this is a link to a file outside the site"],
+        &["content/guides/outside.md: error: this is a link to a file or folder outside the site"],
     );
 }
 
@@ -523,4 +523,203 @@ fn a_swap_cut_half_way_is_repaired_by_the_next_build() {
     left.sort();
     assert_eq!(left, ["main", "other"]);
     assert!(public.join("main/index.html").is_file());
+}
+
+/// Outputs of targets that are not being built count too: building one
+/// target may not write over another's published site.
+#[test]
+fn one_target_cannot_take_another_targets_output() {
+    let site = Site::new();
+    site.build_ok();
+    let before = site.tree();
+    let other = site.root().join("public/other");
+    let o = site.run(&[
+        "build",
+        "--target",
+        "main",
+        "--output",
+        other.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("targets `main` and `other` write to the same or nested folders"));
+    assert_eq!(site.tree(), before);
+    refused(
+        |s| {
+            s.write(
+                "site.toml",
+                &SITE_TOML.replace("[targets.other]\n", "[targets.other]\noutput = \"public/main/hub\"\n"),
+            )
+        },
+        &["build", "--target", "other"],
+        &["site.toml:16:10: error: targets `other` and `main` write to the same or nested folders"],
+    );
+    // An output named like another's staging folder would be taken for it.
+    refused(
+        |s| {
+            s.write(
+                "site.toml",
+                &SITE_TOML.replace(
+                    "[targets.other]\n",
+                    "[targets.other]\noutput = \"public/.main.hubgen-staging\"\n",
+                ),
+            )
+        },
+        &["build"],
+        &["is named like the folders hubgen keeps beside an output"],
+    );
+}
+
+#[test]
+fn an_output_that_holds_a_git_repository_is_not_replaced() {
+    refused(
+        |s| s.write("public/main/.git/HEAD", "ref: refs/heads/gh-pages\n"),
+        &["build"],
+        &["holds a git repository (.git) that a build would delete"],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_collection_folder_linked_from_outside_is_refused() {
+    refused(
+        |s| {
+            s.write(
+                "elsewhere/private/p.md",
+                "---\ntitle: Private\n---\nSecret.\n",
+            );
+            s.write("elsewhere/private/secret.txt", "secret");
+            std::fs::remove_dir_all(s.root().join("content/guides")).unwrap();
+            std::os::unix::fs::symlink(
+                s.tmp.path().join("elsewhere/private"),
+                s.root().join("content/guides"),
+            )
+            .unwrap();
+        },
+        &["build"],
+        &["content/guides: error: this is a link to a file or folder outside the site"],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_preview_never_takes_over_a_folder_it_did_not_make() {
+    refused(
+        |s| {
+            s.write("elsewhere/docs/letter.txt", "keep me");
+            std::fs::create_dir_all(s.root().join(".hubgen-cache/serve")).unwrap();
+            std::os::unix::fs::symlink(
+                s.tmp.path().join("elsewhere/docs"),
+                s.root().join(".hubgen-cache/serve/main"),
+            )
+            .unwrap();
+        },
+        &["serve", "--target", "main", "--port", "0"],
+        &["the preview's folder", "is not a folder"],
+    );
+}
+
+#[test]
+fn names_too_long_for_a_file_system_are_located() {
+    refused(
+        |s| {
+            s.write(
+                "content/guides/three.md",
+                &format!(
+                    "---\ntitle: Three\ntags: [{}]\n---\nText.\n",
+                    "t".repeat(230)
+                ),
+            )
+        },
+        &["build"],
+        &["content/guides/three.md:3:1: error: `tags` has a value of 230 characters"],
+    );
+    refused(
+        |s| {
+            s.write(
+                "content/guides/three.md",
+                "---\ntitle: Three\naliases: [\"/old//page/\"]\n---\nText.\n",
+            )
+        },
+        &["build"],
+        &["content/guides/three.md:3:1: error: alias \"/old//page/\" is not a path on this site"],
+    );
+}
+
+/// When one target cannot be swapped in, the ones already swapped go back:
+/// the targets change together or not at all.
+#[test]
+fn targets_are_swapped_in_together_or_not_at_all() {
+    let site = Site::new();
+    site.build_ok();
+    site.write(
+        "content/guides/one.md",
+        "---\ntitle: One, edited\nsummary: The first guide.\n---\n\nNew text.\n",
+    );
+    let before = site.tree();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_hubgen"))
+        .arg("-C")
+        .arg(site.root())
+        .arg("build")
+        .env("HUBGEN_FAULT", "second-swap")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot move the new output into place"));
+    let after = site.tree();
+    let changed: Vec<&String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|k| before.get(*k) != after.get(*k))
+        .collect();
+    assert!(changed.is_empty(), "changed: {changed:?}");
+    site.build_ok();
+    assert!(read(site.root().join("public/other/guides/one/index.html")).contains("New text."));
+}
+
+#[test]
+fn a_list_is_written_only_where_a_permalink_has_a_folder() {
+    let site = Site::new();
+    site.write(
+        "site.toml",
+        &SITE_TOML.replace(
+            "[collections.guides]",
+            "[collections.guides]\npermalink = \"/guides-{slug}/\"",
+        ),
+    );
+    site.build_ok();
+    assert!(site
+        .root()
+        .join("public/main/guides-one/index.html")
+        .is_file());
+    assert!(!site.root().join("public/main/guides-").exists());
+}
+
+/// A mount point cannot be swapped by renaming: refused before anything is
+/// written, rather than failing half-way through the swap. Mounting needs
+/// root; elsewhere the test says so and checks nothing more.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_mount_point_is_refused_as_an_output() {
+    let site = Site::new();
+    let mount = site.tmp.path().join("mounted");
+    std::fs::create_dir(&mount).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "none"])
+        .arg(&mount)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("cannot mount a tmpfs here (not root?): the mount-point check is not exercised");
+        return;
+    }
+    let o = site.run(&[
+        "build",
+        "--target",
+        "other",
+        "--output",
+        mount.to_str().unwrap(),
+    ]);
+    let _ = std::process::Command::new("umount").arg(&mount).status();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is a mount point"), "{}", stderr(&o));
 }

@@ -239,3 +239,43 @@ fn get(port: u16, path: &str) -> std::io::Result<String> {
         Err(std::io::Error::other(text))
     }
 }
+
+/// Two checkouts of one site building into one folder (two CI jobs deploying
+/// to the same place) take turns: the folder always ends whole and marked.
+#[test]
+fn two_checkouts_building_into_one_folder_take_turns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = generated_site(&tmp.path().join("one"), 1_500);
+    let second = generated_site(&tmp.path().join("two"), 1_500);
+    let shared = tmp.path().join("shared");
+    let run = |root: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_hubgen"))
+            .arg("-C")
+            .arg(root)
+            .args(["build", "--target", "other", "--output"])
+            .arg(&shared)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let o = finish(run(&first));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let clean = snapshot(&shared);
+    for round in 0..3 {
+        let (a, b) = (run(&first), run(&second));
+        let (a, b) = (finish(a), finish(b));
+        assert!(a.status.success(), "round {round}: {}", stderr(&a));
+        assert!(b.status.success(), "round {round}: {}", stderr(&b));
+        assert!(
+            snapshot(&shared) == clean,
+            "round {round}: the shared output is not whole"
+        );
+    }
+    let mut left: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["one", "shared", "two"]);
+}

@@ -52,17 +52,18 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
     let (config, chosen) = select_targets(Config::load(root)?, opts)?;
     // Before anything is read or written: where each target goes, whether
     // hubgen may write there, and no other build writing there at once.
-    let outputs: Vec<OutputDir> = config
+    let output_of = |t: &crate::config::Target| OutputDir {
+        target: t.name.clone(),
+        path: output::resolve(root, &t.output),
+        at: t.output_at,
+    };
+    let (built, others): (Vec<_>, Vec<_>) = config
         .targets
         .iter()
-        .filter(|t| chosen.contains(&t.name))
-        .map(|t| OutputDir {
-            target: t.name.clone(),
-            path: output::resolve(root, &t.output),
-            at: t.output_at,
-        })
-        .collect();
-    let problems = output::check_outputs(root, &config.themes_dir, &outputs);
+        .partition(|t| chosen.contains(&t.name));
+    let outputs: Vec<OutputDir> = built.into_iter().map(output_of).collect();
+    let others: Vec<OutputDir> = others.into_iter().map(output_of).collect();
+    let problems = output::check_outputs(root, &config.themes_dir, &outputs, &others);
     if problems.has_errors() {
         return Err(problems);
     }
@@ -146,8 +147,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
 /// Takes the site's build lock and repairs any swap a killed build left
 /// half-done in the output folders.
 fn lock_outputs(root: &Path, outputs: &[OutputDir]) -> Result<Lock, Diagnostics> {
-    let lock = Lock::take(root).map_err(|e| {
-        Diagnostic::error("io", format!("cannot take the build lock of the site: {e}"))
+    let dests: Vec<&Path> = outputs.iter().map(|o| o.path.as_path()).collect();
+    let lock = Lock::take(root, &dests).map_err(|e| {
+        Diagnostic::error("io", format!("cannot take the build lock: {e}"))
+            .with_hint("another program may be holding a file hubgen needs; try again, or check the folder's permissions")
     })?;
     for o in outputs {
         output::repair(&o.path).map_err(|e| {

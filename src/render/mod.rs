@@ -30,13 +30,10 @@ const FEED_ITEMS: usize = 20;
 /// The URL path of a collection's list, below the base (`guides/`); empty when
 /// its documents sit at the site's root (`/{slug}/`), which means it has no list.
 pub fn section_url(c: &Collection) -> String {
-    let prefix = c
-        .permalink
-        .split('{')
-        .next()
-        .unwrap_or_default()
-        .trim_start_matches('/');
-    prefix.to_string()
+    let before = c.permalink.split('{').next().unwrap_or_default();
+    // The folders before the first placeholder: `/guides-{slug}/` has none.
+    let folders = before.rfind('/').map_or("", |i| &before[..=i]);
+    folders.trim_start_matches('/').to_string()
 }
 
 fn has_section(c: &Collection) -> bool {

@@ -89,6 +89,13 @@ pub fn start(
     };
     let url = format!("http://{host}:{port}/");
     let out = root.join(SERVE_DIR).join(&target);
+    // The preview's folder is replaced file by file: it must be one hubgen made.
+    crate::output::check_replaceable(&out).map_err(|why| {
+        Diagnostic::error("io", format!("the preview's folder: {why}")).with_hint(format!(
+            "remove {} and start the preview again",
+            out.display()
+        ))
+    })?;
     std::fs::create_dir_all(&out)
         .and_then(|()| crate::output::mark(&out))
         .map_err(|e| Diagnostic::error("io", format!("{}: {e}", out.display())))?;
