@@ -9,15 +9,18 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use crate::config::{Config, FieldType};
-use crate::diagnostics::{did_you_mean, line_col, Diagnostic, Diagnostics, SourceLines};
+use crate::config::Config;
+use crate::diagnostics::{line_col, Diagnostic, Diagnostics, SourceLines};
 use crate::frontmatter;
 use crate::markdown::{self, DocId, LinkContext};
-use crate::schema::{self, Value};
-use crate::site::{Document, Site, Terms};
+use crate::schema;
+use crate::site::{Document, Site};
 use crate::text::{slugify, truncate_words};
 
 /// The folder, under the site root, that holds the Markdown sources.
+mod link;
+pub use link::{alias_path, relink, relink_bodies};
+
 pub const CONTENT_DIR: &str = "content";
 
 /// How long a summary drawn from the first paragraph may be, in characters.
@@ -89,33 +92,6 @@ pub fn load(config: Config, drafts: bool) -> Result<Site, Diagnostics> {
         return Err(problems);
     }
     Ok(site)
-}
-
-/// Derives everything that depends on more than one document — references and
-/// who refers to whom, drafts linked from published pages, URLs claimed twice,
-/// taxonomy terms — from the documents as they are now.
-pub fn relink(site: &mut Site) -> Diagnostics {
-    let mut problems = Diagnostics::new();
-    problems.extend(resolve_references(site));
-    problems.extend(check_drafts(site));
-    problems.extend(check_urls(site));
-    problems.extend(check_terms(site));
-    if problems.has_errors() {
-        return with_sources(&site.config.root, problems);
-    }
-    site.taxonomies = collect_terms(site);
-    problems
-}
-
-/// For documents whose front matter did not change: checks only what their
-/// bodies can break across documents (links to drafts), leaving the rest of
-/// [`relink`]'s work as it was.
-pub fn relink_bodies(site: &Site, ids: &[DocId]) -> Diagnostics {
-    let problems: Vec<Diagnostic> = ids
-        .iter()
-        .flat_map(|&id| draft_problems(site, &site.docs[id]))
-        .collect();
-    with_sources(&site.config.root, problems.into())
 }
 
 /// Reads the document at `path` (relative to `content/`) again, as it is now on
@@ -418,303 +394,6 @@ fn expand_permalink(
     Ok(url)
 }
 
-/// Resolves reference fields to documents and records who refers to whom.
-fn resolve_references(site: &mut Site) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
-    let mut by_slug: HashMap<(usize, &str), DocId> = HashMap::new();
-    for doc in &site.docs {
-        if let Some(first) = by_slug.insert((doc.collection, doc.slug.as_str()), doc.id) {
-            problems.push(
-                Diagnostic::error(
-                    "duplicate-slug",
-                    format!(
-                        "the slug \"{}\" is also used by {}",
-                        doc.slug,
-                        site.docs[first].source.display()
-                    ),
-                )
-                .at(&doc.source, 1, 1)
-                .with_hint("rename one of the files: references and URLs use the file name"),
-            );
-        }
-    }
-    let mut resolved: Vec<Vec<(String, Vec<DocId>)>> = Vec::with_capacity(site.docs.len());
-    for doc in &site.docs {
-        let coll = site.collection_of(doc);
-        let mut refs = Vec::new();
-        for field in &coll.fields {
-            if !matches!(field.kind, FieldType::Reference | FieldType::References) {
-                continue;
-            }
-            let Some(target_name) = field.collection.as_deref() else {
-                continue;
-            };
-            let Some(target) = site
-                .config
-                .collections
-                .iter()
-                .position(|c| c.name == target_name)
-            else {
-                continue;
-            };
-            let slugs: Vec<&str> = match doc.meta.get(&field.name) {
-                Some(Value::String(s)) => vec![s.as_str()],
-                Some(Value::List(l)) => l.iter().map(String::as_str).collect(),
-                _ => continue,
-            };
-            let mut ids = Vec::new();
-            for slug in slugs {
-                match by_slug.get(&(target, slug)) {
-                    Some(&id) => ids.push(id),
-                    None => {
-                        let line = doc.meta.line_of(&field.name);
-                        let candidates = site
-                            .docs
-                            .iter()
-                            .filter(|d| d.collection == target)
-                            .map(|d| d.slug.as_str());
-                        let hint = match did_you_mean(slug, candidates) {
-                            Some(m) => format!("did you mean \"{m}\"?"),
-                            None => format!(
-                                "use the file name (without .md) of a document in content/{}/",
-                                site.config.collections[target].folder
-                            ),
-                        };
-                        problems.push(
-                            Diagnostic::error(
-                                "missing-reference",
-                                format!("`{}` refers to \"{slug}\", but there is no such document in `{target_name}`", field.name),
-                            )
-                            .at(&doc.source, line, 1)
-                            .with_hint(hint),
-                        );
-                    }
-                }
-            }
-            refs.push((field.name.clone(), ids));
-        }
-        resolved.push(refs);
-    }
-    let mut referrers: Vec<Vec<DocId>> = vec![Vec::new(); site.docs.len()];
-    for (id, refs) in resolved.iter().enumerate() {
-        for (_, targets) in refs {
-            for &t in targets {
-                if referrers[t].last() != Some(&id) {
-                    referrers[t].push(id);
-                }
-            }
-        }
-    }
-    for ((doc, refs), by) in site.docs.iter_mut().zip(resolved).zip(referrers) {
-        doc.refs = refs;
-        doc.referrers = by;
-    }
-    problems
-}
-
-/// Published pages may not link or refer to drafts that this build leaves out.
-fn check_drafts(site: &Site) -> Vec<Diagnostic> {
-    site.docs
-        .iter()
-        .flat_map(|doc| draft_problems(site, doc))
-        .collect()
-}
-
-/// What is wrong with `doc`'s links and references to pages this build leaves out.
-fn draft_problems(site: &Site, doc: &Document) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
-    if site.is_published(doc) {
-        for link in &doc.body.links {
-            let to = &site.docs[link.doc];
-            if !site.is_published(to) {
-                problems.push(
-                    Diagnostic::error("draft-link", format!("links to {}, which is a draft and is not published", to.source.display()))
-                        .at(&doc.source, link.line, 0)
-                        .with_hint("remove the link, or publish the page by removing `draft: true` (build with --drafts to preview)"),
-                );
-            }
-        }
-        for (field, ids) in &doc.refs {
-            for &id in ids {
-                if !site.is_published(&site.docs[id]) {
-                    problems.push(
-                        Diagnostic::error(
-                            "draft-link",
-                            format!(
-                                "`{field}` refers to {}, which is a draft and is not published",
-                                site.docs[id].source.display()
-                            ),
-                        )
-                        .at(&doc.source, doc.meta.line_of(field), 1)
-                        .with_hint(
-                            "publish that document first, or build with --drafts to preview",
-                        ),
-                    );
-                }
-            }
-        }
-        if site.owner(doc).is_none() {
-            let coll = site.collection_of(doc);
-            problems.push(
-                Diagnostic::error(
-                    "unpublished",
-                    format!("no target publishes collection `{}`", coll.name),
-                )
-                .in_file(&doc.source)
-                .with_hint(format!(
-                    "add \"{}\" to a target's `collections` in site.toml",
-                    coll.name
-                )),
-            );
-        }
-    }
-    problems
-}
-
-/// The longest part of an address hubgen writes as a file or folder name, in
-/// bytes: common file systems stop at 255.
-const MAX_SEGMENT: usize = 200;
-
-/// Aliases must be plain paths on the site. Whether two things claim the same
-/// output file is decided where every output file is planned
-/// ([`crate::render::plan`]).
-fn check_urls(site: &Site) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
-    for doc in &site.docs {
-        for alias in &doc.meta.aliases {
-            if let Some(long) = alias.split('/').find(|seg| seg.len() > MAX_SEGMENT) {
-                problems.push(
-                    Diagnostic::error(
-                        "bad-alias",
-                        format!(
-                            "alias \"{alias}\" has a part of {} characters; file systems refuse names over {MAX_SEGMENT}",
-                            long.chars().count()
-                        ),
-                    )
-                    .at(&doc.source, doc.meta.line_of("aliases"), 1)
-                    .with_hint("shorten the old address, or leave it out"),
-                );
-            } else if alias_path(alias).is_none() {
-                problems.push(
-                    Diagnostic::error(
-                        "bad-alias",
-                        format!("alias \"{alias}\" is not a path on this site"),
-                    )
-                    .at(&doc.source, doc.meta.line_of("aliases"), 1)
-                    .with_hint("write aliases as paths from the site root, like /old-name/"),
-                );
-            }
-        }
-    }
-    problems
-}
-
-/// The values of a taxonomy's `field` in `doc`: its terms before slugging.
-fn term_values<'a>(doc: &'a Document, field: &str) -> Vec<&'a str> {
-    if field == "tags" {
-        return doc.meta.tags.iter().map(String::as_str).collect();
-    }
-    match doc.meta.get(field) {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::List(l)) => l.iter().map(String::as_str).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// Taxonomy terms become folder names: one longer than a file system takes
-/// is an error where it is written, not an unreadable one when it is written out.
-fn check_terms(site: &Site) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
-    for tax in &site.config.taxonomies {
-        for doc in &site.docs {
-            let values = term_values(doc, &tax.field);
-            for v in values
-                .into_iter()
-                .filter(|v| slugify(v).len() > MAX_SEGMENT)
-            {
-                problems.push(
-                    Diagnostic::error(
-                        "long-term",
-                        format!(
-                            "`{}` has a value of {} characters; its page's address would be longer than file systems allow",
-                            tax.field,
-                            v.chars().count()
-                        ),
-                    )
-                    .at(&doc.source, doc.meta.line_of(&tax.field), 1)
-                    .with_hint(format!("keep each value under {MAX_SEGMENT} characters")),
-                );
-            }
-        }
-    }
-    problems
-}
-
-/// `/old/name/` or `/old/name.html` → the output path below the base (`old/name/`);
-/// `None` for anything that is not a plain path.
-pub fn alias_path(alias: &str) -> Option<String> {
-    let trimmed = alias.trim().trim_start_matches('/');
-    let inner = trimmed.strip_suffix('/').unwrap_or(trimmed);
-    let ok = !trimmed.is_empty()
-        && !alias.contains("://")
-        && inner
-            .split('/')
-            .all(|seg| !seg.trim().is_empty() && seg != ".." && seg != "." && seg.trim() == seg)
-        && !trimmed.contains(['\\', '?', '#'])
-        && !trimmed.chars().any(char::is_control);
-    if !ok {
-        return None;
-    }
-    if trimmed.ends_with(".html") || trimmed.ends_with('/') {
-        Some(trimmed.to_string())
-    } else {
-        Some(format!("{trimmed}/"))
-    }
-}
-
-/// Collects, for every taxonomy, its terms over every published document.
-fn collect_terms(site: &Site) -> BTreeMap<String, Terms> {
-    let mut out = BTreeMap::new();
-    for tax in &site.config.taxonomies {
-        let mut terms = Terms::default();
-        for doc in site.docs.iter().filter(|d| site.is_published(d)) {
-            let values = term_values(doc, &tax.field);
-            for v in values {
-                let slug = slugify(v);
-                if slug.is_empty() {
-                    continue;
-                }
-                let entry = terms
-                    .terms
-                    .entry(slug)
-                    .or_insert_with(|| (v.to_string(), Vec::new()));
-                if entry.1.last() != Some(&doc.id) {
-                    entry.1.push(doc.id);
-                }
-            }
-        }
-        out.insert(tax.name.clone(), terms);
-    }
-    out
-}
-
-/// Adds the offending line to diagnostics found after loading, reading the
-/// file again: cheap, and only ever done for files that have a problem.
-fn with_sources(root: &Path, problems: Diagnostics) -> Diagnostics {
-    problems
-        .into_sorted()
-        .into_iter()
-        .map(|d| match (&d.path, d.line, &d.source_line) {
-            (Some(path), 1.., None) => match std::fs::read_to_string(root.join(path)) {
-                Ok(text) => d.with_source(&text),
-                Err(_) => d,
-            },
-            _ => d,
-        })
-        .collect::<Vec<_>>()
-        .into()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -769,16 +448,6 @@ collections = ["guides"]
             std::fs::write(content.join(path), &v).unwrap();
             let _ = load_one(&config, &content, 0, path, 0, &lookup, &all);
         }
-    }
-
-    #[test]
-    fn alias_paths() {
-        assert_eq!(alias_path("/old/name/").as_deref(), Some("old/name/"));
-        assert_eq!(alias_path("/old/name").as_deref(), Some("old/name/"));
-        assert_eq!(alias_path("/old.html").as_deref(), Some("old.html"));
-        assert_eq!(alias_path("/../etc/"), None);
-        assert_eq!(alias_path("https://example.org/x/"), None);
-        assert_eq!(alias_path("/"), None);
     }
 
     #[test]
