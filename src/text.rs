@@ -2,44 +2,32 @@
 
 use std::fmt;
 
-/// A URL-safe slug: lower-case ASCII letters and digits separated by single hyphens.
+/// A URL-safe slug: lower-case ASCII letters and digits separated by single
+/// hyphens, other scripts transliterated (as Zola does, with `deunicode`).
 ///
 /// ```
 /// assert_eq!(hubgen::text::slugify("Procurement, Capital & Shared Assets"), "procurement-capital-shared-assets");
 /// assert_eq!(hubgen::text::slugify("Children’s Services"), "childrens-services");
 /// ```
 pub fn slugify(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    // "Children's" reads better as "childrens" than "children-s"; the
+    // apostrophes go before and after transliteration (which turns ’ into ').
+    let without = |t: &str| t.replace(['\'', '’', '‘'], "");
+    let ascii = without(&deunicode::deunicode(&without(s)));
+    let mut out = String::with_capacity(ascii.len());
     let mut pending_dash = false;
-    for c in s.chars().flat_map(char::to_lowercase) {
-        let c = fold_char(c);
+    for c in ascii.chars() {
         if c.is_ascii_alphanumeric() {
             if pending_dash && !out.is_empty() {
                 out.push('-');
             }
             pending_dash = false;
             out.push(c.to_ascii_lowercase());
-        } else if matches!(c, '\'' | '’' | '‘') {
-            // "Children's" reads better as "childrens" than "children-s".
         } else {
             pending_dash = true;
         }
     }
     out
-}
-
-fn fold_char(c: char) -> char {
-    match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-        'ç' => 'c',
-        'è' | 'é' | 'ê' | 'ë' => 'e',
-        'ì' | 'í' | 'î' | 'ï' => 'i',
-        'ñ' => 'n',
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
-        'ù' | 'ú' | 'û' | 'ü' => 'u',
-        'ý' | 'ÿ' => 'y',
-        _ => c,
-    }
 }
 
 /// A calendar date, as written in front matter (`YYYY-MM-DD`).
@@ -165,6 +153,11 @@ mod tests {
             "2-1-democratic-leadership"
         );
         assert_eq!(slugify("!!!"), "");
+        // Letters beyond Latin-1 are transliterated, not dropped.
+        assert_eq!(slugify("Straße"), "strasse");
+        assert_eq!(slugify("Łódź"), "lodz");
+        assert_eq!(slugify("Æsop"), "aesop");
+        assert_eq!(slugify("日本語"), "ri-ben-yu");
     }
 
     #[test]

@@ -302,7 +302,7 @@ fn serve_refuses_a_target_that_is_a_path() {
 
 #[test]
 fn a_file_name_without_letters_is_refused() {
-    for name in ["日本語.md", "_.md", "---.md"] {
+    for name in ["_.md", "---.md", "!!!.md"] {
         refused(
             |s| {
                 s.write(
@@ -316,6 +316,15 @@ fn a_file_name_without_letters_is_refused() {
             )],
         );
     }
+}
+
+/// Other scripts are transliterated for the address, not dropped.
+#[test]
+fn a_file_name_in_another_script_gets_an_address() {
+    let site = Site::new();
+    site.write("content/pages/日本語.md", "---\ntitle: Japanese\n---\nText.\n");
+    site.build_ok();
+    assert!(site.root().join("public/main/ri-ben-yu/index.html").is_file());
 }
 
 /// An alias or a page may not take the place of another page or of a file
