@@ -11,10 +11,6 @@ use hubgen::cmd;
 use hubgen::diagnostics::Diagnostics;
 use hubgen::text::Date;
 
-fn parse_date(s: &str) -> Result<Date, String> {
-    Date::parse(s).ok_or_else(|| format!("`{s}` is not a date: write it as YYYY-MM-DD"))
-}
-
 #[derive(Parser)]
 #[command(
     name = "hubgen",
@@ -33,36 +29,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build every target in site.toml (or those chosen with --target).
-    Build {
-        /// Build only this target (repeat for several).
-        #[arg(long = "target", short = 't', value_name = "NAME")]
-        targets: Vec<String>,
-        /// Write the output here (one target), or into DIR/NAME (several).
-        #[arg(long, short = 'o', value_name = "DIR")]
-        output: Option<PathBuf>,
-        /// Replace the target's base URL (one target only).
-        #[arg(long, value_name = "URL")]
-        base_url: Option<String>,
-        /// Include documents marked `draft: true`.
-        #[arg(long)]
-        drafts: bool,
-    },
+    Build(cmd::build::Options),
     /// Check everything build checks, and links, anchors, images, review dates and
     /// personal data; writes nothing. Exit 0 clean, 1 findings, 2 could not run.
-    Check {
-        /// How to print findings.
-        #[arg(long, value_enum, default_value_t = cmd::check::Format::Human)]
-        format: cmd::check::Format,
-        /// Treat warnings (such as a passed review date) as errors.
-        #[arg(long)]
-        strict: bool,
-        /// Compare review dates with this day instead of today (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE", value_parser = parse_date)]
-        today: Option<Date>,
-        /// Include documents marked `draft: true`.
-        #[arg(long)]
-        drafts: bool,
-    },
+    Check(cmd::check::Options),
     /// Create a page in a collection, with every required field in place.
     New {
         /// The collection (see `hubgen schema`).
@@ -100,50 +70,22 @@ enum Command {
         no_drafts: bool,
     },
     /// Search a target from the command line, ranked as the sites' search box ranks.
-    Search {
-        /// The target to search (default: the first in site.toml).
-        #[arg(long, short = 't', value_name = "NAME")]
-        target: Option<String>,
-        /// How many results to print.
-        #[arg(long, short = 'n', default_value_t = 10)]
-        limit: usize,
-        /// Print the results as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Include documents marked `draft: true`.
-        #[arg(long)]
-        drafts: bool,
-        /// What to search for.
-        #[arg(required = true, num_args = 1..)]
-        query: Vec<String>,
-    },
+    Search(cmd::search::Options),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build {
-            targets,
-            output,
-            base_url,
-            drafts,
-        } => {
-            let opts = cmd::build::Options {
-                targets,
-                output,
-                base_url,
-                drafts,
-            };
-            match cmd::build::run(&cli.dir, &opts) {
-                Ok(report) => {
-                    let mut out = std::io::stdout().lock();
+        Command::Build(opts) => match cmd::build::run(&cli.dir, &opts) {
+            Ok(report) => {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(
+                    out,
+                    "{} documents loaded in {:.2?}",
+                    report.documents, report.load_time
+                );
+                for t in &report.targets {
                     let _ = writeln!(
-                        out,
-                        "{} documents loaded in {:.2?}",
-                        report.documents, report.load_time
-                    );
-                    for t in &report.targets {
-                        let _ = writeln!(
                             out,
                             "{}: {} pages, {} files in {:.2?} (search: {} terms, {} files, {} KiB in {:.2?}) → {}",
                             t.name,
@@ -156,33 +98,23 @@ fn main() -> ExitCode {
                             t.search_time,
                             t.output.display()
                         );
-                    }
-                    ExitCode::SUCCESS
                 }
-                Err(problems) => report_problems(problems, "build"),
+                ExitCode::SUCCESS
             }
-        }
-        Command::Check {
-            format,
-            strict,
-            today,
-            drafts,
-        } => {
-            let opts = cmd::check::Options {
-                format,
-                strict,
-                today,
-                drafts,
-            };
+            Err(problems) => report_problems(problems, "build", true),
+        },
+        Command::Check(opts) => {
             match cmd::check::run(&cli.dir, &opts) {
                 cmd::check::Outcome::CouldNotRun(d) => {
                     eprintln!("{d}");
                     ExitCode::from(2)
                 }
                 cmd::check::Outcome::Findings(findings) => {
-                    match cmd::check::print(&findings, format, &mut std::io::stdout().lock()) {
+                    match cmd::check::print(&findings, opts.format, &mut std::io::stdout().lock()) {
                         Ok(true) => ExitCode::from(1),
                         Ok(false) => ExitCode::SUCCESS,
+                        // A reader that stops reading ends the listing.
+                        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
                         Err(e) => {
                             eprintln!("error: {e}");
                             ExitCode::from(2)
@@ -197,7 +129,7 @@ fn main() -> ExitCode {
                     println!("{}", path.display());
                     ExitCode::SUCCESS
                 }
-                Err(problems) => report_problems(problems, "new"),
+                Err(problems) => report_problems(problems, "new", true),
             }
         }
         Command::Init { folder } => match cmd::init::run(&cli.dir.join(&folder)) {
@@ -209,7 +141,7 @@ fn main() -> ExitCode {
                 );
                 ExitCode::SUCCESS
             }
-            Err(problems) => report_problems(problems, "init"),
+            Err(problems) => report_problems(problems, "init", true),
         },
         Command::Schema { collection } => {
             match cmd::schema::run(
@@ -218,7 +150,7 @@ fn main() -> ExitCode {
                 &mut std::io::stdout().lock(),
             ) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(problems) => report_problems(problems, "schema"),
+                Err(problems) => report_problems(problems, "schema", false),
             }
         }
         Command::Serve {
@@ -237,34 +169,23 @@ fn main() -> ExitCode {
             };
             match cmd::serve::run(&cli.dir, &opts) {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(problems) => report_problems(problems, "serve"),
+                Err(problems) => report_problems(problems, "serve", false),
             }
         }
-        Command::Search {
-            target,
-            limit,
-            json,
-            drafts,
-            query,
-        } => {
-            let opts = cmd::search::Options {
-                target,
-                limit,
-                json,
-                drafts,
-                query: query.join(" "),
-            };
+        Command::Search(opts) => {
             match cmd::search::run(&cli.dir, &opts, &mut std::io::stdout().lock()) {
                 Ok(0) => ExitCode::from(1),
                 Ok(_) => ExitCode::SUCCESS,
-                Err(problems) => report_problems(problems, "search"),
+                Err(problems) => report_problems(problems, "search", false),
             }
         }
     }
 }
 
-/// Prints every problem to stderr, then a one-line count; exit 1.
-fn report_problems(problems: Diagnostics, what: &str) -> ExitCode {
+/// Prints every problem to stderr, then a one-line count; exit 1. A command
+/// that writes files (`build`, `new`, `init`) says that it wrote none: each
+/// refuses to write anything once it found a problem.
+fn report_problems(problems: Diagnostics, what: &str, writes_files: bool) -> ExitCode {
     let mut err = std::io::stderr().lock();
     let list = problems.into_sorted();
     for d in &list {
@@ -273,8 +194,13 @@ fn report_problems(problems: Diagnostics, what: &str) -> ExitCode {
     let n = list.len();
     let _ = writeln!(
         err,
-        "error: {what} failed: {n} problem{} found; nothing was written",
-        hubgen::diagnostics::plural(n)
+        "error: {what} failed: {n} problem{} found{}",
+        hubgen::diagnostics::plural(n),
+        if writes_files {
+            "; nothing was written"
+        } else {
+            ""
+        }
     );
     ExitCode::from(1)
 }

@@ -322,9 +322,15 @@ fn a_file_name_without_letters_is_refused() {
 #[test]
 fn a_file_name_in_another_script_gets_an_address() {
     let site = Site::new();
-    site.write("content/pages/日本語.md", "---\ntitle: Japanese\n---\nText.\n");
+    site.write(
+        "content/pages/日本語.md",
+        "---\ntitle: Japanese\n---\nText.\n",
+    );
     site.build_ok();
-    assert!(site.root().join("public/main/ri-ben-yu/index.html").is_file());
+    assert!(site
+        .root()
+        .join("public/main/ri-ben-yu/index.html")
+        .is_file());
 }
 
 /// An alias or a page may not take the place of another page or of a file

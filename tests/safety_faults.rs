@@ -192,14 +192,16 @@ fn two_builds_and_a_preview_at_once_never_mix() {
         .local_addr()
         .unwrap()
         .port();
-    let mut preview = Command::new(env!("CARGO_BIN_EXE_hubgen"))
-        .arg("-C")
-        .arg(&root)
-        .args(["serve", "--target", "other", "--port", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let preview = Preview(
+        Command::new(env!("CARGO_BIN_EXE_hubgen"))
+            .arg("-C")
+            .arg(&root)
+            .args(["serve", "--target", "other", "--port", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     for round in 0..2 {
         let (a, b) = (build(&root, None), build(&root, None));
         let (a, b) = (finish(a), finish(b));
@@ -218,9 +220,18 @@ fn two_builds_and_a_preview_at_once_never_mix() {
         std::thread::sleep(Duration::from_millis(200));
     };
     assert!(page.contains("Because 42 matters to councils"), "{page}");
-    let _ = preview.kill();
-    let _ = preview.wait();
+    drop(preview);
     assert_whole(&root, &clean, "after the preview");
+}
+
+/// A running preview, stopped however the test ends.
+struct Preview(Child);
+
+impl Drop for Preview {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// A plain HTTP GET on 127.0.0.1, with the status checked.

@@ -13,15 +13,19 @@ use crate::search::static_index::IndexStats;
 use crate::{load, render, search};
 
 /// What the user asked of the build.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, clap::Args)]
 pub struct Options {
-    /// Build only these targets; all when empty.
+    /// Build only this target (repeat for several).
+    #[arg(long = "target", short = 't', value_name = "NAME")]
     pub targets: Vec<String>,
-    /// Write here instead of each target's `output` (one target), or into `DIR/NAME` (several).
+    /// Write the output here (one target), or into DIR/NAME (several).
+    #[arg(long, short = 'o', value_name = "DIR")]
     pub output: Option<PathBuf>,
     /// Replace the target's base URL (one target only).
+    #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     /// Include documents marked `draft: true`.
+    #[arg(long)]
     pub drafts: bool,
 }
 

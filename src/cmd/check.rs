@@ -20,13 +20,26 @@ pub enum Format {
     Github,
 }
 
-#[derive(Clone, Debug)]
+/// What the user asked of the check.
+#[derive(Clone, Debug, clap::Args)]
 pub struct Options {
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Treat warnings (such as a passed review date) as errors.
+    #[arg(long)]
     pub strict: bool,
-    /// The day review dates are compared with (default: today).
+    /// Compare review dates with this day instead of today (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub today: Option<Date>,
+    /// Include documents marked `draft: true`.
+    #[arg(long)]
     pub drafts: bool,
+}
+
+/// A `YYYY-MM-DD` argument.
+fn parse_date(s: &str) -> Result<Date, String> {
+    Date::parse(s).ok_or_else(|| format!("`{s}` is not a date: write it as YYYY-MM-DD"))
 }
 
 /// The outcome of a check.

@@ -8,13 +8,24 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load;
 use crate::search::reference::ReferenceIndex;
 
-#[derive(Clone, Debug)]
+/// What the user asked of the search.
+#[derive(Clone, Debug, clap::Args)]
 pub struct Options {
+    /// The target to search (default: the first in site.toml).
+    #[arg(long, short = 't', value_name = "NAME")]
     pub target: Option<String>,
+    /// How many results to print.
+    #[arg(long, short = 'n', default_value_t = 10)]
     pub limit: usize,
+    /// Print the results as JSON.
+    #[arg(long)]
     pub json: bool,
+    /// Include documents marked `draft: true`.
+    #[arg(long)]
     pub drafts: bool,
-    pub query: String,
+    /// What to search for.
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
 }
 
 /// Entry point for `hubgen search`: prints the results and returns how many there were.
@@ -28,13 +39,21 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write) -> Result<usize, Di
     let site = load::load(config, opts.drafts)?;
     let target = site.config.target(&name).expect("checked above");
     let index = ReferenceIndex::open(&site, target)?;
-    let hits = index.search(&site, target, &opts.query, opts.limit)?;
-    let io = |e: std::io::Error| Diagnostics::from(Diagnostic::error("io", e.to_string()));
+    let query = opts.query.join(" ");
+    let hits = index.search(&site, target, &query, opts.limit)?;
+    // A reader that stops reading (`hubgen search x | head -1`) ends the
+    // listing; it is not an error.
+    let io = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        Diagnostics::from(Diagnostic::error("io", e.to_string()))
+    };
     if opts.json {
         serde_json::to_writer_pretty(&mut *out, &hits).map_err(|e| io(e.into()))?;
         writeln!(out).map_err(io)?;
     } else if hits.is_empty() {
-        writeln!(out, "no results for {:?} in {name}", opts.query).map_err(io)?;
+        writeln!(out, "no results for {query:?} in {name}").map_err(io)?;
     } else {
         for (i, h) in hits.iter().enumerate() {
             writeln!(
