@@ -111,13 +111,18 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Runs `args` on a site where `mistake` was made after a good build, and
-/// checks that it fails with every `expected` text in its errors, exit 1,
-/// and that not one byte of any file changed.
+/// checks what [`refused_on`] checks.
 fn refused(mistake: impl FnOnce(&Site), args: &[&str], expected: &[&str]) -> String {
     let site = Site::new();
     site.build_ok();
     assert!(site.root().join("public/main/index.html").is_file());
     mistake(&site);
+    refused_on(&site, args, expected)
+}
+
+/// Runs `args` on `site` and checks that it fails with every `expected` text
+/// in its errors, exit 1, and that not one byte of any file changed.
+fn refused_on(site: &Site, args: &[&str], expected: &[&str]) -> String {
     let before = site.tree();
     let o = site.run(args);
     let err = stderr(&o);
@@ -177,17 +182,17 @@ fn an_output_folder_of_someone_elses_files_is_refused() {
     // The same from the command line.
     let site = Site::new();
     let elsewhere = site.tmp.path().join("elsewhere");
-    let before = site.tree();
-    let o = site.run(&[
-        "build",
-        "--target",
-        "other",
-        "--output",
-        elsewhere.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("holds files that hubgen did not make"));
-    assert_eq!(site.tree(), before);
+    refused_on(
+        &site,
+        &[
+            "build",
+            "--target",
+            "other",
+            "--output",
+            elsewhere.to_str().unwrap(),
+        ],
+        &["holds files that hubgen did not make"],
+    );
     // An empty folder, or one hubgen made, is fine.
     let fresh = site.tmp.path().join("fresh");
     std::fs::create_dir(&fresh).unwrap();
@@ -546,18 +551,18 @@ fn a_swap_cut_half_way_is_repaired_by_the_next_build() {
 fn one_target_cannot_take_another_targets_output() {
     let site = Site::new();
     site.build_ok();
-    let before = site.tree();
     let other = site.root().join("public/other");
-    let o = site.run(&[
-        "build",
-        "--target",
-        "main",
-        "--output",
-        other.to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("targets `main` and `other` write to the same or nested folders"));
-    assert_eq!(site.tree(), before);
+    refused_on(
+        &site,
+        &[
+            "build",
+            "--target",
+            "main",
+            "--output",
+            other.to_str().unwrap(),
+        ],
+        &["targets `main` and `other` write to the same or nested folders"],
+    );
     refused(
         |s| {
             s.write(
