@@ -43,7 +43,10 @@ export async function serve(mounts) {
     const body = readFileSync(file);
     stats.requests.push(path);
     stats.bytes += body.length;
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    // One connection per request: the tests block node's event loop while
+    // `hubgen search` runs (spawnSync), and a kept-alive socket that the
+    // server times out meanwhile fails the next fetch.
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', connection: 'close' }).end(body);
   });
   await new Promise(r => server.listen(0, '127.0.0.1', r));
   const { port } = server.address();
