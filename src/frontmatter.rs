@@ -244,7 +244,7 @@ fn first_alias(yaml: &str) -> Option<usize> {
         .find(|&(i, _)| {
             let before = yaml[..i].chars().next_back();
             let after = yaml[i + 1..].chars().next();
-            before.map_or(true, |c| c.is_whitespace() || "[{,:-".contains(c))
+            before.is_none_or(|c| c.is_whitespace() || "[{,:-".contains(c))
                 && after.is_some_and(|c| c.is_alphanumeric() || c == '_')
         })
         .map(|(i, _)| i)

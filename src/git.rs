@@ -75,7 +75,8 @@ mod tests {
 
     #[test]
     fn newest_commit_wins() {
-        let log = "\02011-02-01\n\ncontent/a.md\n\n\02011-01-01\n\ncontent/a.md\ncontent/b.md\n";
+        let log =
+            "\x002011-02-01\n\ncontent/a.md\n\n\x002011-01-01\n\ncontent/a.md\ncontent/b.md\n";
         let m = parse_log(log);
         assert_eq!(m[Path::new("content/a.md")].to_string(), "2011-02-01");
         assert_eq!(m[Path::new("content/b.md")].to_string(), "2011-01-01");

@@ -98,6 +98,15 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
+/// A heading being read: level, id, classes, other attributes, and its events.
+type HeldHeading<'a> = (
+    HeadingLevel,
+    Option<CowStr<'a>>,
+    Vec<CowStr<'a>>,
+    Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
+    Vec<Event<'a>>,
+);
+
 /// Renders `body`, which starts on line `body_line` of its file.
 ///
 /// Broken links and unsafe markup are returned as diagnostics without a path;
@@ -125,13 +134,7 @@ pub fn render(body: &str, body_line: usize, ctx: &LinkContext<'_>) -> (Rendered,
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut used_ids = UsedIds::default();
     // A heading's events are held back until its text (and so its id) is known.
-    let mut heading: Option<(
-        HeadingLevel,
-        Option<CowStr<'_>>,
-        Vec<CowStr<'_>>,
-        Vec<(CowStr<'_>, Option<CowStr<'_>>)>,
-        Vec<Event<'_>>,
-    )> = None;
+    let mut heading: Option<HeldHeading<'_>> = None;
     let mut in_internal_link = false;
     let mut paragraph_depth = 0usize;
     let mut first_paragraph_done = false;
@@ -1223,7 +1226,7 @@ mod tests {
 
     #[test]
     fn raw_nul_cannot_forge_a_marker() {
-        let (r, _) = render_in("guides/a.md", "a\0b <a href=\"\01\0\">x</a>");
+        let (r, _) = render_in("guides/a.md", "a\0b <a href=\"\x001\0\">x</a>");
         assert!(!r.html.contains('\0'));
     }
 }

@@ -625,6 +625,28 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
     Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
+/// Hands the memory a finished stage freed back to the system.
+///
+/// glibc keeps freed memory in its per-thread arenas, so without this the
+/// peak of a build is the sum of its stages' peaks rather than the largest
+/// of them: the search index of one target, then the pages of another, each
+/// growing the process instead of reusing what the last one let go.
+// The one unsafe call in hubgen: glibc's malloc_trim, which has no safe wrapper.
+#[allow(unsafe_code)]
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> std::os::raw::c_int;
+        }
+        // SAFETY: malloc_trim only returns free heap pages to the kernel; it is
+        // thread-safe and takes no pointers.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Sink;
@@ -734,26 +756,6 @@ mod tests {
                 resolve(&root, Path::new("link/new")),
                 root.join("content/new")
             );
-        }
-    }
-}
-
-/// Hands the memory a finished stage freed back to the system.
-///
-/// glibc keeps freed memory in its per-thread arenas, so without this the
-/// peak of a build is the sum of its stages' peaks rather than the largest
-/// of them: the search index of one target, then the pages of another, each
-/// growing the process instead of reusing what the last one let go.
-pub fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        extern "C" {
-            fn malloc_trim(pad: usize) -> std::os::raw::c_int;
-        }
-        // SAFETY: malloc_trim only returns free heap pages to the kernel; it is
-        // thread-safe and takes no pointers.
-        unsafe {
-            malloc_trim(0);
         }
     }
 }

@@ -183,7 +183,7 @@ pub fn check(entries: Vec<Entry>, collection: &Collection) -> (FrontMatter, Vec<
             },
         }
     }
-    drop(take);
+    // `take` borrows `failed` mutably; its last use ends that borrow here.
     for (name, kind) in missing {
         if failed.iter().any(|f| f == name) {
             continue; // already reported as the wrong type or value

@@ -112,7 +112,9 @@ pub struct DocWords {
 pub fn tokenize(docs: &[&Document], vocab: &mut Vocabulary) -> Vec<DocWords> {
     let mut out = Vec::with_capacity(docs.len());
     for batch in docs.chunks(BATCH) {
-        let analysed: Vec<([u32; 4], HashMap<String, [u32; 4]>)> = batch
+        // Per document: its fields' lengths, and each word's count per field.
+        type Analysed = ([u32; 4], HashMap<String, [u32; 4]>);
+        let analysed: Vec<Analysed> = batch
             .par_iter()
             .map_init(analysis::surface_analyzer, |analyzer, doc| {
                 let mut words: HashMap<String, [u32; 4]> = HashMap::new();

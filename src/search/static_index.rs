@@ -254,11 +254,10 @@ fn reference_titles<'a>(site: &'a Site, doc: &crate::site::Document) -> Vec<&'a 
 
 /// Facets: content type, each reference field, and the target's taxonomies;
 /// for each, its values with the positions of the documents that have them.
-fn facets(
-    site: &Site,
-    target: &Target,
-    docs: &[DocId],
-) -> Vec<(String, String, Vec<(String, Vec<u32>)>)> {
+/// A facet: its name, its title, and each value with its documents' positions.
+type Facet = (String, String, Vec<(String, Vec<u32>)>);
+
+fn facets(site: &Site, target: &Target, docs: &[DocId]) -> Vec<Facet> {
     let mut out = Vec::new();
     let mut add = |name: String, title: String, value_of: &dyn Fn(DocId) -> Vec<String>| {
         let mut values: BTreeMap<String, Vec<u32>> = BTreeMap::new();
