@@ -63,6 +63,13 @@ impl Diagnostic {
         self
     }
 
+    /// Sets line and column without a path (the loader adds the path).
+    pub fn with_position(mut self, line: usize, column: usize) -> Self {
+        self.line = line;
+        self.column = column;
+        self
+    }
+
     pub fn in_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.path = Some(path.into());
         self

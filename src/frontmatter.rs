@@ -469,15 +469,6 @@ fn to_raw(v: serde_yaml::Value) -> Raw {
     }
 }
 
-impl Diagnostic {
-    /// Sets line and column without a path (the loader adds the path).
-    pub fn with_position(mut self, line: usize, column: usize) -> Self {
-        self.line = line;
-        self.column = column;
-        self
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,12 +19,6 @@ pub enum Value {
     List(Vec<String>),
 }
 
-impl serde::Serialize for Date {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
 /// The front matter of one document, checked.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FrontMatter {

@@ -38,6 +38,13 @@ pub struct Date {
     pub day: u8,
 }
 
+/// Serialised as written, `YYYY-MM-DD`.
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 const MONTHS: [&str; 12] = [
     "January",
     "February",
