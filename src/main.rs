@@ -78,27 +78,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(opts) => match cmd::build::run(&cli.dir, &opts) {
             Ok(report) => {
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(
-                    out,
-                    "{} documents loaded in {:.2?}",
-                    report.documents, report.load_time
-                );
-                for t in &report.targets {
-                    let _ = writeln!(
-                            out,
-                            "{}: {} pages, {} files in {:.2?} (search: {} terms, {} files, {} KiB in {:.2?}) → {}",
-                            t.name,
-                            t.pages,
-                            t.files,
-                            t.time,
-                            t.search.terms,
-                            t.search.files,
-                            t.search.bytes / 1024,
-                            t.search_time,
-                            t.output.display()
-                        );
-                }
+                print_build_report(&report);
                 ExitCode::SUCCESS
             }
             Err(problems) => report_problems(problems, "build", true),
@@ -179,6 +159,31 @@ fn main() -> ExitCode {
                 Err(problems) => report_problems(problems, "search", false),
             }
         }
+    }
+}
+
+/// One line for the documents loaded, then one per target built.
+fn print_build_report(report: &cmd::build::Report) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{} documents loaded in {:.2?}",
+        report.documents, report.load_time
+    );
+    for t in &report.targets {
+        let _ = writeln!(
+            out,
+            "{}: {} pages, {} files in {:.2?} (search: {} terms, {} files, {} KiB in {:.2?}) → {}",
+            t.name,
+            t.pages,
+            t.files,
+            t.time,
+            t.search.terms,
+            t.search.files,
+            t.search.bytes / 1024,
+            t.search_time,
+            t.output.display()
+        );
     }
 }
 

@@ -193,59 +193,69 @@ fn discover(config: &Config, content: &Path) -> (Vec<(PathBuf, usize)>, Diagnost
             }
             continue;
         }
-        let ext = entry.path().extension().and_then(|e| e.to_str());
-        let is_md = ext == Some("md");
-        if !is_md {
-            if ext
-                .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
-            {
-                // Neither published as a page nor copied raw, front matter and all.
-                problems.push(
-                    Diagnostic::error(
-                        "file-name",
-                        "hubgen reads pages only from files ending in `.md`, in lower case",
-                    )
-                    .in_file(&source)
-                    .with_hint(format!(
-                        "rename it to {}",
-                        source.with_extension("md").display()
-                    )),
-                );
-            }
+        if let Some(d) = page_file(&entry, &rel, &source) {
+            problems.push(d);
             continue;
         }
-        if !entry.file_type().is_file() {
+        if !(entry.file_type().is_file() && rel.extension().is_some_and(|e| e == "md")) {
             continue;
         }
-        if rel.to_str().is_none() {
-            problems.push(
-                Diagnostic::error("file-name", "the file name is not valid UTF-8")
-                    .in_file(source)
-                    .with_hint("rename the file using letters, digits and hyphens"),
-            );
-            continue;
-        }
-        let collection = config
+        match config
             .collections
             .iter()
-            .position(|c| rel.starts_with(&c.folder));
-        match collection {
+            .position(|c| rel.starts_with(&c.folder))
+        {
             Some(c) => files.push((rel, c)),
-            None => {
-                let folders: Vec<String> = config
-                    .collections
-                    .iter()
-                    .map(|c| format!("content/{}/", c.folder))
-                    .collect();
-                problems.push(
-                    Diagnostic::error("no-collection", "this file is in no collection's folder, so no target would publish it")
-                        .in_file(source)
-                        .with_hint(format!("move it into one of {}, or declare a collection for its folder in site.toml", folders.join(", "))),
-                );
-            }
+            None => problems.push(no_collection(config, &source)),
         }
     }
     (files, problems)
+}
+
+/// Why the file at `rel` cannot be read as a page, if it looks like one: a
+/// Markdown file with another ending (neither published as a page nor
+/// copied raw, front matter and all), or a name that is not UTF-8.
+fn page_file(entry: &walkdir::DirEntry, rel: &Path, source: &Path) -> Option<Diagnostic> {
+    let ext = entry.path().extension().and_then(|e| e.to_str())?;
+    if ext != "md" && (ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown")) {
+        return Some(
+            Diagnostic::error(
+                "file-name",
+                "hubgen reads pages only from files ending in `.md`, in lower case",
+            )
+            .in_file(source)
+            .with_hint(format!(
+                "rename it to {}",
+                source.with_extension("md").display()
+            )),
+        );
+    }
+    if ext == "md" && entry.file_type().is_file() && rel.to_str().is_none() {
+        return Some(
+            Diagnostic::error("file-name", "the file name is not valid UTF-8")
+                .in_file(source)
+                .with_hint("rename the file using letters, digits and hyphens"),
+        );
+    }
+    None
+}
+
+/// A page outside every collection's folder.
+fn no_collection(config: &Config, source: &Path) -> Diagnostic {
+    let folders: Vec<String> = config
+        .collections
+        .iter()
+        .map(|c| format!("content/{}/", c.folder))
+        .collect();
+    Diagnostic::error(
+        "no-collection",
+        "this file is in no collection's folder, so no target would publish it",
+    )
+    .in_file(source)
+    .with_hint(format!(
+        "move it into one of {}, or declare a collection for its folder in site.toml",
+        folders.join(", ")
+    ))
 }
 
 /// Reads, splits, checks and renders one file.
