@@ -179,49 +179,63 @@ pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Dia
     let mut claims = Claims::default();
     claims.generated(MARKER, "hubgen's marker file".into());
     let mut pages: BTreeMap<String, (String, Job)> = BTreeMap::new();
-    let mut add = |claims: &mut Claims, url: String, job: Job, what: String| {
-        let file = file_of(&url);
-        claims.generated(&file, what);
-        pages.insert(file, (url, job));
-    };
     // What the site itself makes comes first, so that an editor's page or
     // alias that clashes with it is the one reported, where it can be fixed.
-    add(
+    plan_generated(&mut claims, &mut pages, site, target, view);
+    // Theme and site static files may override each other (a child theme's
+    // style.css replaces its parent's); beyond that, each file is one more
+    // claimant. The theme's come before the pages, so that a page or alias
+    // that clashes with one is what is reported; files beside the content
+    // come last.
+    let mut statics = BTreeMap::new();
+    let themed = static_files(&view.theme.static_dirs);
+    claim_files(&mut claims, site, themed, &mut statics);
+    plan_documents(&mut claims, &mut pages, site, target);
+    claim_files(
         &mut claims,
-        String::new(),
-        Job::Home,
-        "the home page".into(),
+        site,
+        content_assets(site, target),
+        &mut statics,
     );
-    add(
-        &mut claims,
-        "404.html".into(),
-        Job::NotFound,
-        "the 404 page".into(),
-    );
-    add(
-        &mut claims,
-        SEARCH_DIR.into(),
-        Job::Search,
-        "the search page".into(),
-    );
-    add(
-        &mut claims,
-        "sitemap.xml".into(),
-        Job::Sitemap,
-        "the sitemap".into(),
-    );
-    add(
-        &mut claims,
-        "atom.xml".into(),
-        Job::Feed,
-        "the Atom feed".into(),
-    );
-    add(
-        &mut claims,
-        "robots.txt".into(),
-        Job::Robots,
-        "robots.txt".into(),
-    );
+    if claims.problems.has_errors() {
+        return Err(claims.problems);
+    }
+    Ok(Plan { pages, statics })
+}
+
+/// Claims the file of `url` for `job`, which the site generates.
+fn add(
+    claims: &mut Claims,
+    pages: &mut BTreeMap<String, (String, Job)>,
+    url: String,
+    job: Job,
+    what: String,
+) {
+    let file = file_of(&url);
+    claims.generated(&file, what);
+    pages.insert(file, (url, job));
+}
+
+/// Plans the files the site makes of its own: the home, 404 and search
+/// pages, the sitemap, feed and robots.txt, and every list and term page.
+fn plan_generated(
+    claims: &mut Claims,
+    pages: &mut BTreeMap<String, (String, Job)>,
+    site: &Site,
+    target: &Target,
+    view: &TargetView,
+) {
+    let fixed = [
+        ("", Job::Home, "the home page"),
+        ("404.html", Job::NotFound, "the 404 page"),
+        (SEARCH_DIR, Job::Search, "the search page"),
+        ("sitemap.xml", Job::Sitemap, "the sitemap"),
+        ("atom.xml", Job::Feed, "the Atom feed"),
+        ("robots.txt", Job::Robots, "robots.txt"),
+    ];
+    for (url, job, what) in fixed {
+        add(claims, pages, url.into(), job, what.into());
+    }
     for (i, (coll, ids)) in view.sections.iter().enumerate() {
         if has_section(coll) {
             for page in 0..pages_of(ids.len(), coll.paginate_by) {
@@ -229,12 +243,8 @@ pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Dia
                     0 => format!("the list of `{}`", coll.name),
                     p => format!("page {} of the list of `{}`", p + 1, coll.name),
                 };
-                add(
-                    &mut claims,
-                    paged(&section_url(coll), page),
-                    Job::Section { coll: i, page },
-                    what,
-                );
+                let job = Job::Section { coll: i, page };
+                add(claims, pages, paged(&section_url(coll), page), job, what);
             }
         }
     }
@@ -245,7 +255,8 @@ pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Dia
         .filter(|t| target.taxonomies.contains(&t.name))
     {
         add(
-            &mut claims,
+            claims,
+            pages,
             format!("{}/", tax.name),
             Job::TaxonomyIndex(tax.name.clone()),
             format!("the `{}` taxonomy page", tax.name),
@@ -261,23 +272,21 @@ pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Dia
                     slug: slug.clone(),
                     page,
                 };
-                add(
-                    &mut claims,
-                    paged(&format!("{}/{slug}/", tax.name), page),
-                    job,
-                    format!("the page of `{slug}` in `{}`", tax.name),
-                );
+                let url = paged(&format!("{}/{slug}/", tax.name), page);
+                let what = format!("the page of `{slug}` in `{}`", tax.name);
+                add(claims, pages, url, job, what);
             }
         }
     }
-    // Theme and site static files may override each other (a child theme's
-    // style.css replaces its parent's); beyond that, each file is one more
-    // claimant. The theme's come before the pages, so that a page or alias
-    // that clashes with one is what is reported; files beside the content
-    // come last.
-    let mut statics = BTreeMap::new();
-    let themed = static_files(&view.theme.static_dirs);
-    claim_files(&mut claims, site, themed, &mut statics);
+}
+
+/// Plans each document's page, then each of its aliases.
+fn plan_documents(
+    claims: &mut Claims,
+    pages: &mut BTreeMap<String, (String, Job)>,
+    site: &Site,
+    target: &Target,
+) {
     for doc in site.docs_of(target) {
         let file = file_of(&doc.url);
         let who = Claimant {
@@ -313,16 +322,6 @@ pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Dia
             }
         }
     }
-    claim_files(
-        &mut claims,
-        site,
-        content_assets(site, target),
-        &mut statics,
-    );
-    if claims.problems.has_errors() {
-        return Err(claims.problems);
-    }
-    Ok(Plan { pages, statics })
 }
 
 /// Claims each of `files` (output path → source) and keeps those granted.

@@ -37,6 +37,8 @@ pub struct Theme {
     files: HashMap<String, (PathBuf, PathBuf)>,
     /// Static folders, least specific first.
     pub static_dirs: Vec<PathBuf>,
+    /// The templates each template uses, read from their text when first asked.
+    uses: std::sync::OnceLock<HashMap<String, HashSet<String>>>,
 }
 
 /// The theme folders from the root of the chain (`base`) to `name`.
@@ -156,6 +158,7 @@ impl Theme {
             tera,
             files,
             static_dirs,
+            uses: std::sync::OnceLock::new(),
         })
     }
 
@@ -165,20 +168,35 @@ impl Theme {
             .map_err(|e| template_error(&e, &self.files))
     }
 
+    /// Template `name` and every template it uses (extends, includes, imports), by name.
+    pub fn templates_read(&self, name: &str) -> std::collections::BTreeSet<String> {
+        let uses = self.uses.get_or_init(|| template_uses(&self.sources()));
+        let mut read: std::collections::BTreeSet<String> = uses
+            .get(name)
+            .map(|u| u.iter().cloned().collect())
+            .unwrap_or_default();
+        read.insert(name.to_string());
+        read
+    }
+
+    /// Every template's text, by name, as it is on disk now.
+    fn sources(&self) -> HashMap<String, String> {
+        self.files
+            .iter()
+            .filter_map(|(name, (_, real))| {
+                Some((name.clone(), std::fs::read_to_string(real).ok()?))
+            })
+            .collect()
+    }
+
     /// The templates that are, or use (extend, include, import), one of `changed`
     /// (file names below a `templates/` folder).
     pub fn users_of(
         &self,
         changed: &std::collections::BTreeSet<String>,
     ) -> std::collections::HashSet<String> {
-        let sources: HashMap<String, String> = self
-            .files
-            .iter()
-            .filter_map(|(name, (_, real))| {
-                Some((name.clone(), std::fs::read_to_string(real).ok()?))
-            })
-            .collect();
-        let uses = template_uses(&sources);
+        // Read afresh: the templates on disk may have changed since loading.
+        let uses = template_uses(&self.sources());
         let hit = |n: &str| {
             changed
                 .iter()

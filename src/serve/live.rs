@@ -11,14 +11,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
-use serde_json::Value as Json;
 
 use crate::config::{Config, Target};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load;
 use crate::markdown::DocId;
 use crate::output::Sink;
-use crate::render::{self, Job, Plan, TargetView, Theme};
+use crate::render::{self, Job, ListItem, Plan, TargetView, Theme};
 use crate::site::Site;
 
 /// How the preview builds its target.
@@ -64,7 +63,7 @@ pub struct Live {
     pub settings: Settings,
     site: Site,
     theme: Theme,
-    items: Vec<Option<Json>>,
+    items: Vec<Option<ListItem>>,
     plan: Plan,
     /// Each document's words for the search index, kept between edits: only
     /// the documents an edit changed are read again.
@@ -478,7 +477,7 @@ impl Live {
         // List items: the changed documents', and those that show their titles.
         let target = target_of(&self.site, &target_name);
         let remake: Vec<DocId> = touched.iter().copied().collect();
-        let made: Vec<(DocId, Option<Json>)> = remake
+        let made: Vec<(DocId, Option<ListItem>)> = remake
             .par_iter()
             .map(|&id| (id, TargetView::item_for(&self.site, target, id)))
             .collect();

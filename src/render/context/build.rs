@@ -1,0 +1,389 @@
+//! [`Builder`]: the context of one output file, made from the target's view.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use crate::config::SortBy;
+use crate::markdown::{resolve_links, DocId};
+use crate::schema::Value;
+use crate::site::Document;
+
+use super::*;
+use crate::render::plan::{paged, pages_of};
+use crate::render::{has_section, related, section_url, seo, sort_ids, Job, Reads, TargetView};
+
+/// How many items of each collection the home page's context holds.
+const HOME_ITEMS: usize = 50;
+/// How many entries the Atom feed holds.
+const FEED_ITEMS: usize = 20;
+
+/// Builds the context of one output file, and records what it reads.
+pub(in crate::render) struct Builder<'v> {
+    view: &'v TargetView<'v>,
+    pub(in crate::render) reads: Reads,
+}
+
+/// A context ready for tera, and the template to render it with.
+pub(in crate::render) type Built<'v> = (tera::Context, &'v str);
+
+impl<'v> Builder<'v> {
+    pub(in crate::render) fn new(view: &'v TargetView<'v>) -> Self {
+        Builder {
+            view,
+            reads: Reads::default(),
+        }
+    }
+
+    /// Document `id`'s list item, recorded as read with the documents it
+    /// shows the titles of (those its reference fields name).
+    fn item(&mut self, id: DocId) -> Cow<'v, ListItem> {
+        let (site, target) = (self.view.site, self.view.target);
+        self.reads.documents.insert(id);
+        let doc = &site.docs[id];
+        for (_, ids) in &doc.refs {
+            self.reads.documents.extend(ids.iter().copied());
+        }
+        match &self.view.items[id] {
+            Some(item) => Cow::Borrowed(item),
+            // Published by another target: link there.
+            None => Cow::Owned(ListItem::new(site, target, doc)),
+        }
+    }
+
+    fn items(&mut self, ids: impl IntoIterator<Item = DocId>) -> Vec<Cow<'v, ListItem>> {
+        ids.into_iter().map(|id| self.item(id)).collect()
+    }
+
+    fn common(&mut self, url: &str, job: &Job) -> Common<'v> {
+        let view = self.view;
+        let (meta, json_ld) = seo::meta(view, url, job);
+        Common {
+            site: &view.site_context,
+            current_path: view.url(url),
+            current_url: format!("{}{url}", view.target.base_url),
+            meta,
+            json_ld,
+        }
+    }
+
+    /// The context of the output file at `url` (below the base) that `job`
+    /// makes, and the template to render it with.
+    pub(in crate::render) fn build(&mut self, url: &str, job: &Job) -> tera::Result<Built<'v>> {
+        let view = self.view;
+        let common = self.common(url, job);
+        let context = match job {
+            Job::Doc(id) => {
+                let page = self.page(&view.site.docs[*id]);
+                tera::Context::from_serialize(PageContext { common, page })?
+            }
+            Job::Home => tera::Context::from_serialize(self.home(common))?,
+            Job::Section { coll, page } => {
+                tera::Context::from_serialize(self.list(common, *coll, *page))?
+            }
+            Job::TaxonomyIndex(name) => tera::Context::from_serialize(self.taxonomy(common, name))?,
+            Job::Term { tax, slug, page } => {
+                tera::Context::from_serialize(self.term(common, tax, slug, *page))?
+            }
+            Job::Alias { to } => {
+                let doc = &view.site.docs[*to];
+                self.reads.documents.insert(*to);
+                tera::Context::from_serialize(AliasContext {
+                    common,
+                    target_url: view.site.url_from(doc, view.target),
+                    permalink: view.site.permalink(doc),
+                    title: &doc.meta.title,
+                })?
+            }
+            Job::NotFound | Job::Search | Job::Robots => {
+                tera::Context::from_serialize(PlainContext { common })?
+            }
+            Job::Sitemap => tera::Context::from_serialize(self.sitemap(common))?,
+            Job::Feed => tera::Context::from_serialize(self.feed(common))?,
+        };
+        Ok((context, job.template(view.site, view)))
+    }
+
+    /// Everything a page template gets about `doc`.
+    fn page(&mut self, doc: &'v Document) -> Page<'v> {
+        let view = self.view;
+        let site = view.site;
+        let item = self.item(doc.id);
+        let mut linked = Vec::new();
+        let content = resolve_links(&doc.body.html, |id| {
+            linked.push(id);
+            site.url_from(&site.docs[id], view.target)
+                .unwrap_or_default()
+        });
+        self.reads.documents.extend(linked);
+        let mut refs = BTreeMap::new();
+        for (field, ids) in &doc.refs {
+            refs.insert(field.as_str(), self.items(ids.iter().copied()));
+        }
+        let mut referrers: BTreeMap<&'v str, Vec<Cow<'v, ListItem>>> = BTreeMap::new();
+        for &id in doc
+            .referrers
+            .iter()
+            .filter(|&&id| site.is_published(&site.docs[id]))
+        {
+            let item = self.item(id);
+            referrers
+                .entry(site.collection_of(&site.docs[id]).name.as_str())
+                .or_default()
+                .push(item);
+        }
+        let coll = site.collection_of(doc);
+        let (prev, next) = view.neighbours.get(&doc.id).copied().unwrap_or_default();
+        if view.neighbours.contains_key(&doc.id) {
+            self.reads.lists.insert(coll.name.clone());
+        }
+        let index = view
+            .related_index
+            .get_or_init(|| related::related_index(site, view.target));
+        let (related, weighed) = related::related(index, doc);
+        self.reads.documents.extend(weighed);
+        Page {
+            item,
+            content,
+            toc: &doc.body.toc,
+            word_count: doc.body.word_count,
+            reading_minutes: doc.body.word_count.div_ceil(200).max(1),
+            refs,
+            referrers,
+            previous: prev.map(|id| self.item(id)),
+            next: next.map(|id| self.item(id)),
+            source: doc.source.to_string_lossy().replace('\\', "/"),
+            aliases: &doc.meta.aliases,
+            related: self.items(related),
+            last_updated: doc.last_updated,
+            edit_url: site.edit_url(doc),
+            attachments: self.attachments(doc),
+            section: PageSection {
+                name: &coll.name,
+                title: &coll.title,
+                url: has_section(coll).then(|| view.url(&section_url(coll))),
+            },
+        }
+    }
+
+    fn attachments(&self, doc: &Document) -> Vec<Attachment> {
+        let Some(Value::List(files)) = doc.meta.get("attachments") else {
+            return Vec::new();
+        };
+        files
+            .iter()
+            .filter_map(|f| crate::markdown::resolve_path(&doc.path, f))
+            .map(|p| {
+                let p = p.to_string_lossy().replace('\\', "/");
+                let name = p.rsplit('/').next().unwrap_or(&p).to_string();
+                Attachment {
+                    name,
+                    url: self.view.url(&p),
+                }
+            })
+            .collect()
+    }
+
+    fn home(&mut self, common: Common<'v>) -> HomeContext<'v> {
+        let view = self.view;
+        let site = view.site;
+        let mut collections = BTreeMap::new();
+        for (coll, ids) in &view.sections {
+            self.reads.lists.insert(coll.name.clone());
+            let pages = self.items(ids.iter().take(HOME_ITEMS).copied());
+            let section = HomeSection {
+                title: &coll.title,
+                url: view.url(&section_url(coll)),
+                count: ids.len(),
+                pages,
+            };
+            collections.insert(coll.name.as_str(), section);
+        }
+        // Every collection, also those another target publishes (linked there),
+        // so that a home page can offer, say, browsing by workstream.
+        let mut all_collections = BTreeMap::new();
+        for (i, coll) in site.config.collections.iter().enumerate() {
+            self.reads.lists.insert(coll.name.clone());
+            let mut ids: Vec<DocId> = site
+                .docs
+                .iter()
+                .filter(|d| d.collection == i && site.is_published(d))
+                .map(|d| d.id)
+                .collect();
+            sort_ids(site, &mut ids, coll.sort_by);
+            let pages = self.items(ids.iter().take(HOME_ITEMS).copied());
+            let summary = CollectionSummary {
+                title: &coll.title,
+                count: ids.len(),
+                pages,
+            };
+            all_collections.insert(coll.name.as_str(), summary);
+        }
+        HomeContext {
+            common,
+            collections,
+            all_collections,
+        }
+    }
+
+    fn list(&mut self, common: Common<'v>, coll: usize, page: usize) -> ListContext<'v> {
+        let view = self.view;
+        let (c, ids) = &view.sections[coll];
+        self.reads.lists.insert(c.name.clone());
+        let base = section_url(c);
+        ListContext {
+            common,
+            section: SectionInfo {
+                name: &c.name,
+                title: &c.title,
+                description: &c.description,
+                url: view.url(&base),
+            },
+            paginator: self.paginator(&base, ids, page, c.paginate_by),
+        }
+    }
+
+    fn taxonomy(&mut self, common: Common<'v>, name: &str) -> TaxonomyContext<'v> {
+        let view = self.view;
+        let tax = view.site.config.taxonomy(name).expect("taxonomy exists");
+        let mut terms = Vec::new();
+        for (slug, (term, ids)) in &view.site.taxonomies[name].terms {
+            self.reads.terms.insert((name.to_string(), slug.clone()));
+            let count = ids.iter().filter(|&&id| view.items[id].is_some()).count();
+            if count > 0 {
+                terms.push(TermInfo {
+                    name: term,
+                    slug,
+                    url: view.url(&format!("{name}/{slug}/")),
+                    count,
+                });
+            }
+        }
+        TaxonomyContext {
+            common,
+            taxonomy: TaxonomyIndex {
+                info: TaxonomyInfo {
+                    name: &tax.name,
+                    title: &tax.title,
+                    url: view.url(&format!("{name}/")),
+                },
+                terms,
+            },
+        }
+    }
+
+    fn term(&mut self, common: Common<'v>, tax: &str, slug: &str, page: usize) -> TermContext<'v> {
+        let view = self.view;
+        let t = view.site.config.taxonomy(tax).expect("taxonomy exists");
+        let (slug, (term, ids)) = view.site.taxonomies[tax]
+            .terms
+            .get_key_value(slug)
+            .expect("the plan lists terms that exist");
+        self.reads.terms.insert((tax.to_string(), slug.clone()));
+        let mut ids: Vec<DocId> = ids
+            .iter()
+            .copied()
+            .filter(|&id| view.items[id].is_some())
+            .collect();
+        sort_ids(view.site, &mut ids, SortBy::Date);
+        let base = format!("{tax}/{slug}/");
+        TermContext {
+            common,
+            taxonomy: TaxonomyInfo {
+                name: &t.name,
+                title: &t.title,
+                url: view.url(&format!("{tax}/")),
+            },
+            term: TermInfo {
+                name: term,
+                slug,
+                url: view.url(&base),
+                count: ids.len(),
+            },
+            paginator: self.paginator(&base, &ids, page, t.paginate_by),
+        }
+    }
+
+    fn paginator(
+        &mut self,
+        base: &str,
+        ids: &[DocId],
+        page: usize,
+        per_page: usize,
+    ) -> Paginator<'v> {
+        let view = self.view;
+        let total = pages_of(ids.len(), per_page);
+        let pages = self.items(ids.iter().skip(page * per_page).take(per_page).copied());
+        let link = |p: usize| view.url(&paged(base, p));
+        Paginator {
+            current: page + 1,
+            total_pages: total,
+            total_items: ids.len(),
+            pages,
+            first: link(0),
+            last: link(total - 1),
+            previous: page.checked_sub(1).map(link),
+            next: (page + 1 < total).then(|| link(page + 1)),
+            links: (0..total)
+                .map(|p| PageLink {
+                    number: p + 1,
+                    url: link(p),
+                    current: p == page,
+                })
+                .collect(),
+        }
+    }
+
+    fn sitemap(&mut self, common: Common<'v>) -> SitemapContext<'v> {
+        let view = self.view;
+        let (site, target) = (view.site, view.target);
+        let mut entries = vec![SitemapEntry {
+            url: target.base_url.clone(),
+            updated: None,
+        }];
+        for (coll, _) in view.sections.iter().filter(|(c, _)| has_section(c)) {
+            entries.push(SitemapEntry {
+                url: format!("{}{}", target.base_url, section_url(coll)),
+                updated: None,
+            });
+        }
+        for doc in site
+            .docs_of(target)
+            .filter(|d| site.owner(d).is_some_and(|o| o.name == target.name))
+        {
+            self.reads.documents.insert(doc.id);
+            entries.push(SitemapEntry {
+                url: format!("{}{}", target.base_url, doc.url),
+                updated: doc.meta.updated.or(doc.meta.date),
+            });
+        }
+        SitemapContext { common, entries }
+    }
+
+    fn feed(&mut self, common: Common<'v>) -> FeedContext<'v> {
+        let view = self.view;
+        let site = view.site;
+        let mut ids: Vec<DocId> = site
+            .docs_of(view.target)
+            .filter(|d| d.meta.date.is_some())
+            .map(|d| d.id)
+            .collect();
+        // Which are the newest depends on every dated document's date.
+        self.reads.documents.extend(ids.iter().copied());
+        sort_ids(site, &mut ids, SortBy::Date);
+        ids.truncate(FEED_ITEMS);
+        let updated = ids
+            .iter()
+            .filter_map(|&id| {
+                let m = &site.docs[id].meta;
+                m.updated.max(m.date)
+            })
+            .max();
+        // An entry links to the document's permalink, which its list item already has.
+        let entries = self.items(ids);
+        FeedContext {
+            common,
+            entries,
+            updated,
+        }
+    }
+}
