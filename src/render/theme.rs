@@ -232,7 +232,7 @@ fn template_error(err: &tera::Error, files: &HashMap<String, (PathBuf, PathBuf)>
         .into_iter()
         .chain(quoted(&full, '"'))
         .filter(|n| files.contains_key(n.as_str()))
-        .last();
+        .next_back();
     // Parse errors carry ` --> line:col`.
     let mut line_col = full.split(" --> ").nth(1).and_then(|rest| {
         let (l, rest) = rest.split_once(':')?;
