@@ -177,8 +177,10 @@ pub fn router(root: PathBuf, hub: Arc<Hub>, hosts: Hosts) -> Router {
 /// hyper's own connection loop rather than `axum::serve`, for one setting:
 /// header names go out as `Location`, `Content-Type`, as they always have,
 /// not lower-cased; scripts that read the preview's answers see what they saw.
+/// With a timer, hyper also drops a connection that sends no complete request
+/// head within 30 seconds, so no half-open connection is kept for ever.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) {
-    use hyper_util::rt::TokioIo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
     use hyper_util::service::TowerToHyperService;
     loop {
         let stream = match listener.accept().await {
@@ -193,6 +195,7 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router) {
         let service = TowerToHyperService::new(router.clone());
         tokio::spawn(async move {
             let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
                 .title_case_headers(true)
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
