@@ -36,7 +36,7 @@ def percentile(values, p):
 def sse_events(port, sink):
     """Reads server-sent events into `sink` as (time, event name)."""
     s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(b"GET /__hubgen/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    s.sendall(f"GET /__hubgen/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
     f = s.makefile("rb")
     for line in f:
         if line.startswith(b"event: "):

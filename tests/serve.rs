@@ -743,3 +743,106 @@ fn a_good_edit_beside_a_broken_one_is_not_dropped() {
         snapshot(full.path())
     );
 }
+
+/// The watcher reports a folder moved in, or deleted, as the folder alone:
+/// the pages in it still appear and go away, and the preview equals a full build.
+#[test]
+fn folders_of_pages_moved_in_and_deleted() {
+    let site = editable_site();
+    let server = serve(site.path(), &["--target", "beta"]);
+    let rx = events(server.port);
+    let outside = site.path().join("drafts-elsewhere");
+    std::fs::create_dir_all(&outside).unwrap();
+    for name in ["first", "second"] {
+        write_file(
+            &outside.join(format!("{name}.md")),
+            &format!("---\ntitle: \"The {name} moved guide\"\nsummary: \"Moved in with its folder.\"\ntopic: energy\ndate: 2012-04-01\n---\n\nA page that arrived in a folder.\n"),
+        );
+    }
+    let moved = site.path().join("content/guides/moved");
+    std::fs::rename(&outside, &moved).unwrap();
+    next_event(&rx, "reload");
+    let equal_to_a_full_build = |what: &str| {
+        let full = tempfile::tempdir().unwrap();
+        build_ok(
+            site.path(),
+            full.path(),
+            &["--target", "beta", "--drafts", "--base-url", &server.url],
+        );
+        let served = snapshot(&site.path().join(".hubgen-cache/serve/beta"));
+        let built = snapshot(full.path());
+        assert_eq!(
+            served.keys().collect::<Vec<_>>(),
+            built.keys().collect::<Vec<_>>(),
+            "{what}"
+        );
+        built
+    };
+    let built = equal_to_a_full_build("after the folder moved in");
+    assert!(
+        built.keys().any(|k| k.contains("first")) && built.keys().any(|k| k.contains("second")),
+        "{:?}",
+        built.keys().collect::<Vec<_>>()
+    );
+    assert!(get(server.port, "/guides/")
+        .1
+        .contains("The second moved guide"));
+
+    std::fs::remove_dir_all(&moved).unwrap();
+    next_event(&rx, "reload");
+    let built = equal_to_a_full_build("after the folder was deleted");
+    assert!(!built.keys().any(|k| k.contains("first")));
+    assert!(!get(server.port, "/guides/").1.contains("moved guide"));
+}
+
+/// A save that changes nothing the site shows (the same bytes written again)
+/// does not reload the open pages.
+#[test]
+fn a_save_that_changes_nothing_does_not_reload() {
+    let site = editable_site();
+    let server = serve(site.path(), &["--target", "beta"]);
+    let rx = events(server.port);
+    let other = site.path().join("content/guides/other.md");
+    write_file(&other, &read(&other));
+    let until = Instant::now() + Duration::from_millis(600);
+    while let Some(left) = until.checked_duration_since(Instant::now()) {
+        if let Ok((event, _)) = rx.recv_timeout(left) {
+            assert_ne!(event, "reload", "a reload for nothing");
+        }
+    }
+    write_file(&other, &read(&other).replace("Back to", "Now back to"));
+    next_event(&rx, "reload");
+}
+
+/// Methods other than GET and HEAD, a request line naming another host, two
+/// Host headers, and a malformed request: each gets a plain refusal.
+#[test]
+fn odd_requests_are_refused_plainly() {
+    let site = editable_site();
+    let server = serve(site.path(), &["--target", "beta"]);
+    let port = server.port;
+    let (status, head, _) = request(port, "POST", "/guides/other/");
+    assert_eq!(status, 405, "{head}");
+    assert!(head.contains("Allow: GET, HEAD"), "{head}");
+    let (status, _, body) = raw_request(
+        port,
+        &format!("GET http://attacker.example:{port}/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"),
+    );
+    assert_eq!(status, 421);
+    assert!(String::from_utf8_lossy(&body).contains("DNS rebinding"));
+    let (status, _, _) = raw_request(
+        port,
+        &format!("GET http://127.0.0.1:{port}/guides/other/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"),
+    );
+    assert_eq!(status, 200);
+    let (status, _, body) = raw_request(
+        port,
+        &format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nHost: attacker.example\r\nConnection: close\r\n\r\n"),
+    );
+    assert_eq!(status, 421);
+    assert!(String::from_utf8_lossy(&body).contains("only one Host"));
+    let (status, _, _) = raw_request(port, "GET /guides/\x01 HTTP/1.1\r\n\r\n");
+    assert_eq!(status, 400);
+    // The server is still there.
+    assert_eq!(get(port, "/guides/other/").0, 200);
+}

@@ -2,18 +2,26 @@
 //! outside it), the live-reload script injected into HTML pages, and the
 //! server-sent events that tell open pages to reload or show an error.
 //!
-//! tiny_http serves it: a small, well-kept, synchronous server with no async
-//! runtime to pull in, which is all a preview on 127.0.0.1 needs; each
-//! request gets its own thread, so an open event stream never blocks a page.
+//! axum serves it, on a tokio runtime that only `hubgen serve` starts (a
+//! build never pays for it). Files are read on tokio's blocking pool, so an
+//! open event stream or a large file never holds up another request.
 
-use std::io::Write;
+use std::convert::Infallible;
 use std::net::IpAddr;
 use std::path::{Component, Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response, StatusCode};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE, HOST, LOCATION};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::sse::{self, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use futures_util::stream::{self, Stream, StreamExt};
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
 /// Where open pages listen for events.
 pub const EVENTS_PATH: &str = "/__hubgen/events";
@@ -33,11 +41,12 @@ pub enum Event {
 }
 
 impl Event {
-    fn wire(&self) -> String {
+    /// The event as live.js listens for it.
+    fn sse(&self) -> sse::Event {
         match self {
-            Event::Reload => "event: reload\ndata: {}\n\n".into(),
-            Event::Error(json) => format!("event: build-error\ndata: {json}\n\n"),
-            Event::Indexed => "event: indexed\ndata: {}\n\n".into(),
+            Event::Reload => sse::Event::default().event("reload").data("{}"),
+            Event::Error(json) => sse::Event::default().event("build-error").data(json),
+            Event::Indexed => sse::Event::default().event("indexed").data("{}"),
         }
     }
 }
@@ -45,12 +54,13 @@ impl Event {
 /// Open event streams, and the error they should show on connecting, if any.
 #[derive(Default)]
 pub struct Hub {
-    clients: Mutex<Vec<Sender<Event>>>,
+    clients: Mutex<Vec<UnboundedSender<Event>>>,
     current_error: Mutex<Option<String>>,
 }
 
 impl Hub {
     /// Sends `event` to every open page; pages that went away are forgotten.
+    /// Called from the watcher's thread: sending never waits.
     pub fn broadcast(&self, event: Event) {
         match &event {
             Event::Error(json) => {
@@ -65,8 +75,13 @@ impl Hub {
             .retain(|c| c.send(event.clone()).is_ok());
     }
 
-    fn subscribe(&self) -> Receiver<Event> {
-        let (tx, rx) = mpsc::channel();
+    /// Whether open pages are showing a build error.
+    pub fn showing_error(&self) -> bool {
+        self.current_error.lock().expect("not poisoned").is_some()
+    }
+
+    fn subscribe(&self) -> UnboundedReceiver<Event> {
+        let (tx, rx) = mpsc::unbounded_channel();
         if let Some(json) = self.current_error.lock().expect("not poisoned").clone() {
             let _ = tx.send(Event::Error(json));
         }
@@ -75,7 +90,9 @@ impl Hub {
     }
 
     pub fn clients(&self) -> usize {
-        self.clients.lock().expect("not poisoned").len()
+        let mut clients = self.clients.lock().expect("not poisoned");
+        clients.retain(|c| !c.is_closed());
+        clients.len()
     }
 }
 
@@ -140,76 +157,129 @@ fn split_host(host: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// Answers requests until the server is dropped.
-pub fn serve(server: Arc<tiny_http::Server>, root: PathBuf, hub: Arc<Hub>, hosts: Hosts) {
-    for request in server.incoming_requests() {
-        let root = root.clone();
-        let hub = hub.clone();
-        let hosts = hosts.clone();
-        std::thread::spawn(move || handle(request, &root, &hub, &hosts));
+/// What every request handler shares.
+struct Shared {
+    root: PathBuf,
+    hub: Arc<Hub>,
+    hosts: Hosts,
+}
+
+/// The preview's routes. Everything goes through one handler: the `Host`
+/// check comes first for every path, the event stream included.
+pub fn router(root: PathBuf, hub: Arc<Hub>, hosts: Hosts) -> Router {
+    Router::new()
+        .fallback(handle)
+        .with_state(Arc::new(Shared { root, hub, hosts }))
+}
+
+/// Answers connections on `listener` until the runtime it runs on stops.
+///
+/// hyper's own connection loop rather than `axum::serve`, for one setting:
+/// header names go out as `Location`, `Content-Type`, as they always have,
+/// not lower-cased; scripts that read the preview's answers see what they saw.
+/// With a timer, hyper also drops a connection that sends no complete request
+/// head within 30 seconds, so no half-open connection is kept for ever.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors, or a connection reset before it was
+            // accepted: wait a moment rather than spin, and go on.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let service = TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .title_case_headers(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+fn text(status: StatusCode, body: impl Into<String>) -> Response {
+    (
+        status,
+        [
+            (CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (CACHE_CONTROL, "no-store"),
+        ],
+        body.into(),
+    )
+        .into_response()
 }
 
 /// Why a request's `Host` is refused, or `None` when it may be answered. A
 /// request without one (HTTP/1.0) comes from no browser page and is answered.
-fn refused_host(request: &Request, hosts: &Hosts) -> Option<String> {
-    let given: Vec<&str> = request
-        .headers()
+/// A request line with a full address (`GET http://name/ HTTP/1.1`) names its
+/// host there, and that name is held to the same rule.
+fn refused_host(headers: &HeaderMap, uri: &Uri, hosts: &Hosts) -> Option<String> {
+    let given: Vec<String> = headers
+        .get_all(HOST)
         .iter()
-        .filter(|h| h.field.equiv("Host"))
-        .map(|h| h.value.as_str())
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         .collect();
-    match given[..] {
+    let refuse = |host: &str| {
+        let shown: String = host.chars().filter(|c| !c.is_control()).take(100).collect();
+        Some(format!(
+            "This is hubgen's preview on port {port}: it answers requests for 127.0.0.1:{port} \
+             or localhost:{port}, not for \"{shown}\" (a safeguard against DNS rebinding).\n",
+            port = hosts.port
+        ))
+    };
+    if let Some(authority) = uri.authority() {
+        let host = authority.as_str().rsplit('@').next().unwrap_or_default();
+        if !hosts.allows(host) {
+            return refuse(host);
+        }
+    }
+    match &given[..] {
         [] => None,
         [host] if hosts.allows(host.trim()) => None,
-        [host] => {
-            let shown: String = host.chars().filter(|c| !c.is_control()).take(100).collect();
-            Some(format!(
-                "This is hubgen's preview on port {port}: it answers requests for 127.0.0.1:{port} \
-                 or localhost:{port}, not for \"{shown}\" (a safeguard against DNS rebinding).\n",
-                port = hosts.port
-            ))
-        }
+        [host] => refuse(host),
         _ => Some("A request may have only one Host header.\n".to_string()),
     }
 }
 
-fn handle(request: Request, root: &Path, hub: &Hub, hosts: &Hosts) {
-    if let Some(why) = refused_host(&request, hosts) {
-        let _ = request.respond(
-            Response::from_string(why)
-                .with_status_code(421)
-                .with_header(header("Content-Type", "text/plain; charset=utf-8"))
-                .with_header(header("Cache-Control", "no-store")),
-        );
-        return;
+async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    if let Some(why) = refused_host(request.headers(), request.uri(), &shared.hosts) {
+        return text(StatusCode::MISDIRECTED_REQUEST, why);
     }
-    if !matches!(request.method(), Method::Get | Method::Head) {
-        let _ = request.respond(
-            Response::from_string("only GET and HEAD\n")
-                .with_status_code(405)
-                .with_header(header("Allow", "GET, HEAD")),
-        );
-        return;
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
     }
-    let url = request.url().to_string();
-    let path = url.split(['?', '#']).next().unwrap_or("/");
+    let path = request.uri().path().to_string();
     if path == EVENTS_PATH {
-        return events(request, hub);
+        return events(&shared.hub);
     }
-    let response = match resolve(root, path) {
+    // Resolving touches the file system (canonical paths, reads): off the
+    // async workers, so a slow disk holds up only this request.
+    let done = tokio::task::spawn_blocking(move || respond(&shared.root, &path)).await;
+    done.unwrap_or_else(|_| text(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n"))
+}
+
+/// The answer to a request for `path`. HEAD gets the same head and no body:
+/// hyper leaves the body out.
+fn respond(root: &Path, path: &str) -> Response {
+    match resolve(root, path) {
         Resolved::File(file) => file_response(&file, root),
-        Resolved::Redirect(to) => Response::from_data(Vec::new())
-            .with_status_code(301)
-            .with_header(header("Location", &to)),
+        Resolved::Redirect(to) => match HeaderValue::from_str(&to) {
+            Ok(to) => (StatusCode::MOVED_PERMANENTLY, [(LOCATION, to)]).into_response(),
+            Err(_) => text(StatusCode::BAD_REQUEST, "bad request\n"),
+        },
         Resolved::NotFound => not_found(root),
-        Resolved::Bad => Response::from_data(b"bad request\n".to_vec()).with_status_code(400),
-    };
-    let _ = request.respond(response);
+        Resolved::Bad => text(StatusCode::BAD_REQUEST, "bad request\n"),
+    }
 }
 
 /// What a request path leads to.
@@ -256,7 +326,7 @@ pub fn resolve(root: &Path, raw_path: &str) -> Resolved {
             // would otherwise send the browser to the host `guides`.
             let mut to = String::from("/");
             for part in &parts {
-                to.push_str(&percent_encode(part));
+                to.extend(utf8_percent_encode(part, SEGMENT));
                 to.push('/');
             }
             return Resolved::Redirect(to);
@@ -275,61 +345,69 @@ pub fn resolve(root: &Path, raw_path: &str) -> Resolved {
     }
 }
 
+/// Decodes `%XX` escapes into UTF-8. Stricter than the crate on its own: a
+/// `%` not followed by two hex digits makes the path bad rather than being
+/// kept as it is, so no request is read two ways.
 fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let malformed = bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'%'
+            && !bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    if malformed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|d| d.into_owned())
 }
 
-/// A path segment as it may appear in a `Location` header: anything but
-/// unreserved characters and a few harmless ones is percent-encoded, so a
-/// slash or backslash in a segment can never start a new one.
-fn percent_encode(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
+/// What a path segment keeps as it is in a `Location` header: unreserved
+/// characters and a few harmless ones. Everything else is percent-encoded, so
+/// a slash or backslash in a segment can never start a new one.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+/// The content type of a file, by its extension; text types say they are
+/// UTF-8, as everything hubgen writes is.
+pub fn content_type(path: &Path) -> String {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let guess = mime_guess::from_ext(ext).first_or_octet_stream();
+    let essence = match guess.essence_str() {
+        // Feeds and sitemaps are served as application/xml, as they always were.
+        "text/xml" => "application/xml",
+        // The one name for JavaScript since RFC 9239; mime_guess still gives
+        // the old one for .mjs.
+        "application/javascript" => "text/javascript",
+        other => other,
+    };
+    if essence.starts_with("text/") || essence == "application/xml" {
+        format!("{essence}; charset=utf-8")
+    } else {
+        essence.to_string()
     }
-    out
 }
 
-/// The content type of a file, by its extension.
-pub fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/xml; charset=utf-8",
-        "txt" => "text/plain; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "ico" => "image/x-icon",
-        "pdf" => "application/pdf",
-        "woff2" => "font/woff2",
-        "wasm" => "application/wasm",
-        _ => "application/octet-stream",
-    }
-}
-
-fn file_response(file: &Path, root: &Path) -> Response<std::io::Cursor<Vec<u8>>> {
+fn file_response(file: &Path, root: &Path) -> Response {
     let Ok(mut bytes) = std::fs::read(file) else {
         return not_found(root);
     };
@@ -337,20 +415,34 @@ fn file_response(file: &Path, root: &Path) -> Response<std::io::Cursor<Vec<u8>>>
     if kind.starts_with("text/html") {
         bytes = inject(bytes);
     }
-    Response::from_data(bytes)
-        .with_header(header("Content-Type", kind))
-        .with_header(header("Cache-Control", "no-store"))
+    (
+        [
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_str(&kind)
+                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            ),
+            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        Body::from(bytes),
+    )
+        .into_response()
 }
 
 /// The theme's 404 page, with status 404.
-fn not_found(root: &Path) -> Response<std::io::Cursor<Vec<u8>>> {
+fn not_found(root: &Path) -> Response {
     let body = std::fs::read(root.join("404.html"))
         .map(inject)
         .unwrap_or_else(|_| b"not found\n".to_vec());
-    Response::from_data(body)
-        .with_status_code(StatusCode(404))
-        .with_header(header("Content-Type", "text/html; charset=utf-8"))
-        .with_header(header("Cache-Control", "no-store"))
+    (
+        StatusCode::NOT_FOUND,
+        [
+            (CONTENT_TYPE, "text/html; charset=utf-8"),
+            (CACHE_CONTROL, "no-store"),
+        ],
+        Body::from(body),
+    )
+        .into_response()
 }
 
 /// Adds the live-reload script before `</body>` (or at the end).
@@ -364,32 +456,29 @@ fn inject(mut html: Vec<u8>) -> Vec<u8> {
     html
 }
 
-/// A server-sent event stream: held open, one event per change.
-fn events(request: Request, hub: &Hub) {
+/// A server-sent event stream: held open, one event per change. The page is
+/// subscribed before the answer starts, so once its first line (`retry:`)
+/// arrives, no event is missed.
+fn events(hub: &Hub) -> Response {
     let rx = hub.subscribe();
-    let mut writer = request.into_writer();
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\nX-Accel-Buffering: no\r\n\r\nretry: 500\n\n";
-    if writer
-        .write_all(head.as_bytes())
-        .and_then(|_| writer.flush())
-        .is_err()
-    {
-        return;
-    }
-    loop {
-        let text = match rx.recv_timeout(Duration::from_secs(15)) {
-            Ok(event) => event.wire(),
-            Err(RecvTimeoutError::Timeout) => ": keep-alive\n\n".into(),
-            Err(RecvTimeoutError::Disconnected) => return,
-        };
-        if writer
-            .write_all(text.as_bytes())
-            .and_then(|_| writer.flush())
-            .is_err()
-        {
-            return;
-        }
-    }
+    let first = stream::once(async { sse::Event::default().retry(Duration::from_millis(500)) });
+    let rest = stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|event| (event.sse(), rx))
+    });
+    let stream: std::pin::Pin<Box<dyn Stream<Item = Result<sse::Event, Infallible>> + Send>> =
+        Box::pin(first.chain(rest).map(Ok));
+    let mut response = Sse::new(stream)
+        .keep_alive(
+            KeepAlive::new()
+                .interval(Duration::from_secs(15))
+                .text("keep-alive"),
+        )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // A proxy in front (nginx) would otherwise hold events back.
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
 }
 
 #[cfg(test)]
@@ -504,6 +593,36 @@ mod tests {
         };
         assert!(everywhere.allows("10.0.0.7:1111") && everywhere.allows("[fe80::1]:1111"));
         assert!(!everywhere.allows("my-laptop.local:1111"));
+    }
+
+    #[test]
+    fn content_types_are_what_the_preview_always_sent() {
+        for (file, expected) in [
+            ("a.html", "text/html; charset=utf-8"),
+            ("a.htm", "text/html; charset=utf-8"),
+            ("a.css", "text/css; charset=utf-8"),
+            ("a.js", "text/javascript; charset=utf-8"),
+            ("a.mjs", "text/javascript; charset=utf-8"),
+            ("a.json", "application/json"),
+            ("sitemap.xml", "application/xml; charset=utf-8"),
+            ("a.txt", "text/plain; charset=utf-8"),
+            ("a.svg", "image/svg+xml"),
+            ("a.png", "image/png"),
+            ("a.jpg", "image/jpeg"),
+            ("a.jpeg", "image/jpeg"),
+            ("a.gif", "image/gif"),
+            ("a.webp", "image/webp"),
+            ("favicon.ico", "image/x-icon"),
+            ("a.pdf", "application/pdf"),
+            ("a.woff2", "font/woff2"),
+            ("a.wasm", "application/wasm"),
+            ("CNAME", "application/octet-stream"),
+            ("a.unknown-extension", "application/octet-stream"),
+            // Types the old table did not know, now named.
+            ("a.csv", "text/csv; charset=utf-8"),
+        ] {
+            assert_eq!(content_type(Path::new(file)), expected, "{file}");
+        }
     }
 
     #[test]

@@ -14,7 +14,8 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use notify::{RecursiveMode, Watcher};
+use notify_debouncer_full::notify::{self, RecursiveMode};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 
 use crate::config::{Config, CONFIG_FILE};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -27,9 +28,16 @@ pub const DEFAULT_PORT: u16 = 1111;
 /// Where the preview's output goes, below the site root.
 pub const SERVE_DIR: &str = ".hubgen-cache/serve";
 
-/// How long the watcher waits for a burst of events (an editor's save) to end.
+/// How long an event waits before it is passed on, so that the events of one
+/// save (open, write, close; or write a copy, rename it over) arrive together.
+const DEBOUNCE: Duration = Duration::from_millis(10);
+/// How often the debouncer looks for events that waited long enough: an edit
+/// is seen between [`DEBOUNCE`] and `DEBOUNCE + TICK` after it is made. The
+/// debouncer wakes this often even when nothing happens: 200 times a second
+/// cost about 1% of one core while idle, where waiting for an event cost none.
+const TICK: Duration = Duration::from_millis(5);
+/// How long the watcher waits for an edit before doing work left for quiet moments.
 const QUIET: Duration = Duration::from_millis(10);
-const MAX_WAIT: Duration = Duration::from_millis(250);
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -47,14 +55,18 @@ pub struct Preview {
     pub out: PathBuf,
     pub hub: Arc<Hub>,
     settings: Settings,
-    server: Arc<tiny_http::Server>,
+    /// Runs the HTTP server; made by [`start`], so only `hubgen serve` has one.
+    runtime: Option<tokio::runtime::Runtime>,
     /// Held while the preview runs: see [`lock_target`].
     _lock: Option<std::fs::File>,
 }
 
 impl Drop for Preview {
     fn drop(&mut self) {
-        self.server.unblock();
+        // Open event streams never end by themselves: stop without waiting for them.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
     }
 }
 
@@ -71,12 +83,8 @@ pub fn start(
     };
     config.target_named(&target)?;
     let lock = lock_target(root, &target)?;
-    let server = bind(opts.bind, opts.port)?;
-    let port = match server.server_addr() {
-        tiny_http::ListenAddr::IP(addr) => addr.port(),
-        #[allow(unreachable_patterns)]
-        _ => 0,
-    };
+    let listener = bind(opts.bind, opts.port)?;
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
     let host = if opts.bind.is_unspecified() {
         "127.0.0.1".to_string()
     } else {
@@ -117,20 +125,27 @@ pub fn start(
             (None, problems)
         }
     };
-    let server = Arc::new(server);
-    let (s, o, h) = (server.clone(), out.clone(), hub.clone());
     let hosts = http::Hosts {
         bind: opts.bind,
         port,
     };
-    std::thread::spawn(move || http::serve(s, o, h, hosts));
+    let router = http::router(out.clone(), hub.clone(), hosts);
+    let runtime = runtime()?;
+    let listener = {
+        let _entered = runtime.enter();
+        listener
+            .set_nonblocking(true)
+            .and_then(|()| tokio::net::TcpListener::from_std(listener))
+            .map_err(|e| Diagnostic::error("io", format!("cannot serve on port {port}: {e}")))?
+    };
+    runtime.spawn(http::serve(listener, router));
     Ok((
         Preview {
             url,
             out,
             hub,
             settings,
-            server,
+            runtime: Some(runtime),
             _lock: lock,
         },
         live,
@@ -189,8 +204,22 @@ fn lock_target(root: &Path, target: &str) -> Result<Option<std::fs::File>, Diagn
     Ok(Some(file))
 }
 
-fn bind(ip: IpAddr, port: Option<u16>) -> Result<tiny_http::Server, Diagnostics> {
-    let try_port = |p: u16| tiny_http::Server::http(SocketAddr::new(ip, p));
+/// The runtime the HTTP server runs on. Two workers are plenty for one
+/// person's browser (and the 50 clients of the tests); reading files happens
+/// on tokio's blocking pool besides.
+fn runtime() -> Result<tokio::runtime::Runtime, Diagnostics> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("hubgen-http")
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| Diagnostic::error("io", format!("cannot start the HTTP server: {e}")).into())
+}
+
+/// Listens before anything else starts, so a taken port is reported at once.
+fn bind(ip: IpAddr, port: Option<u16>) -> Result<std::net::TcpListener, Diagnostics> {
+    let try_port = |p: u16| std::net::TcpListener::bind(SocketAddr::new(ip, p));
     match port {
         Some(p) => try_port(p).map_err(|e| {
             Diagnostic::error("usage", format!("cannot listen on {ip}:{p}: {e}"))
@@ -210,9 +239,11 @@ pub fn report_json(problems: &Diagnostics) -> String {
     serde_json::json!({ "problems": list }).to_string()
 }
 
-/// What the watcher sends: when, and which paths changed (`None`: events were
-/// lost, so anything may have changed).
+/// What the watcher sends: when the first of its edits was seen, and which
+/// paths changed (`None`: events were lost, so anything may have changed).
 type Message = (Instant, Option<Vec<PathBuf>>);
+
+type Watcher = Debouncer<notify::RecommendedWatcher, RecommendedCache>;
 
 /// The folders the preview watches besides the site root, and which of them
 /// exist and are watched already.
@@ -223,7 +254,7 @@ struct Folders {
 
 impl Folders {
     /// Watches the folders that exist; true if one appeared since the last call.
-    fn watch_new(&mut self, watcher: &mut notify::RecommendedWatcher) -> bool {
+    fn watch_new(&mut self, watcher: &mut Watcher) -> bool {
         let mut appeared = false;
         for dir in &self.dirs {
             if dir.is_dir()
@@ -253,18 +284,32 @@ pub fn watch(
     // Messages sent, so that work done while idle can stop as soon as one waits.
     let sent = Arc::new(AtomicU64::new(0));
     let counter = sent.clone();
-    let mut watcher = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
-        let paths = match e {
-            // The kernel's queue overflowed, or the watcher failed: events were lost.
-            Ok(e) if e.need_rescan() => None,
-            Ok(e) if changes_content(&e.kind) => Some(e.paths),
-            Ok(_) => return,
-            Err(_) => None,
+    // notify-debouncer-full holds each event for DEBOUNCE, merges the events of
+    // one save, pairs the two halves of a rename and, when a folder is
+    // deleted, reports the folder alone (see `classify`).
+    let handler = move |result: DebounceEventResult| {
+        let message = match result {
+            // The kernel's queue overflowed: events were lost.
+            Ok(events) if events.iter().any(|e| e.need_rescan()) => (Instant::now(), None),
+            Ok(events) => {
+                let events: Vec<_> = events
+                    .into_iter()
+                    .filter(|e| changes_content(&e.kind))
+                    .collect();
+                let Some(first) = events.iter().map(|e| e.time).min() else {
+                    return;
+                };
+                let paths = events.into_iter().flat_map(|e| e.event.paths).collect();
+                (first, Some(paths))
+            }
+            // The watcher failed: events may have been lost.
+            Err(_) => (Instant::now(), None),
         };
         counter.fetch_add(1, Ordering::SeqCst);
-        let _ = tx.send((Instant::now(), paths));
-    })
-    .map_err(|e| Diagnostic::error("watch", format!("cannot watch files: {e}")))?;
+        let _ = tx.send(message);
+    };
+    let mut watcher = new_debouncer(DEBOUNCE, Some(TICK), handler)
+        .map_err(|e| Diagnostic::error("watch", format!("cannot watch files: {e}")))?;
     watcher
         .watch(root, RecursiveMode::NonRecursive)
         .map_err(|e| Diagnostic::error("watch", format!("cannot watch {}: {e}", root.display())))?;
@@ -319,10 +364,10 @@ pub fn watch(
     }
 }
 
-/// Gathers one burst of changes (an editor's save is often several events)
-/// starting with `message`: everything already waiting, then whatever follows
-/// within [`QUIET`], for at most [`MAX_WAIT`]. Returns when the burst began,
-/// the paths, and whether events were lost.
+/// Gathers the changes to apply at once, starting with `message`: after a
+/// long rebuild the debouncer may have sent several batches, and they all go
+/// into this one. Returns when the first edit was seen, the paths, and whether
+/// events were lost.
 fn collect_batch(
     rx: &mpsc::Receiver<Message>,
     message: Message,
@@ -330,23 +375,17 @@ fn collect_batch(
 ) -> (Instant, HashSet<PathBuf>, bool) {
     let mut all = HashSet::new();
     let mut lost = false;
-    let mut add = |(_, paths): Message| match paths {
-        Some(p) => all.extend(p),
-        None => lost = true,
+    let mut first = message.0;
+    let mut add = |(at, paths): Message| {
+        first = first.min(at);
+        match paths {
+            Some(p) => all.extend(p),
+            None => lost = true,
+        }
     };
-    let first = message.0;
     add(message);
     *received += 1;
-    // Measured from now, not from the first event: after a long rebuild the
-    // events waiting are many and old, and must all go into this batch.
-    let start = Instant::now();
-    loop {
-        let next = match rx.try_recv() {
-            Ok(m) => Some(m),
-            Err(_) if start.elapsed() < MAX_WAIT => rx.recv_timeout(QUIET).ok(),
-            Err(_) => None,
-        };
-        let Some(m) = next else { break };
+    while let Ok(m) = rx.try_recv() {
         add(m);
         *received += 1;
     }
@@ -367,10 +406,16 @@ fn rebuild(
     };
     match result {
         Ok((update, fresh)) => {
+            // The events of one save can reach two batches: the second
+            // changes nothing, and the page need not reload for it. A page
+            // showing an error reloads whatever happened, to clear it.
+            let restarted = fresh.is_some();
             if let Some(l) = fresh {
                 *live = Some(l);
             }
-            preview.hub.broadcast(Event::Reload);
+            if restarted || !update.changed.is_empty() || preview.hub.showing_error() {
+                preview.hub.broadcast(Event::Reload);
+            }
             log(format!(
                 "rebuilt in {:.0?}: {} files rendered, {} changed",
                 first.elapsed(),
@@ -446,6 +491,20 @@ fn render_problems(problems: &Diagnostics) -> String {
         .join("\n")
 }
 
+/// Whether `path` (`rel` below content/) is a folder that holds pages, or
+/// held pages the site knows and is gone.
+fn folder_of_pages(path: &Path, rel: &Path, live: Option<&Live>) -> bool {
+    if path.is_dir() {
+        walkdir::WalkDir::new(path)
+            .into_iter()
+            .filter_map(Result::ok)
+            .any(|e| e.path().extension().is_some_and(|x| x == "md"))
+    } else {
+        !path.exists()
+            && live.is_some_and(|l| l.site().docs.iter().any(|d| d.path.starts_with(rel)))
+    }
+}
+
 /// Sorts changed paths into what must be redone.
 fn classify(
     paths: &HashSet<PathBuf>,
@@ -470,6 +529,10 @@ fn classify(
                 } else if known || path.is_file() {
                     changes.everything = true; // a page appeared or went away
                 }
+            } else if folder_of_pages(path, rel, live) {
+                // The debouncer reports a folder deleted or moved as the
+                // folder alone, not as each page in it.
+                changes.everything = true;
             } else if !path.is_dir() {
                 changes.statics = true;
             }
@@ -479,6 +542,11 @@ fn classify(
         {
             let s = path.to_string_lossy().replace('\\', "/");
             if let Some((_, name)) = s.split_once("/templates/") {
+                // A folder of templates, made or gone: which templates were in
+                // it is not known (see `folder_of_pages`).
+                if path.is_dir() || (!path.exists() && path.extension().is_none()) {
+                    changes.everything = true;
+                }
                 changes.templates.insert(name.to_string());
             } else if s.contains("/static/") || path.starts_with(root.join("static")) {
                 changes.statics = true;
