@@ -29,8 +29,9 @@ if ! command -v java >/dev/null; then
 fi
 npm ci --no-audit --no-fund --loglevel=error
 
-echo "== formatting"
+echo "== formatting and lints"
 cargo fmt --check
+cargo clippy --locked --all-targets -- -D warnings
 
 echo "== tests"
 cargo test --locked --all-targets

@@ -431,7 +431,9 @@ fn incremental_rebuilds_equal_full_builds_on_a_generated_site() {
         let start = s.find("title: \"").unwrap() + 8;
         format!("{}Aardvark {}", &s[..start], &s[start..])
     };
-    let edits: Vec<(&str, &Path, &dyn Fn(String) -> String)> = vec![
+    // What each edit is, the file it changes, and how.
+    type Edit<'a> = (&'a str, &'a Path, &'a dyn Fn(String) -> String);
+    let edits: Vec<Edit> = vec![
         ("text", &guides[3], &|s| s + "\nA new closing sentence.\n"),
         ("title moves it in its list", &guides[40], &retitle),
         ("summary", &guides[7], &|s: String| {

@@ -231,8 +231,7 @@ fn template_error(err: &tera::Error, files: &HashMap<String, (PathBuf, PathBuf)>
     let name = quoted(&full, '\'')
         .into_iter()
         .chain(quoted(&full, '"'))
-        .filter(|n| files.contains_key(n.as_str()))
-        .next_back();
+        .rfind(|n| files.contains_key(n.as_str()));
     // Parse errors carry ` --> line:col`.
     let mut line_col = full.split(" --> ").nth(1).and_then(|rest| {
         let (l, rest) = rest.split_once(':')?;

@@ -59,6 +59,9 @@ pub struct Update {
     pub changed: Vec<String>,
 }
 
+/// A plan's pages: output file → (its URL, the job that renders it).
+type PlannedPages = BTreeMap<String, (String, Job)>;
+
 pub struct Live {
     pub settings: Settings,
     site: Site,
@@ -381,7 +384,7 @@ impl Live {
     fn apply_documents(
         &mut self,
         paths: &BTreeSet<PathBuf>,
-    ) -> Result<(BTreeSet<String>, Option<BTreeMap<String, (String, Job)>>), Diagnostics> {
+    ) -> Result<(BTreeSet<String>, Option<PlannedPages>), Diagnostics> {
         let mut fresh = Vec::new();
         let mut problems = Diagnostics::new();
         for p in paths {
