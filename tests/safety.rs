@@ -212,24 +212,12 @@ fn an_output_folder_of_someone_elses_files_is_refused() {
 #[test]
 fn targets_may_not_share_or_nest_their_outputs() {
     refused(
-        |s| {
-            let toml = SITE_TOML.replace(
-                "[targets.other]\n",
-                "[targets.other]\noutput = \"public/main\"\n",
-            );
-            s.write("site.toml", &toml);
-        },
+        |s| set_output(s, "other", "public/main"),
         &["build"],
         &["targets `main` and `other` write to the same or nested folders"],
     );
     refused(
-        |s| {
-            let toml = SITE_TOML.replace(
-                "[targets.other]\n",
-                "[targets.other]\noutput = \"public/main/other\"\n",
-            );
-            s.write("site.toml", &toml);
-        },
+        |s| set_output(s, "other", "public/main/other"),
         &["build"],
         &["write to the same or nested folders"],
     );

@@ -396,17 +396,7 @@ fn an_unknown_target_is_an_error_not_an_empty_preview() {
 fn incremental_rebuilds_equal_full_builds_on_a_generated_site() {
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("site");
-    let gen = Command::new("python3")
-        .arg(repo().join("bench/corpus.py"))
-        .args(["--pages", "300", "--out"])
-        .arg(&site)
-        .output()
-        .unwrap();
-    assert!(
-        gen.status.success(),
-        "{}",
-        String::from_utf8_lossy(&gen.stderr)
-    );
+    corpus(&site, 300);
     let server = serve(&site, &["--target", "hub"]);
     let rx = events(server.port);
     let files = |dir: &str| -> Vec<PathBuf> {

@@ -101,17 +101,7 @@ fn serve(site: &Path, target: &str) -> Server {
 /// references, tags, pagination, aliases, and a theme of its own to edit.
 fn generate(dir: &Path) -> PathBuf {
     let site = dir.join("site");
-    let gen = Command::new("python3")
-        .arg(repo().join("bench/corpus.py"))
-        .args(["--pages", "300", "--out"])
-        .arg(&site)
-        .output()
-        .unwrap();
-    assert!(
-        gen.status.success(),
-        "{}",
-        String::from_utf8_lossy(&gen.stderr)
-    );
+    corpus(&site, 300);
     copy_dir(&repo().join("themes"), &site.join("themes"));
     let toml = read(site.join("site.toml"));
     let toml: String = toml

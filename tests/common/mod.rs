@@ -35,6 +35,22 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// Generates a hub of `pages` pages into `site` with the benchmark's corpus
+/// generator (several collections, references, tags, pagination, aliases).
+pub fn corpus(site: &Path, pages: usize) {
+    let gen = Command::new("python3")
+        .arg(repo().join("bench/corpus.py"))
+        .args(["--pages", &pages.to_string(), "--out"])
+        .arg(site)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        gen.status.success(),
+        "{}",
+        String::from_utf8_lossy(&gen.stderr)
+    );
+}
+
 /// Builds `site` into `out` and asserts that it succeeded.
 pub fn build_ok(site: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["build", "--output", out.to_str().unwrap()];
