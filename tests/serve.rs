@@ -46,6 +46,35 @@ impl Drop for Server {
     }
 }
 
+/// Builds target `beta` of `site` as the preview does (drafts, its URL) and
+/// checks that the preview's folder holds the same files, byte for byte.
+fn preview_equals_full_build(
+    site: &Path,
+    server: &Server,
+    what: &str,
+) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let full = tempfile::tempdir().unwrap();
+    build_ok(
+        site,
+        full.path(),
+        &["--target", "beta", "--drafts", "--base-url", &server.url],
+    );
+    let served = snapshot(&site.join(".hubgen-cache/serve/beta"));
+    let built = snapshot(full.path());
+    assert_eq!(
+        served.keys().collect::<Vec<_>>(),
+        built.keys().collect::<Vec<_>>(),
+        "{what}"
+    );
+    for (path, bytes) in &built {
+        assert!(
+            served[path] == *bytes,
+            "{what}: {path} differs from a full build"
+        );
+    }
+    built
+}
+
 fn serve(site: &Path, args: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hubgen"))
         .arg("-C")
@@ -266,21 +295,7 @@ fn edits_reload_errors_overlay_and_the_result_equals_a_full_build() {
     );
 
     // What the preview serves is byte for byte what a full build makes.
-    let full = tempfile::tempdir().unwrap();
-    build_ok(
-        site.path(),
-        full.path(),
-        &["--target", "beta", "--drafts", "--base-url", &server.url],
-    );
-    let served = snapshot(&site.path().join(".hubgen-cache/serve/beta"));
-    let built = snapshot(full.path());
-    assert_eq!(
-        served.keys().collect::<Vec<_>>(),
-        built.keys().collect::<Vec<_>>()
-    );
-    for (path, bytes) in &built {
-        assert!(served[path] == *bytes, "{path} differs from a full build");
-    }
+    preview_equals_full_build(site.path(), &server, "after the edits");
 }
 
 #[test]
@@ -534,17 +549,8 @@ fn work_left_by_a_failed_update_is_done_by_the_next() {
             .contains("Another guide BOOM"),
         "the list left undone is written now"
     );
-    let full = tempfile::tempdir().unwrap();
-    build_ok(
-        site.path(),
-        full.path(),
-        &["--target", "beta", "--drafts", "--base-url", &server.url],
-    );
     next_event(&rx, "indexed");
-    assert_eq!(
-        snapshot(&site.path().join(".hubgen-cache/serve/beta")),
-        snapshot(full.path())
-    );
+    preview_equals_full_build(site.path(), &server, "at the end");
 }
 
 /// DNS rebinding: a page on another domain that resolves to 127.0.0.1 sends
@@ -724,16 +730,7 @@ fn a_good_edit_beside_a_broken_one_is_not_dropped() {
     );
     assert!(get(server.port, "/guides/").1.contains(">Buying power</a>"));
     next_event(&rx, "indexed");
-    let full = tempfile::tempdir().unwrap();
-    build_ok(
-        site.path(),
-        full.path(),
-        &["--target", "beta", "--drafts", "--base-url", &server.url],
-    );
-    assert_eq!(
-        snapshot(&site.path().join(".hubgen-cache/serve/beta")),
-        snapshot(full.path())
-    );
+    preview_equals_full_build(site.path(), &server, "at the end");
 }
 
 /// The watcher reports a folder moved in, or deleted, as the folder alone:
@@ -754,22 +751,7 @@ fn folders_of_pages_moved_in_and_deleted() {
     let moved = site.path().join("content/guides/moved");
     std::fs::rename(&outside, &moved).unwrap();
     next_event(&rx, "reload");
-    let equal_to_a_full_build = |what: &str| {
-        let full = tempfile::tempdir().unwrap();
-        build_ok(
-            site.path(),
-            full.path(),
-            &["--target", "beta", "--drafts", "--base-url", &server.url],
-        );
-        let served = snapshot(&site.path().join(".hubgen-cache/serve/beta"));
-        let built = snapshot(full.path());
-        assert_eq!(
-            served.keys().collect::<Vec<_>>(),
-            built.keys().collect::<Vec<_>>(),
-            "{what}"
-        );
-        built
-    };
+    let equal_to_a_full_build = |what: &str| preview_equals_full_build(site.path(), &server, what);
     let built = equal_to_a_full_build("after the folder moved in");
     assert!(
         built.keys().any(|k| k.contains("first")) && built.keys().any(|k| k.contains("second")),
