@@ -217,7 +217,7 @@ fn discover(config: &Config, content: &Path) -> (Vec<(PathBuf, usize)>, Diagnost
 /// copied raw, front matter and all), or a name that is not UTF-8.
 fn page_file(entry: &walkdir::DirEntry, rel: &Path, source: &Path) -> Option<Diagnostic> {
     let ext = entry.path().extension().and_then(|e| e.to_str())?;
-    if ext != "md" && (ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown")) {
+    if ext != "md" && is_markdown(entry.path()) {
         return Some(
             Diagnostic::error(
                 "file-name",
@@ -345,6 +345,14 @@ fn load_one(
         referrers: Vec::new(),
         last_updated: None,
     })
+}
+
+/// Whether `path` names a Markdown file, in any case of `.md` or `.markdown`:
+/// such a file is a page (if it ends in `.md`) or refused, never copied raw.
+pub fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
 
 /// Files an editor's tools leave beside the content: backups (`page.md~`,

@@ -378,13 +378,10 @@ fn content_assets(site: &Site, target: &Target) -> BTreeMap<String, PathBuf> {
         for (rel, path) in template_files(&content.join(&coll.folder)) {
             let hidden = rel.split('/').any(|part| part.starts_with('.'));
             let name = rel.rsplit('/').next().unwrap_or(&rel);
-            let markdown = Path::new(name)
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| {
-                    e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown")
-                });
-            if !markdown && !hidden && !crate::load::is_editor_leftover(name) {
+            if !crate::load::is_markdown(Path::new(name))
+                && !hidden
+                && !crate::load::is_editor_leftover(name)
+            {
                 out.insert(format!("{}/{rel}", coll.folder), path);
             }
         }
