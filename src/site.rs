@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::{Collection, Config, Target};
 use crate::markdown::{DocId, Rendered};
@@ -10,7 +11,7 @@ use crate::schema::FrontMatter;
 use crate::text::Date;
 
 /// One content file.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Document {
     pub id: DocId,
     /// Index into `config.collections`.
@@ -37,18 +38,20 @@ pub struct Document {
 }
 
 /// A taxonomy's terms and the documents carrying each.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Terms {
     /// Term slug → (display name, documents in id order).
     pub terms: BTreeMap<String, (String, Vec<DocId>)>,
 }
 
-/// The whole site.
-#[derive(Debug)]
+/// The whole site. Cloning it is cheap: the documents and what was read from
+/// git are shared, so the live preview makes each edit's site as a new value
+/// beside the old one, and simply drops it when the edit fails.
+#[derive(Clone, Debug)]
 pub struct Site {
     pub config: Config,
     /// Sorted by path; a document's id is its index.
-    pub docs: Vec<Document>,
+    pub docs: Vec<Arc<Document>>,
     /// Whether drafts are part of this build.
     pub drafts: bool,
     /// Taxonomy name → terms, over every published document.
@@ -56,8 +59,8 @@ pub struct Site {
     /// Where the site root sits in its git repository, if it is in one.
     pub repo_prefix: Option<String>,
     /// The last commit date of each content file, by path from the site root.
-    pub git_dates: HashMap<PathBuf, Date>,
-    pub(crate) by_path: HashMap<PathBuf, DocId>,
+    pub git_dates: Arc<HashMap<PathBuf, Date>>,
+    pub(crate) by_path: Arc<HashMap<PathBuf, DocId>>,
 }
 
 impl Site {
@@ -77,7 +80,10 @@ impl Site {
 
     /// The documents `target` publishes, in id order.
     pub fn docs_of<'a>(&'a self, target: &'a Target) -> impl Iterator<Item = &'a Document> + 'a {
-        self.docs.iter().filter(move |d| self.publishes(target, d))
+        self.docs
+            .iter()
+            .map(Arc::as_ref)
+            .filter(move |d| self.publishes(target, d))
     }
 
     /// The target a document belongs to: the first in site.toml that publishes it.
@@ -111,6 +117,6 @@ impl Site {
 
     /// The document at `path` relative to `content/`.
     pub fn doc_at(&self, path: &Path) -> Option<&Document> {
-        self.by_path.get(path).map(|&id| &self.docs[id])
+        self.by_path.get(path).map(|&id| self.docs[id].as_ref())
     }
 }

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::config::FieldType;
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
@@ -127,9 +128,14 @@ fn resolve_references(site: &mut Site) -> Vec<Diagnostic> {
             }
         }
     }
+    // Only the documents whose links changed are copied: the others stay
+    // shared with the site this one was made from (see [`Site`]).
     for ((doc, refs), by) in site.docs.iter_mut().zip(resolved).zip(referrers) {
-        doc.refs = refs;
-        doc.referrers = by;
+        if doc.refs != refs || doc.referrers != by {
+            let doc = Arc::make_mut(doc);
+            doc.refs = refs;
+            doc.referrers = by;
+        }
     }
     problems
 }

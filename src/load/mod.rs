@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -80,12 +81,12 @@ pub fn load(config: Config, drafts: bool) -> Result<Site, Diagnostics> {
     let repo_prefix = crate::git::prefix(&config.root);
     let mut site = Site {
         config,
-        docs,
+        docs: docs.into_iter().map(Arc::new).collect(),
         drafts,
         taxonomies: BTreeMap::new(),
         repo_prefix,
-        git_dates,
-        by_path,
+        git_dates: Arc::new(git_dates),
+        by_path: Arc::new(by_path),
     };
     let problems = relink(&mut site);
     if problems.has_errors() {

@@ -4,8 +4,9 @@
 //! content ([`related`]) and what a page says about itself to search engines
 //! and link previews ([`seo`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -17,6 +18,7 @@ use crate::site::Site;
 
 pub mod context;
 mod plan;
+mod reads;
 mod related;
 mod seo;
 mod theme;
@@ -25,7 +27,8 @@ mod themes_doc;
 
 pub use context::ListItem;
 pub use plan::{file_of, plan, Job, Plan};
-pub use related::{related_candidates, related_index, related_keys, RelatedIndex, RELATED_WINDOW};
+pub use reads::{Changed, ListKey, Reads, ReadsByFile, Span};
+pub use related::{reindex, related_index, related_keys, RelatedIndex, RelatedKey};
 pub use seo::Meta;
 pub use theme::{template_uses, Theme};
 
@@ -48,7 +51,7 @@ pub struct TargetView<'a> {
     target: &'a Target,
     theme: &'a Theme,
     /// For each document this target publishes: its list item.
-    pub items: std::borrow::Cow<'a, [Option<ListItem>]>,
+    pub items: std::borrow::Cow<'a, [Option<Arc<ListItem>>]>,
     /// Per published collection, its documents in list order.
     pub sections: Vec<(&'a Collection, Vec<DocId>)>,
     /// For each document: previous and next in its collection's order.
@@ -57,37 +60,10 @@ pub struct TargetView<'a> {
     site_context: context::SiteContext<'a>,
     /// The site's language as an Open Graph locale (`en_GB`).
     locale: String,
-    /// Documents by what they share (a tag, a referenced document), made when first needed.
-    related_index: std::sync::OnceLock<RelatedIndex>,
+    /// Documents by what they share (a tag, a referenced document), made when
+    /// first needed unless given.
+    related_index: OnceLock<Arc<RelatedIndex>>,
 }
-
-/// What rendering one output file read of the site: what it depends on,
-/// besides the `site` value every page gets (which changes only with the
-/// set of documents, collections and taxonomies).
-///
-/// Recorded as the page's context is built, so it holds what the context
-/// holds, whether or not the template shows all of it; and the templates
-/// as far as their text says (`{% extends %}`, `{% include %}`,
-/// `{% import %}` with a quoted name).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Reads {
-    /// Documents whose content, list item or dates the page holds. A list
-    /// item shows the titles of the documents its reference fields name, so
-    /// those are in too; so are the documents the body links to (their
-    /// URLs), and every document weighed for related content.
-    pub documents: BTreeSet<DocId>,
-    /// Collections (by name) whose list order the page depends on: a list
-    /// page, the home page, a document's previous and next.
-    pub lists: BTreeSet<String>,
-    /// Taxonomy terms, as (taxonomy, term slug), whose documents the page
-    /// lists or counts.
-    pub terms: BTreeSet<(String, String)>,
-    /// Templates rendered, by name: the job's own and every one it uses.
-    pub templates: BTreeSet<String>,
-}
-
-/// Output file → what rendering it read.
-pub type ReadsByFile = BTreeMap<String, Reads>;
 
 /// Renders `jobs` (output file, URL, job) into `out`.
 pub fn render_jobs<'j>(
@@ -205,7 +181,7 @@ fn sort_ids(site: &Site, ids: &mut [DocId], by: SortBy) {
 impl<'a> TargetView<'a> {
     /// Everything `target`'s pages need, computed from `site`.
     pub fn new(site: &'a Site, target: &'a Target, theme: &'a Theme) -> Self {
-        let items: Vec<Option<ListItem>> = (0..site.docs.len())
+        let items: Vec<Option<Arc<ListItem>>> = (0..site.docs.len())
             .into_par_iter()
             .map(|id| Self::item_for(site, target, id))
             .collect();
@@ -213,10 +189,10 @@ impl<'a> TargetView<'a> {
     }
 
     /// The list item of document `id` as `target` shows it, or `None` when it does not publish it.
-    pub fn item_for(site: &Site, target: &Target, id: DocId) -> Option<ListItem> {
+    pub fn item_for(site: &Site, target: &Target, id: DocId) -> Option<Arc<ListItem>> {
         let doc = &site.docs[id];
         site.publishes(target, doc)
-            .then(|| ListItem::new(site, target, doc))
+            .then(|| Arc::new(ListItem::new(site, target, doc)))
     }
 
     /// As [`TargetView::new`], with the documents' list items already made
@@ -225,7 +201,7 @@ impl<'a> TargetView<'a> {
         site: &'a Site,
         target: &'a Target,
         theme: &'a Theme,
-        items: impl Into<std::borrow::Cow<'a, [Option<ListItem>]>>,
+        items: impl Into<std::borrow::Cow<'a, [Option<Arc<ListItem>>]>>,
     ) -> Self {
         let sections = Self::sections(site, target);
         let mut neighbours = HashMap::new();
@@ -270,7 +246,7 @@ impl<'a> TargetView<'a> {
         site: &'a Site,
         target: &'a Target,
         theme: &'a Theme,
-        items: std::borrow::Cow<'a, [Option<ListItem>]>,
+        items: std::borrow::Cow<'a, [Option<Arc<ListItem>>]>,
         sections: Vec<(&'a Collection, Vec<DocId>)>,
         neighbours: HashMap<DocId, (Option<DocId>, Option<DocId>)>,
     ) -> Self {
@@ -284,8 +260,21 @@ impl<'a> TargetView<'a> {
             neighbours,
             site_context,
             locale: site.config.language.replace('-', "_"),
-            related_index: std::sync::OnceLock::new(),
+            related_index: OnceLock::new(),
         }
+    }
+
+    /// Gives the view its related-content index, made beforehand (the live
+    /// preview keeps one and updates it with each edit).
+    pub fn with_related_index(self, index: Arc<RelatedIndex>) -> Self {
+        let _ = self.related_index.set(index);
+        self
+    }
+
+    /// The related-content index of the target, made now if not yet made or given.
+    pub fn related_index(&self) -> &Arc<RelatedIndex> {
+        self.related_index
+            .get_or_init(|| Arc::new(related::related_index(self.site, self.target)))
     }
 
     fn url(&self, path: &str) -> String {
@@ -348,15 +337,19 @@ pub(crate) mod tests {
         assert!(guide
             .documents
             .contains(&doc_id(&site, "guides/buying-energy.md")));
-        // Its `topic` reference shows the topic's title; the topic is on another target.
-        assert!(guide.documents.contains(&doc_id(&site, "topics/energy.md")));
+        // Its `topic` reference shows the topic's list item; the topic is on another target.
+        assert!(guide.items.contains(&doc_id(&site, "topics/energy.md")));
         for t in ["page.html", "base.html", "macros.html"] {
             assert!(guide.templates.contains(t), "{t} in {:?}", guide.templates);
         }
         assert!(!guide.templates.contains("term.html"));
         // Its previous and next come from the list of guides.
-        assert!(guide.lists.contains("guides"));
-        assert!(guide.terms.is_empty());
+        assert!(guide
+            .neighbours
+            .contains(&doc_id(&site, "guides/buying-energy.md")));
+        // Its related content weighs the documents that share its tags.
+        assert!(guide.related.contains(&RelatedKey::Tag("energy".into())));
+        assert!(guide.lists.is_empty() && !guide.dates);
     }
 
     #[test]
@@ -364,32 +357,44 @@ pub(crate) mod tests {
         let site = fixture_site();
         let beta = reads_of(&site, "beta");
         let term = &beta["tags/energy/index.html"];
-        assert_eq!(
-            term.terms.iter().collect::<Vec<_>>(),
-            [&("tags".to_string(), "energy".to_string())]
-        );
+        let energy = ListKey::Term("tags".into(), "energy".into());
+        assert_eq!(term.lists.keys().collect::<Vec<_>>(), [&energy]);
+        assert!(term.lists[&energy].len);
         assert!(term
-            .documents
+            .items
             .contains(&doc_id(&site, "guides/buying-energy.md")));
+        assert!(term.documents.is_empty());
         assert!(term.templates.contains("term.html"));
         let list = &beta["guides/index.html"];
-        assert!(list.lists.contains("guides"));
+        let guides = &list.lists[&ListKey::Collection("guides".into())];
+        assert_eq!((guides.from, guides.len), (0, true));
         let tags = &beta["tags/index.html"];
-        assert!(tags
-            .terms
-            .contains(&("tags".to_string(), "energy".to_string())));
+        assert_eq!(tags.lists[&energy], Span::len());
+        assert!(tags.taxonomies.contains("tags"));
+        assert!(beta["sitemap.xml"].dates && beta["atom.xml"].dates);
 
         let alpha = reads_of(&site, "alpha");
         let alias = &alpha["old-energy/index.html"];
         assert_eq!(
-            alias.documents.iter().collect::<Vec<_>>(),
+            alias.items.iter().collect::<Vec<_>>(),
             [&doc_id(&site, "topics/energy.md")]
         );
         assert!(alias.templates.contains("alias.html"));
         // The second page of the topics (one a page) shows the second topic only.
         let page2 = &alpha["topics/page/2/index.html"];
-        assert!(page2.lists.contains("topics"));
-        assert_eq!(page2.documents.len(), 1);
-        assert!(alpha["404.html"].documents.is_empty());
+        let topics = alpha_topics(&page2.lists);
+        assert_eq!((topics.from, topics.to, topics.len), (1, 2, true));
+        assert_eq!(page2.items.len(), 1);
+        assert_eq!(
+            alpha["404.html"],
+            Reads {
+                templates: alpha["404.html"].templates.clone(),
+                ..Reads::default()
+            }
+        );
+    }
+
+    fn alpha_topics(lists: &BTreeMap<ListKey, Span>) -> Span {
+        lists[&ListKey::Collection("topics".into())]
     }
 }

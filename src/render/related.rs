@@ -1,7 +1,7 @@
 //! Related content: the documents that share the most with a page (its
 //! references and tags), found through an index of what each document
-//! carries. The live preview uses the same index to work out whose related
-//! content an edit may change.
+//! carries. A page records the keys it looked up (see [`super::Reads`]), so
+//! the live preview knows whose related content an edit may change.
 
 use std::collections::HashMap;
 
@@ -16,22 +16,40 @@ pub const RELATED_WINDOW: usize = 8;
 /// How many related documents a page shows.
 const RELATED_SHOWN: usize = 5;
 
-/// Documents (published by one target) by each key they carry, in id order.
-pub type RelatedIndex = HashMap<String, Vec<DocId>>;
+/// What documents can share for related content.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RelatedKey {
+    /// A document that reference fields name (a workstream).
+    Ref(DocId),
+    /// A tag, by its slug.
+    Tag(String),
+}
 
-/// What a document shares with others for related content, with weights:
-/// a referenced document (its workstream) counts twice, a tag once.
-pub fn related_keys(doc: &Document) -> Vec<(String, u32)> {
-    let mut keys: Vec<(String, u32)> = doc
+impl RelatedKey {
+    /// How much sharing this key counts: a referenced document twice, a tag once.
+    fn weight(&self) -> u32 {
+        match self {
+            RelatedKey::Ref(_) => 2,
+            RelatedKey::Tag(_) => 1,
+        }
+    }
+}
+
+/// Documents (published by one target) by each key they carry, in id order.
+pub type RelatedIndex = HashMap<RelatedKey, Vec<DocId>>;
+
+/// What a document shares with others for related content.
+pub fn related_keys(doc: &Document) -> Vec<RelatedKey> {
+    let mut keys: Vec<RelatedKey> = doc
         .refs
         .iter()
-        .flat_map(|(_, ids)| ids.iter().map(|id| (format!("ref:{id}"), 2)))
+        .flat_map(|(_, ids)| ids.iter().map(|&id| RelatedKey::Ref(id)))
         .collect();
     keys.extend(
         doc.meta
             .tags
             .iter()
-            .map(|t| (format!("tag:{}", crate::text::slugify(t)), 1)),
+            .map(|t| RelatedKey::Tag(crate::text::slugify(t))),
     );
     keys.sort();
     keys.dedup();
@@ -42,22 +60,39 @@ pub fn related_keys(doc: &Document) -> Vec<(String, u32)> {
 pub fn related_index(site: &Site, target: &Target) -> RelatedIndex {
     let mut index: RelatedIndex = HashMap::new();
     for doc in site.docs_of(target) {
-        for (key, _) in related_keys(doc) {
+        for key in related_keys(doc) {
             index.entry(key).or_default().push(doc.id);
         }
     }
     index
 }
 
-/// The documents within `window` places of `doc` in each of its keys' lists
-/// ([`RELATED_WINDOW`] for related content).
-pub fn related_candidates(
-    index: &RelatedIndex,
-    doc: &Document,
-    window: usize,
-) -> Vec<(DocId, u32)> {
+/// Moves `id` in `index` from the keys it carried (`before`) to those it
+/// carries now (`after`, empty when the target no longer publishes it).
+pub fn reindex(index: &mut RelatedIndex, id: DocId, before: &[RelatedKey], after: &[RelatedKey]) {
+    for key in before.iter().filter(|k| !after.contains(k)) {
+        if let Some(list) = index.get_mut(key) {
+            list.retain(|&d| d != id);
+            if list.is_empty() {
+                index.remove(key);
+            }
+        }
+    }
+    for key in after.iter().filter(|k| !before.contains(k)) {
+        let list = index.entry(key.clone()).or_default();
+        if let Err(at) = list.binary_search(&id) {
+            list.insert(at, id);
+        }
+    }
+}
+
+/// The documents within [`RELATED_WINDOW`] places of `doc` in each of its
+/// keys' lists, with the weight of the key they share.
+fn related_candidates(index: &RelatedIndex, doc: &Document) -> Vec<(DocId, u32)> {
+    let window = RELATED_WINDOW;
     let mut out = Vec::new();
-    for (key, weight) in related_keys(doc) {
+    for key in related_keys(doc) {
+        let weight = key.weight();
         let Some(list) = index.get(&key) else {
             continue;
         };
@@ -75,11 +110,11 @@ pub fn related_candidates(
 }
 
 /// Up to five documents that share the most with `doc` (its workstream counts
-/// twice, each tag once), nearest first among equals; and every document
-/// weighed to find them, which is what the choice depends on.
-pub(super) fn related(index: &RelatedIndex, doc: &Document) -> (Vec<DocId>, Vec<DocId>) {
+/// twice, each tag once), nearest first among equals. Which they are depends
+/// on the documents that carry `doc`'s keys: see [`related_keys`].
+pub(super) fn related(index: &RelatedIndex, doc: &Document) -> Vec<DocId> {
     let mut scores: HashMap<DocId, u32> = HashMap::new();
-    for (id, weight) in related_candidates(index, doc, RELATED_WINDOW) {
+    for (id, weight) in related_candidates(index, doc) {
         *scores.entry(id).or_default() += weight;
     }
     let mut ranked: Vec<(DocId, u32)> = scores.into_iter().collect();
@@ -88,11 +123,9 @@ pub(super) fn related(index: &RelatedIndex, doc: &Document) -> (Vec<DocId>, Vec<
             .then(a.0.abs_diff(doc.id).cmp(&b.0.abs_diff(doc.id)))
             .then(a.0.cmp(&b.0))
     });
-    let weighed = ranked.iter().map(|&(id, _)| id).collect();
-    let shown = ranked
+    ranked
         .into_iter()
         .take(RELATED_SHOWN)
         .map(|(id, _)| id)
-        .collect();
-    (shown, weighed)
+        .collect()
 }

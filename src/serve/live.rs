@@ -1,14 +1,16 @@
 //! The live preview's model of one target: the site, its theme, the list items
-//! of its documents and the plan of its output, kept between edits so that an
-//! edit re-renders only the files it touches.
+//! of its documents, the plan of its output and what each output file read,
+//! kept between edits so that an edit re-renders exactly the files it touches.
 //!
-//! Every update renders into memory first and writes only when all of it
-//! succeeded, and only the files whose bytes changed; a failed update leaves
-//! the model and the served files as they were.
+//! Every update makes the next model as a new value beside the current one
+//! (the documents an edit did not change are shared between them), renders
+//! into memory, and writes only when all of it succeeded, and only the files
+//! whose bytes changed. A failed update is dropped: the model and the served
+//! files stay as they were, and its changes are tried again with the next.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -17,7 +19,9 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load;
 use crate::markdown::DocId;
 use crate::output::Sink;
-use crate::render::{self, Job, ListItem, Plan, TargetView, Theme};
+use crate::render::{
+    self, Changed, Job, ListItem, Plan, ReadsByFile, RelatedIndex, TargetView, Theme,
+};
 use crate::site::Site;
 
 /// How the preview builds its target.
@@ -48,6 +52,14 @@ impl Changes {
     pub fn is_empty(&self) -> bool {
         *self == Changes::default()
     }
+
+    /// Adds `other`'s changes to these.
+    fn merge(&mut self, other: &Changes) {
+        self.documents.extend(other.documents.iter().cloned());
+        self.templates.extend(other.templates.iter().cloned());
+        self.statics |= other.statics;
+        self.everything |= other.everything;
+    }
 }
 
 /// What an update did.
@@ -59,29 +71,59 @@ pub struct Update {
     pub changed: Vec<String>,
 }
 
-/// A plan's pages: output file → (its URL, the job that renders it).
-type PlannedPages = BTreeMap<String, (String, Job)>;
+/// What the served files are made from. Cheap to clone: everything large is shared.
+#[derive(Clone)]
+struct Model {
+    site: Site,
+    theme: Arc<Theme>,
+    /// Each document's list item, `None` where the target does not publish it.
+    items: Vec<Option<Arc<ListItem>>>,
+    related: Arc<RelatedIndex>,
+    plan: Arc<Plan>,
+}
+
+impl Model {
+    fn target(&self, name: &str) -> &Target {
+        self.site
+            .config
+            .target(name)
+            .expect("the target was checked when the preview started")
+    }
+
+    fn view(&self, name: &str) -> TargetView<'_> {
+        TargetView::with_items(&self.site, self.target(name), &self.theme, &self.items[..])
+            .with_related_index(self.related.clone())
+    }
+}
+
+/// The next model, the files it rendered (in memory), what they read, and
+/// the files of the current plan it no longer has.
+struct Next {
+    model: Model,
+    memory: Memory,
+    reads: ReadsByFile,
+    removed: Vec<String>,
+    /// Documents whose words for the search index must be read again.
+    reread: Vec<DocId>,
+}
 
 pub struct Live {
     pub settings: Settings,
-    site: Site,
-    theme: Theme,
-    items: Vec<Option<ListItem>>,
-    plan: Plan,
+    model: Model,
+    /// What each output file read when it was last rendered.
+    reads: ReadsByFile,
     /// Each document's words for the search index, kept between edits: only
     /// the documents an edit changed are read again.
     vocabulary: crate::search::Vocabulary,
     words: HashMap<DocId, crate::search::DocWords>,
     /// Whether documents changed since the search index was last written.
     index_stale: bool,
-    /// An update failed: part of it may have reached the model and not the
-    /// files, or not the model at all (a good edit beside a broken one). The
-    /// next update starts again from the files on disk.
+    /// The changes of updates that failed (a broken edit, perhaps beside a
+    /// good one), applied again with the next update.
+    pending: Changes,
+    /// Writing the files failed part-way: the folder may be between two
+    /// models, so the next update starts again from the files on disk.
     failed: bool,
-    /// An update re-rendered what it worked out an edit touches, which is
-    /// quick but hand-made: [`Live::settle`] re-renders everything when the
-    /// preview is idle, so that the folder always ends up as a full build.
-    unsettled: bool,
 }
 
 /// Collects rendered files in memory.
@@ -102,12 +144,6 @@ impl Sink for Memory {
     }
 }
 
-fn target_of<'a>(site: &'a Site, name: &str) -> &'a Target {
-    site.config
-        .target(name)
-        .expect("the target was checked when the preview started")
-}
-
 impl Live {
     /// Loads and renders the whole target, writing what differs from what `out` holds.
     pub fn start(settings: Settings) -> Result<(Live, Update), Diagnostics> {
@@ -122,36 +158,38 @@ impl Live {
         t.base_url = settings.base_url.clone();
         t.output = settings.out.clone();
         let site = load::load(config, settings.drafts)?;
-        let target = target_of(&site, &settings.target);
+        let target = site.config.target(&settings.target).expect("checked above");
         let theme = Theme::load(&site, target)?;
         let view = TargetView::new(&site, target, &theme);
         let plan = render::plan(&site, target, &view)?;
         let memory = Memory::default();
         let hidden = indicatif::ProgressBar::hidden();
-        render::render_jobs(&view, &plan.pages, &memory, &hidden)?;
+        let reads = render::render_jobs_reading(&view, &plan.pages, &memory, &hidden)?;
         render::copy_statics(&plan.statics, &memory)?;
+        let related = view.related_index().clone();
         let items = view.items.into_owned();
+        let model = Model {
+            site,
+            theme: Arc::new(theme),
+            items,
+            related,
+            plan: Arc::new(plan),
+        };
         let live = Live {
             settings,
-            site,
-            theme,
-            items,
-            plan,
+            model,
+            reads,
             vocabulary: Default::default(),
             words: HashMap::new(),
             index_stale: true,
+            pending: Changes::default(),
             failed: false,
-            unsettled: false,
         };
         let mut update = live.write(memory)?;
         // Files a previous session left that this plan does not make; the
         // search index cleans up after itself when it is written.
-        let keep: HashSet<&String> = live
-            .plan
-            .pages
-            .keys()
-            .chain(live.plan.statics.keys())
-            .collect();
+        let plan = &live.model.plan;
+        let keep: HashSet<&String> = plan.pages.keys().chain(plan.statics.keys()).collect();
         update
             .changed
             .extend(live.remove_all_but(&keep, |rel| rel.starts_with("search/")));
@@ -159,19 +197,21 @@ impl Live {
     }
 
     pub fn site(&self) -> &Site {
-        &self.site
+        &self.model.site
+    }
+
+    /// Whether documents changed since the search index was last written.
+    pub fn index_stale(&self) -> bool {
+        self.index_stale
     }
 
     /// Writes the search index (recomputed from every document's words, since
     /// BM25 statistics are global; only changed documents are read again),
     /// touching only the files whose bytes changed.
-    pub fn index_stale(&self) -> bool {
-        self.index_stale
-    }
-
     pub fn write_search_index(&mut self) -> Result<Update, Diagnostics> {
-        let target = target_of(&self.site, &self.settings.target);
-        let docs: Vec<&crate::site::Document> = self.site.docs_of(target).collect();
+        let site = &self.model.site;
+        let target = self.model.target(&self.settings.target);
+        let docs: Vec<&crate::site::Document> = site.docs_of(target).collect();
         let unread: Vec<&crate::site::Document> = docs
             .iter()
             .filter(|d| !self.words.contains_key(&d.id))
@@ -189,7 +229,7 @@ impl Live {
             &self.vocabulary,
         );
         let memory = Memory::default();
-        crate::search::static_index::write_analyzed(&self.site, target, &analyzed, &memory)
+        crate::search::static_index::write_analyzed(site, target, &analyzed, &memory)
             .map_err(|e| Diagnostic::error("io", format!("cannot write the search index: {e}")))?;
         let index: Vec<String> = memory
             .0
@@ -200,10 +240,11 @@ impl Live {
             .collect();
         let mut update = self.write(memory)?;
         // Shards of an earlier index that this one does not have.
+        let plan = &self.model.plan;
         let keep: HashSet<&String> = index
             .iter()
-            .chain(self.plan.pages.keys())
-            .chain(self.plan.statics.keys())
+            .chain(plan.pages.keys())
+            .chain(plan.statics.keys())
             .collect();
         update
             .changed
@@ -212,145 +253,198 @@ impl Live {
         Ok(update)
     }
 
-    /// Applies `changes`: re-reads what changed, re-renders what depends on it.
-    /// After a failed update, or when site.toml, a theme or the set of pages
-    /// changed, the whole target is loaded and rendered again (writing only
-    /// the files whose bytes changed).
+    /// Applies `changes` (with those of updates that failed since the last
+    /// one that succeeded): re-reads what changed and re-renders the files
+    /// that read any of it. When site.toml or the set of content files
+    /// changed, or writing failed before, the whole target is loaded and
+    /// rendered again (writing only the files whose bytes changed).
     pub fn apply(&mut self, changes: &Changes) -> Result<Update, Diagnostics> {
-        if changes.everything || self.failed {
+        let mut all = std::mem::take(&mut self.pending);
+        all.merge(changes);
+        if all.everything || self.failed {
             // Until a start succeeds, the model is behind the files on disk.
             self.failed = true;
             let (live, update) = Live::start(self.settings.clone())?;
             *self = live;
             return Ok(update);
         }
-        let result = self.apply_incrementally(changes);
-        // Whatever part of the update reached the model, the next one starts afresh.
-        self.failed = result.is_err();
-        result
-    }
-
-    fn apply_incrementally(&mut self, changes: &Changes) -> Result<Update, Diagnostics> {
-        let mut jobs = BTreeSet::new();
-        let mut removed = BTreeSet::new();
-        let mut statics = changes.statics;
-        if !changes.templates.is_empty() {
-            let theme = Theme::load(&self.site, target_of(&self.site, &self.settings.target))?;
-            self.theme = theme;
-            let uses = self.theme.users_of(&changes.templates);
-            let view = TargetView::with_items(
-                &self.site,
-                target_of(&self.site, &self.settings.target),
-                &self.theme,
-                &self.items[..],
-            );
-            for (file, (_, job)) in &self.plan.pages {
-                if uses.contains(job.template(&self.site, &view)) {
-                    jobs.insert(file.clone());
-                }
+        let next = match self.next(&all) {
+            Ok(next) => next,
+            Err(problems) => {
+                self.pending = all;
+                return Err(problems);
             }
-            statics = true;
-            // Which templates use which is read from their text, which a
-            // template can hide (a name made at render time).
-            self.unsettled = true;
-        }
-        if !changes.documents.is_empty() {
-            let (files, old) = self.apply_documents(&changes.documents)?;
-            self.index_stale = true;
-            jobs.extend(files);
-            if let Some(old) = old {
-                removed.extend(old.into_keys().filter(|f| !self.plan.pages.contains_key(f)));
+        };
+        let rendered = next.reads.len();
+        let written = self.write(next.memory);
+        let mut update = match written {
+            Ok(update) => update,
+            Err(problems) => {
+                self.failed = true;
+                return Err(problems);
             }
-        }
-        if statics {
-            // Static files may have appeared or gone: list them again.
-            let old = self.replan()?;
-            removed.extend(
-                old.into_keys()
-                    .filter(|f| !self.plan.statics.contains_key(f)),
-            );
-        }
-        removed.retain(|f| !self.plan.pages.contains_key(f) && !self.plan.statics.contains_key(f));
-        let mut update = self.render(&jobs, statics)?;
-        for file in removed {
+        };
+        update.rendered = rendered;
+        for file in next.removed {
+            self.reads.remove(&file);
             if std::fs::remove_file(self.settings.out.join(&file)).is_ok() {
                 update.changed.push(file);
             }
         }
+        self.reads.extend(next.reads);
+        for id in &next.reread {
+            self.words.remove(id);
+        }
+        self.index_stale |= !next.reread.is_empty();
+        self.model = next.model;
         Ok(update)
     }
 
-    /// Plans the target again; returns the static files of the plan before.
-    fn replan(&mut self) -> Result<BTreeMap<String, PathBuf>, Diagnostics> {
-        let target = target_of(&self.site, &self.settings.target);
-        let view = TargetView::with_items(&self.site, target, &self.theme, &self.items[..]);
-        let plan = render::plan(&self.site, target, &view)?;
-        Ok(std::mem::replace(&mut self.plan, plan).statics)
-    }
-
-    /// Whether an update since the last [`Live::settle`] took a short cut.
-    pub fn unsettled(&self) -> bool {
-        self.unsettled
-    }
-
-    /// Renders every file of the target again from the model as it is, and
-    /// writes (and removes) what differs: whatever an update's short cut
-    /// missed is caught here. Works in slices and stops as soon as `stop`
-    /// says an edit is waiting, leaving the work for the next idle moment;
-    /// `Ok(None)` then.
-    pub fn settle(&mut self, stop: &dyn Fn() -> bool) -> Result<Option<Update>, Diagnostics> {
-        const SLICE: usize = 256;
-        let result = self.settle_slices(SLICE, stop);
-        match &result {
-            Ok(Some(_)) => self.unsettled = false,
-            Ok(None) => {}
-            Err(_) => {
-                self.unsettled = false;
-                self.failed = true;
-            }
+    /// The model after `changes`, and the files it renders differently.
+    fn next(&self, changes: &Changes) -> Result<Next, Diagnostics> {
+        let name = &self.settings.target;
+        let mut model = self.model.clone();
+        let mut templates = HashSet::new();
+        if !changes.templates.is_empty() {
+            let theme = Theme::load(&model.site, model.target(name))?;
+            templates = theme.users_of(&changes.templates);
+            model.theme = Arc::new(theme);
         }
-        result
-    }
-
-    fn settle_slices(
-        &mut self,
-        slice: usize,
-        stop: &dyn Fn() -> bool,
-    ) -> Result<Option<Update>, Diagnostics> {
-        let target = target_of(&self.site, &self.settings.target);
-        // List items too are made afresh: an edit may change another document's.
-        let view = TargetView::new(&self.site, target, &self.theme);
-        let plan = render::plan(&self.site, target, &view)?;
-        let jobs: Vec<(&String, &(String, Job))> = plan.pages.iter().collect();
-        let mut update = Update::default();
-        for chunk in jobs.chunks(slice) {
-            if stop() {
-                return Ok(None);
-            }
-            let memory = Memory::default();
-            render::render_jobs(
-                &view,
-                chunk.to_vec(),
-                &memory,
-                &indicatif::ProgressBar::hidden(),
-            )?;
-            let u = self.write(memory)?;
-            update.rendered += u.rendered;
-            update.changed.extend(u.changed);
+        let (reread, shown_elsewhere) = self.next_documents(&mut model, &changes.documents)?;
+        let (mut changed, plan) = {
+            let (old, new) = (self.model.view(name), model.view(name));
+            let changed = Changed::between(&old, &new);
+            // The list of output files changes only with what other pages show
+            // (URLs, aliases, drafts, terms, list lengths) and the static files.
+            let replan = shown_elsewhere || changes.statics || !changes.templates.is_empty();
+            let plan = if replan {
+                Some(render::plan(&model.site, model.target(name), &new)?)
+            } else {
+                None
+            };
+            (changed, plan)
+        };
+        changed.templates = templates;
+        if let Some(plan) = plan {
+            model.plan = Arc::new(plan);
         }
+        let plan = &model.plan;
+        let old_plan = &self.model.plan;
+        let removed: Vec<String> = old_plan
+            .pages
+            .keys()
+            .chain(old_plan.statics.keys())
+            .filter(|f| !plan.pages.contains_key(*f) && !plan.statics.contains_key(*f))
+            .cloned()
+            .collect();
+        let jobs: Vec<(&String, &(String, Job))> = plan
+            .pages
+            .iter()
+            .filter(|(file, _)| self.reads.get(*file).is_none_or(|r| r.touched_by(&changed)))
+            .collect();
         let memory = Memory::default();
-        render::copy_statics(&plan.statics, &memory)?;
-        let u = self.write(memory)?;
-        update.rendered += u.rendered;
-        update.changed.extend(u.changed);
-        let keep: HashSet<&String> = plan.pages.keys().chain(plan.statics.keys()).collect();
-        update
-            .changed
-            .extend(self.remove_all_but(&keep, |rel| rel.starts_with("search/")));
-        let items = view.items.into_owned();
-        self.items = items;
-        self.plan = plan;
-        Ok(Some(update))
+        let view = model.view(name);
+        let hidden = indicatif::ProgressBar::hidden();
+        let reads = render::render_jobs_reading(&view, jobs, &memory, &hidden)?;
+        if changes.statics {
+            render::copy_statics(&plan.statics, &memory)?;
+        }
+        drop(view);
+        Ok(Next {
+            model,
+            memory,
+            reads,
+            removed,
+            reread,
+        })
+    }
+
+    /// Puts the documents at `paths` as they are on disk now into `model`,
+    /// with their links to and from others, list items and related keys.
+    /// Returns the documents that changed, and whether anything another page
+    /// shows of them changed (not only their text).
+    fn next_documents(
+        &self,
+        model: &mut Model,
+        paths: &BTreeSet<PathBuf>,
+    ) -> Result<(Vec<DocId>, bool), Diagnostics> {
+        if paths.is_empty() {
+            return Ok((Vec::new(), false));
+        }
+        let mut fresh = Vec::new();
+        let mut problems = Diagnostics::new();
+        for p in paths {
+            match load::reload_doc(&model.site, p) {
+                Ok(doc) => fresh.push(doc),
+                Err(e) => problems.extend(e.into_sorted()),
+            }
+        }
+        if problems.has_errors() {
+            return Err(problems);
+        }
+        let site = &mut model.site;
+        // The common case: only the text changed. Nothing another page shows
+        // (title, summary, URL, dates, tags, references) is different, and
+        // the links between documents stay as they are.
+        let text_only = fresh.iter().all(|d| {
+            let old = &site.docs[d.id];
+            d.meta == old.meta && d.url == old.url && d.summary == old.summary
+        });
+        let ids: Vec<DocId> = fresh.iter().map(|d| d.id).collect();
+        for mut doc in fresh {
+            let id = doc.id;
+            if text_only {
+                doc.refs.clone_from(&site.docs[id].refs);
+                doc.referrers.clone_from(&site.docs[id].referrers);
+            }
+            site.docs[id] = Arc::new(doc);
+        }
+        let problems = if text_only {
+            load::relink_bodies(site, &ids)
+        } else {
+            load::relink(site)
+        };
+        if problems.has_errors() {
+            return Err(problems);
+        }
+        let before = &self.model.site;
+        let changed: Vec<DocId> = (0..site.docs.len())
+            .filter(|&id| !Arc::ptr_eq(&before.docs[id], &site.docs[id]))
+            .collect();
+        let target = model
+            .site
+            .config
+            .target(&self.settings.target)
+            .expect("checked when the preview started");
+        // List items: the changed documents', and those that show their titles.
+        let mut remake: BTreeSet<DocId> = changed.iter().copied().collect();
+        for &id in &changed {
+            remake.extend(before.docs[id].referrers.iter().copied());
+            remake.extend(model.site.docs[id].referrers.iter().copied());
+        }
+        let site = &model.site;
+        let made: Vec<(DocId, Option<Arc<ListItem>>)> = remake
+            .into_par_iter()
+            .map(|id| (id, TargetView::item_for(site, target, id)))
+            .collect();
+        for (id, item) in made {
+            model.items[id] = item;
+        }
+        if !text_only {
+            let index = Arc::make_mut(&mut model.related);
+            for &id in &changed {
+                let keys = |site: &Site| {
+                    let doc = &site.docs[id];
+                    if site.publishes(target, doc) {
+                        render::related_keys(doc)
+                    } else {
+                        Vec::new()
+                    }
+                };
+                render::reindex(index, id, &keys(before), &keys(&model.site));
+            }
+        }
+        Ok((changed, !text_only))
     }
 
     /// Removes the files of the output folder that are not in `keep` and that
@@ -377,267 +471,6 @@ impl Live {
             }
         }
         removed
-    }
-
-    /// Swaps in the new versions of `paths` and works out which output files
-    /// they affect. Returns those files and, when the plan changed, the plan before.
-    fn apply_documents(
-        &mut self,
-        paths: &BTreeSet<PathBuf>,
-    ) -> Result<(BTreeSet<String>, Option<PlannedPages>), Diagnostics> {
-        let mut fresh = Vec::new();
-        let mut problems = Diagnostics::new();
-        for p in paths {
-            match load::reload_doc(&self.site, p) {
-                Ok(doc) => fresh.push(doc),
-                Err(e) => problems.extend(e.into_sorted()),
-            }
-        }
-        if problems.has_errors() {
-            return Err(problems);
-        }
-        let target_name = self.settings.target.clone();
-        let ids: Vec<DocId> = fresh.iter().map(|d| d.id).collect();
-        for id in &ids {
-            self.words.remove(id);
-        }
-
-        // The common case: only the text changed. Nothing another page shows
-        // (title, summary, URL, dates, tags, references) is different, so only
-        // the pages themselves are rendered again.
-        let same_outside = fresh.iter().all(|d| {
-            let old = &self.site.docs[d.id];
-            d.meta == old.meta && d.url == old.url && d.summary == old.summary
-        });
-        if same_outside {
-            let mut old_docs = Vec::new();
-            for mut doc in fresh {
-                let id = doc.id;
-                let old = &mut self.site.docs[id];
-                doc.refs = std::mem::take(&mut old.refs);
-                doc.referrers = std::mem::take(&mut old.referrers);
-                old_docs.push(std::mem::replace(old, doc));
-            }
-            let problems = load::relink_bodies(&self.site, &ids);
-            if problems.has_errors() {
-                for mut old in old_docs {
-                    let id = old.id;
-                    let now = &mut self.site.docs[id];
-                    old.refs = std::mem::take(&mut now.refs);
-                    old.referrers = std::mem::take(&mut now.referrers);
-                    self.site.docs[id] = old;
-                }
-                return Err(problems);
-            }
-            let files = self
-                .plan
-                .pages
-                .iter()
-                .filter(|(_, (_, job))| matches!(job, Job::Doc(id) if ids.contains(id)))
-                .map(|(f, _)| f.clone())
-                .collect();
-            return Ok((files, None));
-        }
-        // What other pages show of these documents changed: the pages worked
-        // out below are rendered now, and every page once the preview is idle.
-        self.unsettled = true;
-        // Who is near the changed documents before the change.
-        let mut touched: HashSet<DocId> = ids.iter().copied().collect();
-        let mut old_terms: Vec<(String, String)> = Vec::new();
-        touched.extend(self.related(&ids));
-        for &id in &ids {
-            old_terms.extend(self.terms_of(id));
-        }
-        let positions = |site: &Site| -> HashMap<DocId, (usize, usize)> {
-            let target = target_of(site, &target_name);
-            let mut at = HashMap::new();
-            for (c, (_, list)) in TargetView::sections(site, target).iter().enumerate() {
-                for (pos, id) in list.iter().enumerate() {
-                    if ids.contains(id) {
-                        at.insert(*id, (c, pos));
-                    }
-                }
-            }
-            at
-        };
-        let old_positions = positions(&self.site);
-        let mut old_docs = Vec::new();
-        for doc in fresh {
-            let id = doc.id;
-            old_docs.push(std::mem::replace(&mut self.site.docs[id], doc));
-        }
-        let problems = load::relink(&mut self.site);
-        if problems.has_errors() {
-            for old in old_docs {
-                let id = old.id;
-                self.site.docs[id] = old;
-            }
-            let _ = load::relink(&mut self.site);
-            return Err(problems);
-        }
-        // And after it.
-        touched.extend(self.related(&ids));
-        // List items: the changed documents', and those that show their titles.
-        let target = target_of(&self.site, &target_name);
-        let remake: Vec<DocId> = touched.iter().copied().collect();
-        let made: Vec<(DocId, Option<ListItem>)> = remake
-            .par_iter()
-            .map(|&id| (id, TargetView::item_for(&self.site, target, id)))
-            .collect();
-        // Documents whose list item changed because of this edit (a guide shows
-        // its workstream's title): the list and term pages that show them too.
-        let mut reshown: Vec<DocId> = Vec::new();
-        for (id, item) in made {
-            if !ids.contains(&id) && self.items[id] != item {
-                reshown.push(id);
-            }
-            self.items[id] = item;
-        }
-        let view = TargetView::with_items(&self.site, target, &self.theme, &self.items[..]);
-        let old_term_set: HashSet<(String, String)> = old_terms.into_iter().collect();
-        let new_term_set: HashSet<(String, String)> =
-            ids.iter().flat_map(|&id| self.terms_of(id)).collect();
-        // The list of output files changes only with URLs, aliases, drafts and terms.
-        let same_files = old_term_set == new_term_set
-            && old_docs.iter().all(|old| {
-                let new = &self.site.docs[old.id];
-                new.url == old.url
-                    && new.meta.aliases == old.meta.aliases
-                    && new.meta.draft == old.meta.draft
-            });
-        let old_plan = if same_files {
-            None
-        } else {
-            let new_plan = render::plan(&self.site, target, &view)?;
-            Some(std::mem::replace(&mut self.plan, new_plan))
-        };
-        let mut terms: HashSet<(String, String)> =
-            old_term_set.union(&new_term_set).cloned().collect();
-        for &id in &reshown {
-            terms.extend(self.terms_of(id));
-        }
-
-        // List pages: those from where each document was to where it is now (the
-        // pages between show shifted items); to the end when it came or went.
-        let new_positions = positions(&self.site);
-        let mut list_pages: HashSet<(usize, usize)> = HashSet::new();
-        for id in &ids {
-            let (old, new) = (old_positions.get(id), new_positions.get(id));
-            let Some(&(coll, _)) = old.or(new) else {
-                continue;
-            };
-            let per_page = view.sections[coll].0.paginate_by;
-            let len = view.sections[coll].1.len() + 1;
-            let (from, to) = match (old, new) {
-                (Some(&(_, a)), Some(&(_, b))) => (a.min(b), a.max(b)),
-                (Some(&(_, a)), None) | (None, Some(&(_, a))) => (a, len),
-                (None, None) => continue,
-            };
-            for page in from / per_page..=to / per_page {
-                list_pages.insert((coll, page));
-            }
-        }
-        if !reshown.is_empty() {
-            for (c, (coll, list)) in view.sections.iter().enumerate() {
-                for (pos, id) in list.iter().enumerate() {
-                    if reshown.contains(id) {
-                        list_pages.insert((c, pos / coll.paginate_by));
-                    }
-                }
-            }
-        }
-        let mut files = BTreeSet::new();
-        for (file, (_, job)) in &self.plan.pages {
-            let hit = match job {
-                Job::Doc(id) | Job::Alias { to: id } => touched.contains(id),
-                Job::Section { coll, page } => list_pages.contains(&(*coll, *page)),
-                Job::Term { tax, slug, .. } => terms.contains(&(tax.clone(), slug.clone())),
-                Job::TaxonomyIndex(_) | Job::Home | Job::Sitemap | Job::Feed => true,
-                Job::NotFound | Job::Search | Job::Robots => false,
-            };
-            let new_file = old_plan
-                .as_ref()
-                .is_some_and(|old| !old.pages.contains_key(file));
-            if hit || new_file {
-                files.insert(file.clone());
-            }
-        }
-        Ok((files, old_plan.map(|p| p.pages)))
-    }
-
-    /// Documents whose pages show something of `ids`: those they link to or refer
-    /// to and those that link or refer to them, and their neighbours in lists.
-    fn related(&self, ids: &[DocId]) -> Vec<DocId> {
-        let site = &self.site;
-        let target = target_of(site, &self.settings.target);
-        let index = render::related_index(site, target);
-        let sections = TargetView::sections(site, target);
-        let mut out = Vec::new();
-        for &id in ids {
-            let doc = &site.docs[id];
-            out.extend(doc.refs.iter().flat_map(|(_, ids)| ids.iter().copied()));
-            out.extend(doc.referrers.iter().copied());
-            out.extend(
-                site.docs
-                    .iter()
-                    .filter(|d| d.body.links.iter().any(|l| l.doc == id))
-                    .map(|d| d.id),
-            );
-            // Pages whose related content may show it: its neighbours in each list it
-            // shares, one place further than a page looks, since adding or removing
-            // this page in a list moves the edge of its neighbours' windows.
-            if site.publishes(target, doc) {
-                out.extend(
-                    render::related_candidates(&index, doc, render::RELATED_WINDOW + 1)
-                        .into_iter()
-                        .map(|(d, _)| d),
-                );
-            }
-            // Neighbours: the documents just before and after it in its collection's order.
-            for (_, list) in &sections {
-                if let Some(i) = list.iter().position(|&d| d == id) {
-                    out.extend(i.checked_sub(1).map(|p| list[p]));
-                    out.extend(list.get(i + 1).copied());
-                }
-            }
-        }
-        out
-    }
-
-    /// (taxonomy, term slug) of every term `id` carries.
-    fn terms_of(&self, id: DocId) -> Vec<(String, String)> {
-        self.site
-            .taxonomies
-            .iter()
-            .flat_map(|(tax, terms)| {
-                terms
-                    .terms
-                    .iter()
-                    .filter(|(_, (_, ids))| ids.contains(&id))
-                    .map(move |(slug, _)| (tax.clone(), slug.clone()))
-            })
-            .collect()
-    }
-
-    /// Renders `files` of the plan (and the static files, if asked) and writes what changed.
-    fn render(&self, files: &BTreeSet<String>, statics: bool) -> Result<Update, Diagnostics> {
-        let target = target_of(&self.site, &self.settings.target);
-        let view = TargetView::with_items(&self.site, target, &self.theme, &self.items[..]);
-        let jobs: Vec<(&String, &(String, Job))> = self
-            .plan
-            .pages
-            .iter()
-            .filter(|(f, _)| files.contains(*f))
-            .collect();
-        let memory = Memory::default();
-        render::render_jobs(&view, jobs, &memory, &indicatif::ProgressBar::hidden())?;
-        if statics {
-            render::copy_statics(&self.plan.statics, &memory)?;
-        }
-        let rendered = files.len();
-        let mut update = self.write(memory)?;
-        update.rendered = rendered;
-        Ok(update)
     }
 
     /// Writes the files in `memory` whose bytes differ from those on disk.

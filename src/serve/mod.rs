@@ -9,7 +9,6 @@ pub mod live;
 use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -281,9 +280,6 @@ pub fn watch(
 ) -> Result<(), Diagnostics> {
     let config = Config::load(root)?;
     let (tx, rx) = mpsc::channel::<Message>();
-    // Messages sent, so that work done while idle can stop as soon as one waits.
-    let sent = Arc::new(AtomicU64::new(0));
-    let counter = sent.clone();
     // notify-debouncer-full holds each event for DEBOUNCE, merges the events of
     // one save, pairs the two halves of a rename and, when a folder is
     // deleted, reports the folder alone (see `classify`).
@@ -305,7 +301,6 @@ pub fn watch(
             // The watcher failed: events may have been lost.
             Err(_) => (Instant::now(), None),
         };
-        counter.fetch_add(1, Ordering::SeqCst);
         let _ = tx.send(message);
     };
     let mut watcher = new_debouncer(DEBOUNCE, Some(TICK), handler)
@@ -329,18 +324,14 @@ pub fn watch(
         .canonicalize()
         .unwrap_or(config.themes_dir.clone());
     let root_abs = root.canonicalize().unwrap_or(root.to_path_buf());
-    let mut received: u64 = 0;
     loop {
-        let idle_work = live
-            .as_ref()
-            .is_some_and(|l| l.index_stale() || l.unsettled());
+        let idle_work = live.as_ref().is_some_and(Live::index_stale);
         let message = if idle_work {
             match rx.recv_timeout(QUIET) {
                 Ok(m) => m,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    let waiting = || sent.load(Ordering::SeqCst) > received;
                     if let Some(l) = live.as_mut() {
-                        when_idle(l, preview, &waiting, log);
+                        when_idle(l, preview, log);
                     }
                     continue;
                 }
@@ -352,7 +343,7 @@ pub fn watch(
                 Err(_) => return Ok(()),
             }
         };
-        let (first, all, lost) = collect_batch(&rx, message, &mut received);
+        let (first, all, lost) = collect_batch(&rx, message);
         let mut changes = classify(&all, &root_abs, &themes_dir, live.as_ref());
         // A folder such as templates/ or static/ that did not exist before: watch it, and start again.
         if folders.watch_new(&mut watcher) || lost {
@@ -371,7 +362,6 @@ pub fn watch(
 fn collect_batch(
     rx: &mpsc::Receiver<Message>,
     message: Message,
-    received: &mut u64,
 ) -> (Instant, HashSet<PathBuf>, bool) {
     let mut all = HashSet::new();
     let mut lost = false;
@@ -384,10 +374,8 @@ fn collect_batch(
         }
     };
     add(message);
-    *received += 1;
     while let Ok(m) = rx.try_recv() {
         add(m);
-        *received += 1;
     }
     (first, all, lost)
 }
@@ -430,44 +418,20 @@ fn rebuild(
     }
 }
 
-/// Work left for quiet moments, one piece at a time so that an edit never
-/// waits long: the search index (made from every document, so not redone
-/// after each of a burst of edits), then the check of every page.
-fn when_idle(
-    live: &mut Live,
-    preview: &Preview,
-    waiting: &dyn Fn() -> bool,
-    log: &mut dyn FnMut(String),
-) {
+/// Work left for quiet moments: the search index, made from every document,
+/// so not redone after each of a burst of edits.
+fn when_idle(live: &mut Live, preview: &Preview, log: &mut dyn FnMut(String)) {
     let t = Instant::now();
-    if live.index_stale() {
-        match live.write_search_index() {
-            Ok(u) => {
-                preview.hub.broadcast(Event::Indexed);
-                log(format!(
-                    "search index updated in {:.0?}: {} of its files changed",
-                    t.elapsed(),
-                    u.changed.len()
-                ));
-            }
-            Err(problems) => log(render_problems(&problems)),
-        }
-        return;
-    }
-    match live.settle(waiting) {
-        Ok(Some(u)) if !u.changed.is_empty() => {
-            preview.hub.broadcast(Event::Reload);
+    match live.write_search_index() {
+        Ok(u) => {
+            preview.hub.broadcast(Event::Indexed);
             log(format!(
-                "checked every page in {:.0?}: {} files the quick update missed were updated",
+                "search index updated in {:.0?}: {} of its files changed",
                 t.elapsed(),
                 u.changed.len()
             ));
         }
-        Ok(_) => {}
-        Err(problems) => {
-            preview.hub.broadcast(Event::Error(report_json(&problems)));
-            log(render_problems(&problems));
-        }
+        Err(problems) => log(render_problems(&problems)),
     }
 }
 

@@ -10,7 +10,8 @@ use crate::site::Document;
 
 use super::*;
 use crate::render::plan::{paged, pages_of};
-use crate::render::{has_section, related, section_url, seo, sort_ids, Job, Reads, TargetView};
+use crate::render::reads::{collection_list, ListKey, Span};
+use crate::render::{has_section, related, section_url, seo, Job, Reads, TargetView};
 
 /// How many items of each collection the home page's context holds.
 const HOME_ITEMS: usize = 50;
@@ -34,20 +35,11 @@ impl<'v> Builder<'v> {
         }
     }
 
-    /// Document `id`'s list item, recorded as read with the documents it
-    /// shows the titles of (those its reference fields name).
+    /// Document `id`'s list item (linking to the target that publishes it
+    /// when this one does not), recorded as read.
     fn item(&mut self, id: DocId) -> Cow<'v, ListItem> {
-        let (site, target) = (self.view.site, self.view.target);
-        self.reads.documents.insert(id);
-        let doc = &site.docs[id];
-        for (_, ids) in &doc.refs {
-            self.reads.documents.extend(ids.iter().copied());
-        }
-        match &self.view.items[id] {
-            Some(item) => Cow::Borrowed(item),
-            // Published by another target: link there.
-            None => Cow::Owned(ListItem::new(site, target, doc)),
-        }
+        self.reads.items.insert(id);
+        self.view.item_of(id)
     }
 
     fn items(&mut self, ids: impl IntoIterator<Item = DocId>) -> Vec<Cow<'v, ListItem>> {
@@ -73,6 +65,7 @@ impl<'v> Builder<'v> {
         let common = self.common(url, job);
         let context = match job {
             Job::Doc(id) => {
+                self.reads.documents.insert(*id);
                 let page = self.page(&view.site.docs[*id]);
                 tera::Context::from_serialize(PageContext { common, page })?
             }
@@ -86,7 +79,7 @@ impl<'v> Builder<'v> {
             }
             Job::Alias { to } => {
                 let doc = &view.site.docs[*to];
-                self.reads.documents.insert(*to);
+                self.reads.items.insert(*to);
                 tera::Context::from_serialize(AliasContext {
                     common,
                     target_url: view.site.url_from(doc, view.target),
@@ -114,7 +107,7 @@ impl<'v> Builder<'v> {
             site.url_from(&site.docs[id], view.target)
                 .unwrap_or_default()
         });
-        self.reads.documents.extend(linked);
+        self.reads.items.extend(linked);
         let mut refs = BTreeMap::new();
         for (field, ids) in &doc.refs {
             refs.insert(field.as_str(), self.items(ids.iter().copied()));
@@ -134,13 +127,10 @@ impl<'v> Builder<'v> {
         let coll = site.collection_of(doc);
         let (prev, next) = view.neighbours.get(&doc.id).copied().unwrap_or_default();
         if view.neighbours.contains_key(&doc.id) {
-            self.reads.lists.insert(coll.name.clone());
+            self.reads.neighbours.insert(doc.id);
         }
-        let index = view
-            .related_index
-            .get_or_init(|| related::related_index(site, view.target));
-        let (related, weighed) = related::related(index, doc);
-        self.reads.documents.extend(weighed);
+        self.reads.related.extend(related::related_keys(doc));
+        let related = related::related(view.related_index(), doc);
         Page {
             item,
             content,
@@ -188,7 +178,12 @@ impl<'v> Builder<'v> {
         let site = view.site;
         let mut collections = BTreeMap::new();
         for (coll, ids) in &view.sections {
-            self.reads.lists.insert(coll.name.clone());
+            let shown = Span {
+                len: true,
+                ..Span::places(0, HOME_ITEMS)
+            };
+            self.reads
+                .list(ListKey::Collection(coll.name.clone()), shown);
             let pages = self.items(ids.iter().take(HOME_ITEMS).copied());
             let section = HomeSection {
                 title: &coll.title,
@@ -202,14 +197,13 @@ impl<'v> Builder<'v> {
         // so that a home page can offer, say, browsing by workstream.
         let mut all_collections = BTreeMap::new();
         for (i, coll) in site.config.collections.iter().enumerate() {
-            self.reads.lists.insert(coll.name.clone());
-            let mut ids: Vec<DocId> = site
-                .docs
-                .iter()
-                .filter(|d| d.collection == i && site.is_published(d))
-                .map(|d| d.id)
-                .collect();
-            sort_ids(site, &mut ids, coll.sort_by);
+            let shown = Span {
+                len: true,
+                ..Span::places(0, HOME_ITEMS)
+            };
+            self.reads
+                .list(ListKey::Collection(coll.name.clone()), shown);
+            let ids = collection_list(site, i);
             let pages = self.items(ids.iter().take(HOME_ITEMS).copied());
             let summary = CollectionSummary {
                 title: &coll.title,
@@ -228,7 +222,11 @@ impl<'v> Builder<'v> {
     fn list(&mut self, common: Common<'v>, coll: usize, page: usize) -> ListContext<'v> {
         let view = self.view;
         let (c, ids) = &view.sections[coll];
-        self.reads.lists.insert(c.name.clone());
+        let shown = Span {
+            len: true,
+            ..Span::places(page * c.paginate_by, (page + 1) * c.paginate_by)
+        };
+        self.reads.list(ListKey::Collection(c.name.clone()), shown);
         let base = section_url(c);
         ListContext {
             common,
@@ -246,8 +244,10 @@ impl<'v> Builder<'v> {
         let view = self.view;
         let tax = view.site.config.taxonomy(name).expect("taxonomy exists");
         let mut terms = Vec::new();
+        self.reads.taxonomies.insert(name.to_string());
         for (slug, (term, ids)) in &view.site.taxonomies[name].terms {
-            self.reads.terms.insert((name.to_string(), slug.clone()));
+            let list = ListKey::Term(name.to_string(), slug.clone());
+            self.reads.list(list, Span::len());
             let count = ids.iter().filter(|&&id| view.items[id].is_some()).count();
             if count > 0 {
                 terms.push(TermInfo {
@@ -274,17 +274,17 @@ impl<'v> Builder<'v> {
     fn term(&mut self, common: Common<'v>, tax: &str, slug: &str, page: usize) -> TermContext<'v> {
         let view = self.view;
         let t = view.site.config.taxonomy(tax).expect("taxonomy exists");
-        let (slug, (term, ids)) = view.site.taxonomies[tax]
+        let (slug, (term, _)) = view.site.taxonomies[tax]
             .terms
             .get_key_value(slug)
             .expect("the plan lists terms that exist");
-        self.reads.terms.insert((tax.to_string(), slug.clone()));
-        let mut ids: Vec<DocId> = ids
-            .iter()
-            .copied()
-            .filter(|&id| view.items[id].is_some())
-            .collect();
-        sort_ids(view.site, &mut ids, SortBy::Date);
+        let shown = Span {
+            len: true,
+            ..Span::places(page * t.paginate_by, (page + 1) * t.paginate_by)
+        };
+        self.reads
+            .list(ListKey::Term(tax.to_string(), slug.clone()), shown);
+        let ids = view.term_list(tax, slug);
         let base = format!("{tax}/{slug}/");
         TermContext {
             common,
@@ -336,6 +336,7 @@ impl<'v> Builder<'v> {
     fn sitemap(&mut self, common: Common<'v>) -> SitemapContext<'v> {
         let view = self.view;
         let (site, target) = (view.site, view.target);
+        self.reads.dates = true;
         let mut entries = vec![SitemapEntry {
             url: target.base_url.clone(),
             updated: None,
@@ -350,7 +351,6 @@ impl<'v> Builder<'v> {
             .docs_of(target)
             .filter(|d| site.owner(d).is_some_and(|o| o.name == target.name))
         {
-            self.reads.documents.insert(doc.id);
             entries.push(SitemapEntry {
                 url: format!("{}{}", target.base_url, doc.url),
                 updated: doc.meta.updated.or(doc.meta.date),
@@ -368,8 +368,8 @@ impl<'v> Builder<'v> {
             .map(|d| d.id)
             .collect();
         // Which are the newest depends on every dated document's date.
-        self.reads.documents.extend(ids.iter().copied());
-        sort_ids(site, &mut ids, SortBy::Date);
+        self.reads.dates = true;
+        crate::render::sort_ids(site, &mut ids, SortBy::Date);
         ids.truncate(FEED_ITEMS);
         let updated = ids
             .iter()
