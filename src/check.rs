@@ -99,7 +99,7 @@ fn orphans(site: &Site, out: &mut Vec<Diagnostic>) {
     }
     for doc in site.docs.iter().filter(|d| site.is_published(d)) {
         let coll = site.collection_of(doc);
-        let listed = !crate::render::section_url(coll).is_empty();
+        let listed = !crate::urls::section_url(coll).is_empty();
         let termed = site
             .config
             .targets

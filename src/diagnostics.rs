@@ -105,7 +105,7 @@ impl Diagnostic {
     /// prints and the preview's error overlay reads.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
-            "file": self.path.as_ref().map(|p| p.to_string_lossy().replace('\\', "/")),
+            "file": self.path.as_ref().map(|p| crate::text::slashed(p)),
             "line": self.line,
             "column": self.column,
             "severity": self.severity.to_string(),

@@ -111,7 +111,7 @@ impl Site {
     pub fn edit_url(&self, doc: &Document) -> Option<String> {
         let repo = self.config.repo_url.as_deref()?;
         let prefix = self.repo_prefix.as_deref().unwrap_or_default();
-        let path = doc.source.to_string_lossy().replace('\\', "/");
+        let path = crate::text::slashed(&doc.source);
         Some(format!("{repo}/edit/{}/{prefix}{path}", self.config.branch))
     }
 

@@ -1,6 +1,12 @@
-//! Small text helpers shared by the stages: slugs, dates, truncation.
+//! Small text helpers shared by the stages: slugs, dates, truncation, paths.
 
 use std::fmt;
+use std::path::Path;
+
+/// A path relative to some folder, with `/` between its parts on every system.
+pub fn slashed(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
 
 /// A URL-safe slug: lower-case ASCII letters and digits separated by single
 /// hyphens, other scripts transliterated (as Zola does, with `deunicode`).

@@ -137,7 +137,7 @@ fn github(d: &Diagnostic) -> String {
     if let Some(p) = &d.path {
         props.push(format!(
             "file={}",
-            escape_property(&p.to_string_lossy().replace('\\', "/"))
+            escape_property(&crate::text::slashed(p))
         ));
         if d.line > 0 {
             props.push(format!("line={}", d.line));

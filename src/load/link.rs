@@ -13,6 +13,7 @@ use crate::markdown::DocId;
 use crate::schema::Value;
 use crate::site::{Document, Site, Terms};
 use crate::text::slugify;
+use crate::urls::alias_path;
 
 /// Derives everything that depends on more than one document — references and
 /// who refers to whom, drafts linked from published pages, URLs claimed twice,
@@ -278,28 +279,6 @@ fn check_terms(site: &Site) -> Vec<Diagnostic> {
     problems
 }
 
-/// `/old/name/` or `/old/name.html` → the output path below the base (`old/name/`);
-/// `None` for anything that is not a plain path.
-pub fn alias_path(alias: &str) -> Option<String> {
-    let trimmed = alias.trim().trim_start_matches('/');
-    let inner = trimmed.strip_suffix('/').unwrap_or(trimmed);
-    let ok = !trimmed.is_empty()
-        && !alias.contains("://")
-        && inner
-            .split('/')
-            .all(|seg| !seg.trim().is_empty() && seg != ".." && seg != "." && seg.trim() == seg)
-        && !trimmed.contains(['\\', '?', '#'])
-        && !trimmed.chars().any(char::is_control);
-    if !ok {
-        return None;
-    }
-    if trimmed.ends_with(".html") || trimmed.ends_with('/') {
-        Some(trimmed.to_string())
-    } else {
-        Some(format!("{trimmed}/"))
-    }
-}
-
 /// Collects, for every taxonomy, its terms over every published document.
 fn collect_terms(site: &Site) -> BTreeMap<String, Terms> {
     let mut out = BTreeMap::new();
@@ -341,19 +320,4 @@ fn with_sources(root: &Path, problems: Diagnostics) -> Diagnostics {
         })
         .collect::<Vec<_>>()
         .into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn alias_paths() {
-        assert_eq!(alias_path("/old/name/").as_deref(), Some("old/name/"));
-        assert_eq!(alias_path("/old/name").as_deref(), Some("old/name/"));
-        assert_eq!(alias_path("/old.html").as_deref(), Some("old.html"));
-        assert_eq!(alias_path("/../etc/"), None);
-        assert_eq!(alias_path("https://example.org/x/"), None);
-        assert_eq!(alias_path("/"), None);
-    }
 }

@@ -20,7 +20,7 @@ use crate::text::{slugify, truncate_words};
 
 /// The folder, under the site root, that holds the Markdown sources.
 mod link;
-pub use link::{alias_path, relink, relink_bodies};
+pub use link::{relink, relink_bodies};
 
 pub const CONTENT_DIR: &str = "content";
 
@@ -40,12 +40,7 @@ pub fn load(config: Config, drafts: bool) -> Result<Site, Diagnostics> {
         .map(|(i, (p, _))| (p.clone(), i))
         .collect();
     let lookup = |p: &Path| by_path.get(p).copied();
-    let all_paths = || {
-        files
-            .iter()
-            .map(|(p, _)| p.to_string_lossy().replace('\\', "/"))
-            .collect()
-    };
+    let all_paths = || files.iter().map(|(p, _)| crate::text::slashed(p)).collect();
 
     let loaded: Vec<Result<Document, Vec<Diagnostic>>> = files
         .par_iter()
@@ -107,7 +102,7 @@ pub fn reload_doc(site: &Site, path: &Path) -> Result<Document, Diagnostics> {
     let all_paths = || {
         site.docs
             .iter()
-            .map(|d| d.path.to_string_lossy().replace('\\', "/"))
+            .map(|d| crate::text::slashed(&d.path))
             .collect()
     };
     let mut doc = load_one(
@@ -395,22 +390,14 @@ fn expand_permalink(
     meta: &schema::FrontMatter,
     collection: &str,
 ) -> Result<String, Diagnostic> {
-    let mut url = pattern.trim_start_matches('/').replace("{slug}", slug);
-    if url.contains("{year}") || url.contains("{month}") || url.contains("{day}") {
-        let date = meta.date.ok_or_else(|| {
-            Diagnostic::error(
-                "missing-field",
-                format!("the permalink of `{collection}` ({pattern}) uses the date, but this document has no `date`"),
-            )
-            .with_position(1, 1)
-            .with_hint("add `date: YYYY-MM-DD`")
-        })?;
-        url = url
-            .replace("{year}", &format!("{:04}", date.year))
-            .replace("{month}", &format!("{:02}", date.month))
-            .replace("{day}", &format!("{:02}", date.day));
-    }
-    Ok(url)
+    crate::urls::document_url(pattern, slug, meta.date).ok_or_else(|| {
+        Diagnostic::error(
+            "missing-field",
+            format!("the permalink of `{collection}` ({pattern}) uses the date, but this document has no `date`"),
+        )
+        .with_position(1, 1)
+        .with_hint("add `date: YYYY-MM-DD`")
+    })
 }
 
 #[cfg(test)]

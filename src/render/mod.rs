@@ -26,24 +26,11 @@ mod theme;
 mod themes_doc;
 
 pub use context::ListItem;
-pub use plan::{file_of, plan, Job, Plan};
+pub use plan::{plan, Job, Plan};
 pub use reads::{Changed, ListKey, Reads, ReadsByFile, Span};
 pub use related::{reindex, related_index, related_keys, RelatedIndex, RelatedKey};
 pub use seo::Meta;
 pub use theme::{template_uses, Theme};
-
-/// The URL path of a collection's list, below the base (`guides/`); empty when
-/// its documents sit at the site's root (`/{slug}/`), which means it has no list.
-pub fn section_url(c: &Collection) -> String {
-    let before = c.permalink.split('{').next().unwrap_or_default();
-    // The folders before the first placeholder: `/guides-{slug}/` has none.
-    let folders = before.rfind('/').map_or("", |i| &before[..=i]);
-    folders.trim_start_matches('/').to_string()
-}
-
-fn has_section(c: &Collection) -> bool {
-    !section_url(c).is_empty()
-}
 
 /// What a target's pages are made from, computed once per target.
 pub struct TargetView<'a> {
@@ -219,15 +206,11 @@ impl<'a> TargetView<'a> {
     pub fn sections(site: &'a Site, target: &Target) -> Vec<(&'a Collection, Vec<DocId>)> {
         let mut sections = Vec::new();
         for name in &target.collections {
-            let Some(coll) = site.config.collection(name) else {
+            // site.toml's targets name only collections it has (config::validate).
+            let Some(idx) = site.config.collections.iter().position(|c| c.name == *name) else {
                 continue;
             };
-            let idx = site
-                .config
-                .collections
-                .iter()
-                .position(|c| c.name == *name)
-                .unwrap_or_default();
+            let coll = &site.config.collections[idx];
             let mut ids: Vec<DocId> = site
                 .docs
                 .iter()

@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Target;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::alias_path;
 use crate::markdown::DocId;
 use crate::output::MARKER;
 use crate::site::Site;
 
 use super::theme::template_files;
-use super::{has_section, section_url, TargetView};
+use super::TargetView;
+use crate::urls::{alias_path, file_of, has_section, paged, section_url};
 
 /// One generated file of a target, by what it is made from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -82,15 +82,6 @@ pub struct Plan {
     pub pages: BTreeMap<String, (String, Job)>,
     /// Output file → the file copied there as it is.
     pub statics: BTreeMap<String, PathBuf>,
-}
-
-/// The output file of a URL below the base: `guides/x/` → `guides/x/index.html`.
-pub fn file_of(url: &str) -> String {
-    if url.is_empty() || url.ends_with('/') {
-        format!("{url}index.html")
-    } else {
-        url.to_string()
-    }
 }
 
 /// The folder of the search index, which the index writer fills.
@@ -353,15 +344,6 @@ fn claim_files(
 
 pub(super) fn pages_of(items: usize, per_page: usize) -> usize {
     items.div_ceil(per_page).max(1)
-}
-
-/// The URL of page `page` (0-based) of a list at `base`.
-pub(super) fn paged(base: &str, page: usize) -> String {
-    if page == 0 {
-        base.to_string()
-    } else {
-        format!("{base}page/{}/", page + 1)
-    }
 }
 
 /// Files other than Markdown beside the content of the collections `target`

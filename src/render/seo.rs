@@ -7,7 +7,8 @@ use std::borrow::Cow;
 use serde::Serialize;
 use serde_json::{json, Value as Json};
 
-use super::{has_section, section_url, Job, TargetView};
+use super::{Job, TargetView};
+use crate::urls::{has_section, section_url};
 
 /// What a page says about itself: the `meta` variable of every template.
 #[derive(Serialize)]

@@ -456,12 +456,12 @@ impl Live {
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_file())
         {
-            let rel = entry
-                .path()
-                .strip_prefix(&self.settings.out)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = crate::text::slashed(
+                entry
+                    .path()
+                    .strip_prefix(&self.settings.out)
+                    .unwrap_or(entry.path()),
+            );
             if !keep.contains(&rel)
                 && rel != crate::output::MARKER
                 && !spare(&rel)

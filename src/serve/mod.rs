@@ -504,7 +504,7 @@ fn classify(
             || path.starts_with(root.join("templates"))
             || path.starts_with(root.join("static"))
         {
-            let s = path.to_string_lossy().replace('\\', "/");
+            let s = crate::text::slashed(path);
             if let Some((_, name)) = s.split_once("/templates/") {
                 // A folder of templates, made or gone: which templates were in
                 // it is not known (see `folder_of_pages`).

@@ -9,9 +9,10 @@ use crate::schema::Value;
 use crate::site::Document;
 
 use super::*;
-use crate::render::plan::{paged, pages_of};
+use crate::render::plan::pages_of;
 use crate::render::reads::{collection_list, ListKey, Span};
-use crate::render::{has_section, related, section_url, seo, Job, Reads, TargetView};
+use crate::render::{related, seo, Job, Reads, TargetView};
+use crate::urls::{has_section, paged, section_url};
 
 /// How many items of each collection the home page's context holds.
 const HOME_ITEMS: usize = 50;
@@ -141,7 +142,7 @@ impl<'v> Builder<'v> {
             referrers,
             previous: prev.map(|id| self.item(id)),
             next: next.map(|id| self.item(id)),
-            source: doc.source.to_string_lossy().replace('\\', "/"),
+            source: crate::text::slashed(&doc.source),
             aliases: &doc.meta.aliases,
             related: self.items(related),
             last_updated: doc.last_updated,
@@ -163,7 +164,7 @@ impl<'v> Builder<'v> {
             .iter()
             .filter_map(|f| crate::markdown::resolve_path(&doc.path, f))
             .map(|p| {
-                let p = p.to_string_lossy().replace('\\', "/");
+                let p = crate::text::slashed(&p);
                 let name = p.rsplit('/').next().unwrap_or(&p).to_string();
                 Attachment {
                     name,

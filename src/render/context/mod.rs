@@ -22,7 +22,7 @@ use crate::site::Site;
 use crate::text::Date;
 
 use super::seo::Meta;
-use super::{has_section, section_url};
+use crate::urls::{has_section, section_url};
 
 mod build;
 mod item;
