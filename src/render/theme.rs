@@ -37,8 +37,8 @@ pub struct Theme {
     files: HashMap<String, (PathBuf, PathBuf)>,
     /// Static folders, least specific first.
     pub static_dirs: Vec<PathBuf>,
-    /// The templates each template uses, read from their text when first asked.
-    uses: std::sync::OnceLock<HashMap<String, HashSet<String>>>,
+    /// The templates each template uses, read from their text as loaded.
+    uses: HashMap<String, HashSet<String>>,
 }
 
 /// The theme folders from the root of the chain (`base`) to `name`.
@@ -154,11 +154,12 @@ impl Theme {
         tera.register_filter("date_long", date_long);
         tera.add_raw_templates(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| template_error(&e, &files))?;
+        let uses = template_uses(&texts.into_iter().collect());
         Ok(Theme {
             tera,
             files,
             static_dirs,
-            uses: std::sync::OnceLock::new(),
+            uses,
         })
     }
 
@@ -170,23 +171,13 @@ impl Theme {
 
     /// Template `name` and every template it uses (extends, includes, imports), by name.
     pub fn templates_read(&self, name: &str) -> std::collections::BTreeSet<String> {
-        let uses = self.uses.get_or_init(|| template_uses(&self.sources()));
-        let mut read: std::collections::BTreeSet<String> = uses
+        let mut read: std::collections::BTreeSet<String> = self
+            .uses
             .get(name)
             .map(|u| u.iter().cloned().collect())
             .unwrap_or_default();
         read.insert(name.to_string());
         read
-    }
-
-    /// Every template's text, by name, as it is on disk now.
-    fn sources(&self) -> HashMap<String, String> {
-        self.files
-            .iter()
-            .filter_map(|(name, (_, real))| {
-                Some((name.clone(), std::fs::read_to_string(real).ok()?))
-            })
-            .collect()
     }
 
     /// The templates that are, or use (extend, include, import), one of `changed`
@@ -195,8 +186,7 @@ impl Theme {
         &self,
         changed: &std::collections::BTreeSet<String>,
     ) -> std::collections::HashSet<String> {
-        // Read afresh: the templates on disk may have changed since loading.
-        let uses = template_uses(&self.sources());
+        let uses = &self.uses;
         let hit = |n: &str| {
             changed
                 .iter()
@@ -296,20 +286,15 @@ fn quoted(s: &str, q: char) -> Vec<String> {
 }
 
 /// The templates each template uses (extends, includes, imports), by name.
+/// A template that names one by a variable (`{% include name %}`) may use
+/// any: it is taken to use them all.
 pub fn template_uses(sources: &HashMap<String, String>) -> HashMap<String, HashSet<String>> {
     let mut direct: HashMap<String, HashSet<String>> = HashMap::new();
     for (name, text) in sources {
-        let mut uses = HashSet::new();
-        for keyword in ["extends", "include", "import"] {
-            for part in text.split(keyword).skip(1) {
-                let part = part.trim_start();
-                if let Some(q) = part.chars().next().filter(|c| *c == '"' || *c == '\'') {
-                    if let Some(end) = part[1..].find(q) {
-                        uses.insert(part[1..1 + end].to_string());
-                    }
-                }
-            }
-        }
+        let uses = match named_templates(text) {
+            Some(names) => names,
+            None => sources.keys().filter(|n| *n != name).cloned().collect(),
+        };
         direct.insert(name.clone(), uses);
     }
     // Transitive closure: small, templates number in the tens.
@@ -336,9 +321,80 @@ pub fn template_uses(sources: &HashMap<String, String>) -> HashMap<String, HashS
     all
 }
 
+/// The templates `text`'s `{% extends %}`, `{% include %}` and `{% import %}`
+/// tags name (one, or a list of which tera takes the first that exists);
+/// `None` if one of them names it by a variable.
+fn named_templates(text: &str) -> Option<HashSet<String>> {
+    let mut names = HashSet::new();
+    for (at, _) in text.match_indices("{%") {
+        let rest = &text[at + 2..];
+        let tag = rest[..rest.find("%}").unwrap_or(rest.len())]
+            .trim_start_matches('-')
+            .trim_end_matches('-')
+            .trim();
+        let Some(args) = ["extends", "include", "import"].iter().find_map(|k| {
+            tag.strip_prefix(k)
+                .filter(|a| a.starts_with(char::is_whitespace))
+        }) else {
+            continue;
+        };
+        let args = args.trim_start();
+        let listed = args
+            .strip_prefix('[')
+            .map(|a| a.split(']').next().unwrap_or(a));
+        let quoted: Vec<String> = match listed {
+            Some(list) => quoted(list, '"')
+                .into_iter()
+                .chain(quoted(list, '\''))
+                .collect(),
+            None => {
+                let q = args.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+                quoted(args, q).into_iter().take(1).collect()
+            }
+        };
+        if quoted.is_empty() {
+            return None;
+        }
+        names.extend(quoted);
+    }
+    Some(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_template_named_by_a_variable_may_be_any() {
+        let sources: HashMap<String, String> = [
+            (
+                "page.html",
+                "{%- include  \"a.html\" -%} {% include [\"b.html\", 'c.html'] ignore missing %}",
+            ),
+            ("list.html", "{% set t = \"a.html\" %}{% include t %}"),
+            (
+                "a.html",
+                "Includes nothing, whatever the word include says.",
+            ),
+            ("b.html", ""),
+            ("c.html", ""),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        let uses = template_uses(&sources);
+        let sorted = |n: &str| {
+            let mut v: Vec<&String> = uses[n].iter().collect();
+            v.sort();
+            v
+        };
+        assert_eq!(sorted("page.html"), ["a.html", "b.html", "c.html"]);
+        assert_eq!(
+            sorted("list.html"),
+            ["a.html", "b.html", "c.html", "page.html"]
+        );
+        assert!(uses["a.html"].is_empty());
+    }
 
     #[test]
     fn template_uses_are_transitive() {
