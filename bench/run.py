@@ -4,6 +4,7 @@
     python3 bench/run.py                      # 1,000 and 10,000 pages, 3 runs each
     python3 bench/run.py --pages 10000 --runs 5
     python3 bench/run.py --pages 1000,10000,50000 --write bench/RESULTS.md
+    python3 bench/run.py --pages 10000 --baseline path/to/older/hubgen
 
 For each size it generates the corpus (bench/corpus.py), then, in the same run
 and several times each, builds it with:
@@ -96,12 +97,13 @@ def queries_for(corpus, n=50):
     return out
 
 
-def bench(pages, runs, work):
+def bench(pages, runs, work, baseline=None):
     corpus = os.path.join(work, f"corpus-{pages}")
     if not os.path.isdir(corpus):
         sh([sys.executable, os.path.join(BENCH, "corpus.py"), "--pages", str(pages), "--out", corpus], stdout=subprocess.DEVNULL)
     pagefind = os.path.join(BENCH, "peers", "node_modules", ".bin", "pagefind")
-    r = {"pages": pages, "hubgen": [], "hubgen_rss": [], "search": [], "hugo": [], "hugo_rss": [], "pagefind": [], "pagefind_rss": []}
+    r = {"pages": pages, "hubgen": [], "hubgen_rss": [], "search": [], "hugo": [], "hugo_rss": [], "pagefind": [], "pagefind_rss": [],
+         "baseline": [], "baseline_rss": []}
     runs_dir = os.path.join(work, "runs", str(pages))
     for i in range(runs):
         # Every tool writes into a new, empty folder, as a CI build from a clean clone
@@ -113,6 +115,12 @@ def bench(pages, runs, work):
         wall, rss, out = timed([HUBGEN, "-C", corpus, "build", "--output", out_h])
         r["hubgen"].append(wall)
         r["hubgen_rss"].append(rss)
+        if baseline:
+            # The same build by another hubgen binary, interleaved run by run
+            # so that both meet the same machine.
+            b_wall, b_rss, _ = timed([baseline, "-C", corpus, "build", "--output", os.path.join(runs_dir, f"baseline-{i}")])
+            r["baseline"].append(b_wall)
+            r["baseline_rss"].append(b_rss)
         hub_line = next(line for line in out.splitlines() if line.startswith("hub: "))
         r["search"].append(seconds(re.search(r"KiB in ([\d.]+(?:ms|s|µs))\)", hub_line).group(1)))
         wall, rss, _ = timed(["hugo", "--source", os.path.join(BENCH, "hugo"), "--contentDir", os.path.join(corpus, "content"),
@@ -122,7 +130,7 @@ def bench(pages, runs, work):
         wall, rss, _ = timed([pagefind, "--site", os.path.join(out_h, "hub"), "--output-path", os.path.join(out_h, "hub", "pagefind")])
         r["pagefind"].append(wall)
         r["pagefind_rss"].append(rss)
-    med = {k: statistics.median(v) for k, v in r.items() if isinstance(v, list)}
+    med = {k: statistics.median(v) for k, v in r.items() if isinstance(v, list) and v}
     med["pages"] = pages
     pf_files, pf_bytes = tree(os.path.join(out_h, "hub", "pagefind"))
     idx_files, idx_bytes = tree(os.path.join(out_h, "hub", "search"))
@@ -176,6 +184,11 @@ def table(results, runs):
         else:
             row += " – | – | – | – | – | – |"
         lines.append(row)
+    if any("baseline" in m for m in results):
+        lines += ["", "| pages | hubgen | baseline hubgen | time ratio | peak RSS hubgen | baseline | RSS ratio |", "|---:|---:|---:|---:|---:|---:|---:|"]
+        for m in results:
+            lines.append(f"| {m['pages']:,} | {m['hubgen']:.2f} s | {m['baseline']:.2f} s | {m['hubgen'] / m['baseline']:.3f} | "
+                         f"{m['hubgen_rss']:.0f} MiB | {m['baseline_rss']:.0f} MiB | {m['hubgen_rss'] / m['baseline_rss']:.3f} |")
     if len(results) > 1:
         by = {m["pages"]: m for m in results}
         if 10000 in by and 50000 in by:
@@ -189,6 +202,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--work", default=os.path.join(ROOT, "target", "bench"))
     ap.add_argument("--write", metavar="FILE", help="also write the results as Markdown to FILE")
+    ap.add_argument("--baseline", metavar="BIN", help="another hubgen binary (an earlier version) to build each corpus too, run for run")
     args = ap.parse_args()
     ensure_tools()
     os.makedirs(args.work, exist_ok=True)
@@ -200,7 +214,7 @@ def main():
     results = []
     for n in [int(x) for x in args.pages.split(",")]:
         print(f"… {n:,} pages", file=sys.stderr)
-        results.append(bench(n, args.runs, args.work))
+        results.append(bench(n, args.runs, args.work, args.baseline and os.path.abspath(args.baseline)))
     hugo = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.split()[1]
     pf = subprocess.run([os.path.join(BENCH, "peers", "node_modules", ".bin", "pagefind"), "--version"], capture_output=True, text=True).stdout.strip()
     head = (f"{date.today().isoformat()} · {os.cpu_count()} cores · {platform.machine()} · median of {args.runs} runs · "
