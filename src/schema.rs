@@ -49,62 +49,73 @@ impl FrontMatter {
 
 /// Checks `entries` against `collection`. Problems carry line and column, not the path.
 pub fn check(entries: Vec<Entry>, collection: &Collection) -> (FrontMatter, Vec<Diagnostic>) {
-    let mut fm = FrontMatter::default();
-    let mut problems = Vec::new();
-    let mut seen: HashMap<String, Raw> = HashMap::new();
+    let mut fields = Fields::read(entries, collection);
+    let mut fm = builtin_fields(&mut fields);
+    let mut missing = missing_builtins(&fm, collection, &fields);
+    fm.fields = own_fields(collection, &mut fields, &mut missing);
+    fields.report_missing(&missing, collection);
+    fm.lines = fields.lines;
+    (fm, fields.problems)
+}
 
-    for Entry { key, value, line } in entries {
-        fm.lines.insert(key.clone(), line);
-        let known =
-            BUILTIN_FIELDS.iter().any(|(n, _)| *n == key) || collection.field(&key).is_some();
-        if !known {
-            let mut d = Diagnostic::error(
-                "unknown-field",
-                format!(
-                    "unknown field \"{key}\" in a document of collection `{}`",
-                    collection.name
-                ),
-            )
-            .with_position(line, 1);
-            d = match did_you_mean(&key, collection.field_names()) {
-                Some(m) => d.with_hint(format!("did you mean \"{m}\"?")),
-                None => d.with_hint(format!(
-                    "the fields of `{}` are: {} (declare new ones in site.toml)",
-                    collection.name,
-                    collection.field_names().collect::<Vec<_>>().join(", ")
-                )),
-            };
-            problems.push(d);
-            continue;
+/// The known fields of a document as written, taken out one by one as they
+/// are checked, and the problems found so far.
+struct Fields {
+    /// The known fields not taken yet.
+    values: HashMap<String, Raw>,
+    /// The known fields written, taken or not.
+    written: Vec<String>,
+    /// The line each key was written on, known or not.
+    lines: HashMap<String, usize>,
+    /// The fields already reported as the wrong type or value.
+    failed: Vec<String>,
+    problems: Vec<Diagnostic>,
+}
+
+impl Fields {
+    /// Reads `entries`, reporting every field that `collection` does not know.
+    fn read(entries: Vec<Entry>, collection: &Collection) -> Fields {
+        let mut values = HashMap::new();
+        let mut lines = HashMap::new();
+        let mut problems = Vec::new();
+        for Entry { key, value, line } in entries {
+            lines.insert(key.clone(), line);
+            let known =
+                BUILTIN_FIELDS.iter().any(|(n, _)| *n == key) || collection.field(&key).is_some();
+            if !known {
+                problems.push(unknown_field(&key, line, collection));
+                continue;
+            }
+            values.insert(key, value);
         }
-        seen.insert(key, value);
+        Fields {
+            written: values.keys().cloned().collect(),
+            values,
+            lines,
+            failed: Vec::new(),
+            problems,
+        }
     }
 
-    let written: Vec<String> = seen.keys().cloned().collect();
-    let is_written = |name: &str| written.iter().any(|w| w == name);
-    let mut failed: Vec<String> = Vec::new();
-    let mut take = |name: &str, kind: FieldType, allowed: &[String]| -> Option<Value> {
-        let raw = seen.remove(name)?;
-        let line = fm.lines.get(name).copied().unwrap_or(1);
+    fn is_written(&self, name: &str) -> bool {
+        self.written.iter().any(|w| w == name)
+    }
+
+    /// The line of field `name`, or of the opening `---` when it is not written.
+    fn line(&self, name: &str) -> usize {
+        self.lines.get(name).copied().unwrap_or(1)
+    }
+
+    /// Takes field `name` as a `kind`, one of `allowed` unless that is empty.
+    /// `None` when it is not written, empty, or wrong; wrong is reported.
+    fn take(&mut self, name: &str, kind: FieldType, allowed: &[String]) -> Option<Value> {
+        let raw = self.values.remove(name)?;
+        let line = self.line(name);
         let problem = match coerce(&raw, kind) {
             Ok(None) => return None,
             Ok(Some(v)) => match not_allowed(&v, allowed) {
                 None => return Some(v),
-                Some(bad) => {
-                    let d = Diagnostic::error(
-                        "not-allowed",
-                        format!("\"{bad}\" is not an allowed value of `{name}`"),
-                    );
-                    let list = allowed
-                        .iter()
-                        .map(|a| format!("\"{a}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    match did_you_mean(bad, allowed.iter().map(String::as_str)) {
-                        Some(m) => d.with_hint(format!("did you mean \"{m}\"? allowed: {list}")),
-                        None => d.with_hint(format!("allowed: {list}")),
-                    }
-                }
+                Some(bad) => not_allowed_error(name, bad, allowed),
             },
             Err(found) => Diagnostic::error(
                 "wrong-type",
@@ -112,34 +123,122 @@ pub fn check(entries: Vec<Entry>, collection: &Collection) -> (FrontMatter, Vec<
             )
             .with_hint(format!("write it as {}", example(name, kind))),
         };
-        problems.push(problem.with_position(line, 1));
-        failed.push(name.to_string());
+        self.problems.push(problem.with_position(line, 1));
+        self.failed.push(name.to_string());
         None
-    };
+    }
 
-    let string = |v: Option<Value>| match v {
+    /// Reports each field of `missing` that is not already reported as the
+    /// wrong type or value.
+    fn report_missing(&mut self, missing: &[(&str, FieldType)], collection: &Collection) {
+        for &(name, kind) in missing {
+            if self.failed.iter().any(|f| f == name) {
+                continue; // already reported as the wrong type or value
+            }
+            let empty = self.is_written(name);
+            let line = if empty { self.line(name) } else { 1 };
+            let what = if empty { "is empty" } else { "is missing" };
+            self.problems.push(
+                Diagnostic::error(
+                    "missing-field",
+                    format!(
+                        "required field `{name}` {what} (documents of `{}` must have it)",
+                        collection.name
+                    ),
+                )
+                .with_position(line, 1)
+                .with_hint(format!("add {}", example(name, kind))),
+            );
+        }
+    }
+}
+
+/// The error for field `key` on `line`, which `collection` does not have.
+fn unknown_field(key: &str, line: usize, collection: &Collection) -> Diagnostic {
+    let d = Diagnostic::error(
+        "unknown-field",
+        format!(
+            "unknown field \"{key}\" in a document of collection `{}`",
+            collection.name
+        ),
+    )
+    .with_position(line, 1);
+    match did_you_mean(key, collection.field_names()) {
+        Some(m) => d.with_hint(format!("did you mean \"{m}\"?")),
+        None => d.with_hint(format!(
+            "the fields of `{}` are: {} (declare new ones in site.toml)",
+            collection.name,
+            collection.field_names().collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// The error for value `bad` of field `name`, which is not one of `allowed`.
+fn not_allowed_error(name: &str, bad: &str, allowed: &[String]) -> Diagnostic {
+    let d = Diagnostic::error(
+        "not-allowed",
+        format!("\"{bad}\" is not an allowed value of `{name}`"),
+    );
+    let list = allowed
+        .iter()
+        .map(|a| format!("\"{a}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match did_you_mean(bad, allowed.iter().map(String::as_str)) {
+        Some(m) => d.with_hint(format!("did you mean \"{m}\"? allowed: {list}")),
+        None => d.with_hint(format!("allowed: {list}")),
+    }
+}
+
+/// Takes the fields every document may have: title, summary, date, updated,
+/// tags, draft, aliases and weight.
+fn builtin_fields(fields: &mut Fields) -> FrontMatter {
+    let as_string = |v: Option<Value>| match v {
         Some(Value::String(s)) => Some(s),
         _ => None,
     };
-    let date = |v: Option<Value>| match v {
+    let as_date = |v: Option<Value>| match v {
         Some(Value::Date(d)) => Some(d),
         _ => None,
     };
-    let list = |v: Option<Value>| match v {
+    let as_list = |v: Option<Value>| match v {
         Some(Value::List(l)) => l,
         _ => Vec::new(),
     };
-    fm.title = string(take("title", FieldType::String, &[])).unwrap_or_default();
-    fm.summary = string(take("summary", FieldType::String, &[]));
-    fm.date = date(take("date", FieldType::Date, &[]));
-    fm.updated = date(take("updated", FieldType::Date, &[]));
-    fm.tags = list(take("tags", FieldType::List, &[]));
-    fm.draft = matches!(take("draft", FieldType::Bool, &[]), Some(Value::Bool(true)));
-    fm.aliases = list(take("aliases", FieldType::List, &[]));
-    fm.weight = match take("weight", FieldType::Integer, &[]) {
+    let title = as_string(fields.take("title", FieldType::String, &[])).unwrap_or_default();
+    let summary = as_string(fields.take("summary", FieldType::String, &[]));
+    let date = as_date(fields.take("date", FieldType::Date, &[]));
+    let updated = as_date(fields.take("updated", FieldType::Date, &[]));
+    let tags = as_list(fields.take("tags", FieldType::List, &[]));
+    let draft = matches!(
+        fields.take("draft", FieldType::Bool, &[]),
+        Some(Value::Bool(true))
+    );
+    let aliases = as_list(fields.take("aliases", FieldType::List, &[]));
+    let weight = match fields.take("weight", FieldType::Integer, &[]) {
         Some(Value::Integer(w)) => w,
         _ => 0,
     };
+    FrontMatter {
+        title,
+        summary,
+        date,
+        updated,
+        tags,
+        draft,
+        aliases,
+        weight,
+        ..FrontMatter::default()
+    }
+}
+
+/// The title when it is empty, and the built-in fields `collection` requires
+/// that are not set, with their types.
+fn missing_builtins<'a>(
+    fm: &FrontMatter,
+    collection: &'a Collection,
+    fields: &Fields,
+) -> Vec<(&'a str, FieldType)> {
     let mut missing = Vec::new();
     if fm.title.trim().is_empty() {
         missing.push(("title", FieldType::String));
@@ -151,7 +250,7 @@ pub fn check(entries: Vec<Entry>, collection: &Collection) -> (FrontMatter, Vec<
             "updated" => fm.updated.is_none(),
             "tags" => fm.tags.is_empty(),
             "aliases" => fm.aliases.is_empty(),
-            "draft" | "weight" => !is_written(name),
+            "draft" | "weight" => !fields.is_written(name),
             _ => false,
         };
         if absent {
@@ -162,47 +261,35 @@ pub fn check(entries: Vec<Entry>, collection: &Collection) -> (FrontMatter, Vec<
             missing.push((name.as_str(), kind));
         }
     }
+    missing
+}
+
+/// Takes the collection's own fields, in schema order, with their defaults
+/// when they are not written; required ones that are not set go to `missing`.
+fn own_fields<'a>(
+    collection: &'a Collection,
+    fields: &mut Fields,
+    missing: &mut Vec<(&'a str, FieldType)>,
+) -> Vec<(String, Value)> {
+    let mut values = Vec::new();
     for field in &collection.fields {
-        match take(&field.name, field.kind, &field.allowed) {
-            Some(v) => fm.fields.push((field.name.clone(), v)),
-            None if is_written(&field.name) => {
+        match fields.take(&field.name, field.kind, &field.allowed) {
+            Some(v) => values.push((field.name.clone(), v)),
+            None if fields.is_written(&field.name) => {
                 if field.required {
                     missing.push((field.name.as_str(), field.kind));
                 }
             }
             None => match default_value(field) {
-                Some(v) => fm.fields.push((field.name.clone(), v)),
+                Some(v) => values.push((field.name.clone(), v)),
                 None if field.required => missing.push((field.name.as_str(), field.kind)),
                 None => {}
             },
         }
     }
-    // `take` borrows `failed` mutably; its last use ends that borrow here.
-    for (name, kind) in missing {
-        if failed.iter().any(|f| f == name) {
-            continue; // already reported as the wrong type or value
-        }
-        let empty = is_written(name);
-        let line = if empty {
-            fm.lines.get(name).copied().unwrap_or(1)
-        } else {
-            1
-        };
-        let what = if empty { "is empty" } else { "is missing" };
-        problems.push(
-            Diagnostic::error(
-                "missing-field",
-                format!(
-                    "required field `{name}` {what} (documents of `{}` must have it)",
-                    collection.name
-                ),
-            )
-            .with_position(line, 1)
-            .with_hint(format!("add {}", example(name, kind))),
-        );
-    }
-    (fm, problems)
+    values
 }
+
 /// Turns a raw value into `kind`; `Ok(None)` for an empty value, `Err` with what was found.
 fn coerce(raw: &Raw, kind: FieldType) -> Result<Option<Value>, String> {
     let scalar = |r: &Raw| match r {

@@ -118,66 +118,8 @@ impl Key<'_> {
 /// Every file of the index, by path below the target's root.
 pub fn build_files(site: &Site, target: &Target, a: &Analyzed) -> Vec<(String, String)> {
     let mut files = Vec::new();
-
-    // Postings, scored and encoded stem by stem.
-    let encoded: Vec<String> = (0..a.stems.len())
-        .into_par_iter()
-        .map(|stem| {
-            let postings = a.scores_of(stem);
-            let mut s = String::with_capacity(postings.len() * 3);
-            let mut prev = 0;
-            for (d, score) in postings {
-                push_number(&mut s, d - prev);
-                push_number(&mut s, ((score * SCALE).round() as u32).max(1));
-                prev = d;
-            }
-            s
-        })
-        .collect();
-
-    // The sorted term space: surface words and stems together.
-    let mut keys: Vec<Key> = Vec::with_capacity(a.surfaces.len() + a.stems.len());
-    for (w, s) in &a.surfaces {
-        let stem = a.stems[*s as usize].as_str();
-        // A word that is its own stem is written with an empty stem.
-        keys.push(Key::Surface(w, if stem == w { "" } else { stem }));
-    }
-    for (stem, p) in a.stems.iter().zip(encoded) {
-        keys.push(Key::Stem(stem, p));
-    }
-    keys.sort_by(|x, y| x.key().cmp(y.key()));
-    let total: usize = keys.iter().map(Key::size).sum();
-    let target_bytes = MIN_SHARD_BYTES.max(total / MAX_SHARDS + 1);
-
-    let mut bounds: Vec<String> = Vec::new();
-    let mut shard: (BTreeMap<&str, &str>, BTreeMap<&str, &str>, usize) = Default::default();
-    let flush = |shard: &mut (BTreeMap<&str, &str>, BTreeMap<&str, &str>, usize),
-                 files: &mut Vec<(String, String)>,
-                 n: usize| {
-        let body = json!({"w": shard.0, "p": shard.1}).to_string();
-        files.push((format!("search/s/{n}.json"), body));
-        *shard = Default::default();
-    };
-    for (i, k) in keys.iter().enumerate() {
-        if i == 0 || (shard.2 >= target_bytes && k.key() != keys[i - 1].key()) {
-            if i > 0 {
-                flush(&mut shard, &mut files, bounds.len() - 1);
-            }
-            bounds.push(if i == 0 {
-                String::new()
-            } else {
-                k.key().to_string()
-            });
-        }
-        match k {
-            Key::Surface(w, s) => shard.0.insert(w, s),
-            Key::Stem(s, p) => shard.1.insert(s, p.as_str()),
-        };
-        shard.2 += k.size();
-    }
-    if !keys.is_empty() {
-        flush(&mut shard, &mut files, bounds.len() - 1);
-    }
+    let keys = term_space(a, encode_postings(a));
+    let bounds = push_shards(&keys, &mut files);
 
     // Metadata, in chunks.
     let metas: Vec<Json> = a.docs.par_iter().map(|&id| meta(site, id)).collect();
@@ -193,6 +135,96 @@ pub fn build_files(site: &Site, target: &Target, a: &Analyzed) -> Vec<(String, S
         .iter()
         .map(|(name, title, _)| json!({"name": name, "title": title}))
         .collect();
+    files.push(("search/facets.json".into(), facets_json(&facets)));
+
+    let manifest = json!({
+        "version": 1,
+        "base": target.base_path(),
+        "docs": a.docs.len(),
+        "chunk": CHUNK,
+        "scale": SCALE,
+        "shards": bounds,
+        "facets": facet_names,
+    });
+    files.push(("search/manifest.json".into(), manifest.to_string()));
+    files
+}
+
+/// Postings, scored and encoded stem by stem.
+fn encode_postings(a: &Analyzed) -> Vec<String> {
+    (0..a.stems.len())
+        .into_par_iter()
+        .map(|stem| {
+            let postings = a.scores_of(stem);
+            let mut s = String::with_capacity(postings.len() * 3);
+            let mut prev = 0;
+            for (d, score) in postings {
+                push_number(&mut s, d - prev);
+                push_number(&mut s, ((score * SCALE).round() as u32).max(1));
+                prev = d;
+            }
+            s
+        })
+        .collect()
+}
+
+/// The sorted term space: surface words and stems together.
+fn term_space(a: &Analyzed, encoded: Vec<String>) -> Vec<Key<'_>> {
+    let mut keys: Vec<Key> = Vec::with_capacity(a.surfaces.len() + a.stems.len());
+    for (w, s) in &a.surfaces {
+        let stem = a.stems[*s as usize].as_str();
+        // A word that is its own stem is written with an empty stem.
+        keys.push(Key::Surface(w, if stem == w { "" } else { stem }));
+    }
+    for (stem, p) in a.stems.iter().zip(encoded) {
+        keys.push(Key::Stem(stem, p));
+    }
+    keys.sort_by(|x, y| x.key().cmp(y.key()));
+    keys
+}
+
+/// Cuts the sorted `keys` into shards of about the same size and adds a file
+/// for each to `files`; returns the first key of each shard (the first one
+/// empty), as the manifest lists them.
+fn push_shards(keys: &[Key], files: &mut Vec<(String, String)>) -> Vec<String> {
+    let total: usize = keys.iter().map(Key::size).sum();
+    let target_bytes = MIN_SHARD_BYTES.max(total / MAX_SHARDS + 1);
+
+    let mut bounds: Vec<String> = Vec::new();
+    let mut shard: (BTreeMap<&str, &str>, BTreeMap<&str, &str>, usize) = Default::default();
+    let flush = |shard: &mut (BTreeMap<&str, &str>, BTreeMap<&str, &str>, usize),
+                 files: &mut Vec<(String, String)>,
+                 n: usize| {
+        let body = json!({"w": shard.0, "p": shard.1}).to_string();
+        files.push((format!("search/s/{n}.json"), body));
+        *shard = Default::default();
+    };
+    for (i, k) in keys.iter().enumerate() {
+        if i == 0 || (shard.2 >= target_bytes && k.key() != keys[i - 1].key()) {
+            if i > 0 {
+                flush(&mut shard, files, bounds.len() - 1);
+            }
+            bounds.push(if i == 0 {
+                String::new()
+            } else {
+                k.key().to_string()
+            });
+        }
+        match k {
+            Key::Surface(w, s) => shard.0.insert(w, s),
+            Key::Stem(s, p) => shard.1.insert(s, p.as_str()),
+        };
+        shard.2 += k.size();
+    }
+    if !keys.is_empty() {
+        flush(&mut shard, files, bounds.len() - 1);
+    }
+    bounds
+}
+
+/// `facets.json`: for each facet, each value with its documents' positions
+/// written as gaps.
+fn facets_json(facets: &[Facet]) -> String {
     let facet_json: Vec<Json> = facets
         .iter()
         .map(|(name, _, values)| {
@@ -211,22 +243,7 @@ pub fn build_files(site: &Site, target: &Target, a: &Analyzed) -> Vec<(String, S
             json!({"name": name, "values": values})
         })
         .collect();
-    files.push((
-        "search/facets.json".into(),
-        json!({"facets": facet_json}).to_string(),
-    ));
-
-    let manifest = json!({
-        "version": 1,
-        "base": target.base_path(),
-        "docs": a.docs.len(),
-        "chunk": CHUNK,
-        "scale": SCALE,
-        "shards": bounds,
-        "facets": facet_names,
-    });
-    files.push(("search/manifest.json".into(), manifest.to_string()));
-    files
+    json!({"facets": facet_json}).to_string()
 }
 
 /// A document's entry in the metadata chunks.
@@ -252,11 +269,11 @@ fn reference_titles<'a>(site: &'a Site, doc: &crate::site::Document) -> Vec<&'a 
         .collect()
 }
 
-/// Facets: content type, each reference field, and the target's taxonomies;
-/// for each, its values with the positions of the documents that have them.
 /// A facet: its name, its title, and each value with its documents' positions.
 type Facet = (String, String, Vec<(String, Vec<u32>)>);
 
+/// Facets: content type, each reference field, and the target's taxonomies;
+/// for each, its values with the positions of the documents that have them.
 fn facets(site: &Site, target: &Target, docs: &[DocId]) -> Vec<Facet> {
     let mut out = Vec::new();
     let mut add = |name: String, title: String, value_of: &dyn Fn(DocId) -> Vec<String>| {

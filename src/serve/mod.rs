@@ -3,8 +3,11 @@
 //! touches — whenever content, templates, static files or site.toml change;
 //! open pages reload through server-sent events, or show what went wrong.
 
+pub mod files;
+pub mod hosts;
 pub mod http;
 pub mod live;
+pub mod reload;
 
 use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
@@ -19,8 +22,8 @@ use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, Recom
 use crate::config::{Config, CONFIG_FILE};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::CONTENT_DIR;
-use http::{Event, Hub};
 use live::{Changes, Live, Settings};
+use reload::{Event, Hub};
 
 /// The port tried first, then the next few, before any free one.
 pub const DEFAULT_PORT: u16 = 1111;
@@ -124,7 +127,7 @@ pub fn start(
             (None, problems)
         }
     };
-    let hosts = http::Hosts {
+    let hosts = hosts::Hosts {
         bind: opts.bind,
         port,
     };
