@@ -26,7 +26,7 @@ use html5ever::tokenizer::{
     BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 
-use super::script_url;
+use super::guard::script_url;
 
 /// Something in a fragment that may not be published, at a byte offset of the fragment.
 #[derive(Clone, Debug, PartialEq, Eq)]

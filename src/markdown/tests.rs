@@ -1,0 +1,61 @@
+//! What the unit tests of the Markdown module share: rendering a body as a
+//! file of a small site, and the problems found in it; and the tests of
+//! [`render`] as a whole.
+
+use std::path::Path;
+
+use super::*;
+
+pub(super) fn render_in(file: &str, body: &str) -> (Rendered, Vec<Diagnostic>) {
+    let known = ["guides/a.md", "workstreams/procurement.md"];
+    let lookup = |p: &Path| known.iter().position(|k| Path::new(k) == p);
+    let all = || known.iter().map(|s| s.to_string()).collect();
+    let ctx = LinkContext {
+        file: Path::new(file),
+        lookup: &lookup,
+        all_paths: &all,
+        up: up_from("guides/a/"),
+        raw_html: false,
+    };
+    render(body, 5, &ctx)
+}
+
+pub(super) fn render_raw(body: &str, raw_html: bool) -> (Rendered, Vec<Diagnostic>) {
+    let lookup = |_: &Path| None;
+    let all = Vec::new;
+    let ctx = LinkContext {
+        file: Path::new("guides/a.md"),
+        lookup: &lookup,
+        all_paths: &all,
+        up: String::new(),
+        raw_html,
+    };
+    render(body, 5, &ctx)
+}
+
+/// Line, column and code of each problem in `body` (which starts on line 5).
+pub(super) fn problems(body: &str) -> Vec<(usize, usize, &'static str)> {
+    render_raw(body, false)
+        .1
+        .iter()
+        .map(|d| (d.line, d.column, d.code))
+        .collect()
+}
+
+#[test]
+fn extensions_are_on() {
+    let (r, _) = render_in(
+        "guides/a.md",
+        "|a|b|\n|-|-|\n|1|2|\n\n~~gone~~\n\n- [x] done\n\nNote[^1]\n\n[^1]: A footnote.\n",
+    );
+    assert!(r.html.contains("<table>"));
+    assert!(r.html.contains("<del>gone</del>"));
+    assert!(r.html.contains("type=\"checkbox\""));
+    assert!(r.html.contains("footnote-definition"));
+}
+
+#[test]
+fn raw_nul_cannot_forge_a_marker() {
+    let (r, _) = render_in("guides/a.md", "a\0b <a href=\"\x001\0\">x</a>");
+    assert!(!r.html.contains('\0'));
+}

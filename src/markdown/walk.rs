@@ -1,0 +1,419 @@
+//! The walk over one document's events, between the parser and the HTML
+//! writer: it collects images with their alt text, plain text and the first
+//! paragraph, and the table of contents; resolves links to content files and
+//! to files beside them; names task checkboxes; and gives every heading a
+//! unique id.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd};
+
+use super::links::{asset_url, broken_link, classify, resolve_path, Dest};
+use super::{escape_attr, DocId, Heading, Image, Link, LinkContext, Positions, Rendered};
+use crate::diagnostics::Diagnostic;
+use crate::text::slugify;
+
+/// A heading being read: level, id, classes, other attributes, and its events.
+type HeldHeading<'a> = (
+    HeadingLevel,
+    Option<CowStr<'a>>,
+    Vec<CowStr<'a>>,
+    Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
+    Vec<Event<'a>>,
+);
+
+/// One document's walk: what it has collected so far, and where it is.
+pub(super) struct Walk<'e, 'c> {
+    ctx: &'c LinkContext<'c>,
+    positions: &'c Positions<'e>,
+    out: Rendered,
+    /// Broken links, located.
+    problems: Vec<Diagnostic>,
+    /// The events to render, each heading with its id.
+    events: Vec<Event<'e>>,
+    used_ids: UsedIds,
+    /// A heading's events are held back until its text (and so its id) is known.
+    heading: Option<HeldHeading<'e>>,
+    /// Inside a link to a content file, whose `</a>` is written here.
+    in_internal_link: bool,
+    paragraph_depth: usize,
+    first_paragraph_done: bool,
+    image_depth: usize,
+}
+
+impl<'e, 'c> Walk<'e, 'c> {
+    pub(super) fn new(ctx: &'c LinkContext<'c>, positions: &'c Positions<'e>) -> Self {
+        Walk {
+            ctx,
+            positions,
+            out: Rendered::default(),
+            problems: Vec::new(),
+            events: Vec::new(),
+            used_ids: UsedIds::default(),
+            heading: None,
+            in_internal_link: false,
+            paragraph_depth: 0,
+            first_paragraph_done: false,
+            image_depth: 0,
+        }
+    }
+
+    /// Takes the next event, read from `range` of the body.
+    pub(super) fn event(&mut self, event: Event<'e>, range: Range<usize>) {
+        self.collect_image(&event, &range);
+        self.collect_text(&event);
+        let event = self.rewrite(event, &range);
+        self.place(event);
+    }
+
+    /// Images, with their alt text, for `hubgen check`.
+    fn collect_image(&mut self, event: &Event<'e>, range: &Range<usize>) {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => self.out.images.push(Image {
+                dest: dest_url.to_string(),
+                alt: String::new(),
+                line: self.positions.line_of(range.start),
+                column: self.positions.col_of(range.start),
+            }),
+            Event::Text(t) | Event::Code(t) if self.image_depth > 0 => {
+                if let Some(img) = self.out.images.last_mut() {
+                    img.alt.push_str(t);
+                }
+            }
+            _ => {}
+        }
+        match event {
+            Event::Start(Tag::Image { .. }) => self.image_depth += 1,
+            Event::End(TagEnd::Image) => self.image_depth -= 1,
+            _ => {}
+        }
+    }
+
+    /// Plain text, for summaries and search.
+    fn collect_text(&mut self, event: &Event<'e>) {
+        let in_first_paragraph = self.paragraph_depth > 0 && !self.first_paragraph_done;
+        match event {
+            Event::Text(t) | Event::Code(t) => {
+                self.out.plain.push_str(t);
+                if in_first_paragraph {
+                    self.out.first_paragraph.push_str(t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                self.out.plain.push(' ');
+                if in_first_paragraph {
+                    self.out.first_paragraph.push(' ');
+                }
+            }
+            Event::Start(Tag::Paragraph) => self.paragraph_depth += 1,
+            Event::End(TagEnd::Paragraph) => {
+                self.paragraph_depth -= 1;
+                if !self.out.first_paragraph.trim().is_empty() {
+                    self.first_paragraph_done = true;
+                }
+            }
+            _ => {}
+        }
+        if let Event::End(
+            TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::Item
+            | TagEnd::TableCell
+            | TagEnd::CodeBlock,
+        ) = event
+        {
+            self.out.plain.push('\n');
+        }
+    }
+
+    /// The event to render in place of `event`: links and images resolved,
+    /// task checkboxes named.
+    fn rewrite(&mut self, event: Event<'e>, range: &Range<usize>) -> Event<'e> {
+        match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => self.link(link_type, dest_url, title, id, range.start),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = match classify(&dest_url) {
+                    Dest::Asset { path, rest } => {
+                        asset_url(self.ctx, path, rest).map_or(dest_url.clone(), CowStr::from)
+                    }
+                    _ => dest_url,
+                };
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            // A task's checkbox gets a name, as every form control must.
+            Event::TaskListMarker(done) => Event::InlineHtml(
+                if done {
+                    "<input type=\"checkbox\" disabled checked aria-label=\"Done\"> "
+                } else {
+                    "<input type=\"checkbox\" disabled aria-label=\"Not done\"> "
+                }
+                .into(),
+            ),
+            Event::End(TagEnd::Link) if self.in_internal_link => {
+                self.in_internal_link = false;
+                Event::InlineHtml("</a>".into())
+            }
+            other => other,
+        }
+    }
+
+    /// The start of a link at `start` in the body: a link to a content file
+    /// becomes a marker (or, when the file does not exist, a problem), a
+    /// relative link to another file is rewritten from the page's URL.
+    fn link(
+        &mut self,
+        link_type: LinkType,
+        dest_url: CowStr<'e>,
+        title: CowStr<'e>,
+        id: CowStr<'e>,
+        start: usize,
+    ) -> Event<'e> {
+        match classify(&dest_url) {
+            Dest::Content { path, anchor } => {
+                let resolved = resolve_path(self.ctx.file, path);
+                match resolved.as_deref().and_then(|p| (self.ctx.lookup)(p)) {
+                    Some(doc) => self.internal_link(doc, anchor, &title, start),
+                    None => {
+                        let broken = broken_link(&dest_url, resolved.as_deref(), self.ctx);
+                        self.problems.push(self.positions.locate(broken, start));
+                        Event::Start(Tag::Link {
+                            link_type,
+                            dest_url,
+                            title,
+                            id,
+                        })
+                    }
+                }
+            }
+            Dest::Asset { path, rest } => Event::Start(Tag::Link {
+                link_type,
+                dest_url: asset_url(self.ctx, path, rest).map_or(dest_url.clone(), CowStr::from),
+                title,
+                id,
+            }),
+            Dest::Other => Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }),
+        }
+    }
+
+    /// The opening tag of a link to document `doc`, its URL a marker, and the
+    /// link recorded.
+    fn internal_link(
+        &mut self,
+        doc: DocId,
+        anchor: Option<&str>,
+        title: &str,
+        start: usize,
+    ) -> Event<'e> {
+        let mut html = format!("<a href=\"\0{doc}\0");
+        if let Some(a) = anchor {
+            html.push('#');
+            html.push_str(&escape_attr(a));
+        }
+        html.push('"');
+        if !title.is_empty() {
+            html.push_str(&format!(" title=\"{}\"", escape_attr(title)));
+        }
+        html.push('>');
+        self.out.links.push(Link {
+            doc,
+            anchor: anchor.map(str::to_string),
+            line: self.positions.line_of(start),
+        });
+        self.in_internal_link = true;
+        Event::InlineHtml(html.into())
+    }
+
+    /// Adds `event` to those to render, or to the heading being read.
+    fn place(&mut self, event: Event<'e>) {
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                self.heading = Some((level, id, classes, attrs, Vec::new()));
+            }
+            Event::End(TagEnd::Heading(level)) => self.end_heading(level),
+            e => match &mut self.heading {
+                Some((.., inner)) => inner.push(e),
+                None => self.events.push(e),
+            },
+        }
+    }
+
+    /// The heading being read has ended: it gets its id and its place in the
+    /// table of contents, and its events go to those to render.
+    fn end_heading(&mut self, level: HeadingLevel) {
+        let Some((_, id, classes, attrs, inner)) = self.heading.take() else {
+            return;
+        };
+        let title: String = inner
+            .iter()
+            .filter_map(|e| match e {
+                Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let id = unique_id(
+            id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&title)),
+            &mut self.used_ids,
+        );
+        self.out.toc.push(Heading {
+            level: level as u8,
+            id: id.clone(),
+            title: title.trim().to_string(),
+        });
+        self.events.push(Event::Start(Tag::Heading {
+            level,
+            id: Some(id.into()),
+            classes,
+            attrs,
+        }));
+        self.events.extend(inner);
+        self.events.push(Event::End(TagEnd::Heading(level)));
+    }
+
+    /// What the walk collected, with the HTML written, and the broken links.
+    /// `body_len` is the length of the body, to size the HTML.
+    pub(super) fn finish(self, body_len: usize) -> (Rendered, Vec<Diagnostic>) {
+        let Walk {
+            mut out,
+            events,
+            problems,
+            ..
+        } = self;
+        out.html.reserve(body_len + body_len / 4);
+        pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+        // Documents are kept for the whole build: hold no spare capacity.
+        out.html.shrink_to_fit();
+        out.word_count = out.plain.split_whitespace().count();
+        out.plain = out.plain.trim().to_string();
+        out.first_paragraph = out
+            .first_paragraph
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        (out, problems)
+    }
+}
+
+/// The ids given to a document's headings so far.
+#[derive(Default)]
+struct UsedIds {
+    used: HashSet<String>,
+    /// For each base that has been taken, the suffix to try next: every
+    /// smaller one is taken, so counting from 1 again each time (quadratic
+    /// for a page of identical headings) finds the same id.
+    next: HashMap<String, usize>,
+}
+
+fn unique_id(base: String, ids: &mut UsedIds) -> String {
+    let base = if base.is_empty() {
+        "section".to_string()
+    } else {
+        base
+    };
+    if ids.used.insert(base.clone()) {
+        return base;
+    }
+    let next = ids.next.entry(base.clone()).or_insert(1);
+    loop {
+        let candidate = format!("{base}-{next}");
+        *next += 1;
+        if ids.used.insert(candidate.clone()) {
+            return candidate;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::markdown::tests::{render_in, render_raw};
+
+    #[test]
+    fn headings_get_unique_ids_and_toc() {
+        let (r, _) = render_in(
+            "guides/a.md",
+            "# Intro\n\n## Intro\n\n## Custom {#mine}\n\n### `Code` bit\n",
+        );
+        let ids: Vec<_> = r.toc.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["intro", "intro-1", "mine", "code-bit"]);
+        assert!(
+            r.html.contains("<h2 id=\"intro-1\">Intro</h2>"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.toc[3].level, 3);
+    }
+
+    #[test]
+    fn images_and_their_alt_text() {
+        let (r, _) = render_in(
+            "guides/a.md",
+            "Text.\n\n![A *chart*](chart.png) and ![](x.png)\n",
+        );
+        assert_eq!(r.images.len(), 2);
+        assert_eq!(
+            (
+                r.images[0].alt.as_str(),
+                r.images[0].dest.as_str(),
+                r.images[0].line
+            ),
+            ("A chart", "chart.png", 7)
+        );
+        assert_eq!(r.images[1].alt, "");
+    }
+
+    #[test]
+    fn plain_text_and_first_paragraph() {
+        let (r, _) = render_in(
+            "guides/a.md",
+            "# Title\n\nFirst *para*\ngoes on.\n\nSecond.\n",
+        );
+        assert_eq!(r.first_paragraph, "First para goes on.");
+        assert_eq!(r.word_count, 6);
+    }
+
+    #[test]
+    fn unique_ids_skip_ids_already_taken() {
+        let (r, _) = render_in(
+            "guides/a.md",
+            "# A\n\n# A-2\n\n# A\n\n# A\n\n# A {#a-4}\n\n# A\n",
+        );
+        let ids: Vec<_> = r.toc.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["a", "a-2", "a-1", "a-3", "a-4", "a-5"]);
+    }
+
+    /// 50,000 identical headings took minutes when each new id counted from 1.
+    #[test]
+    fn many_identical_headings_stay_linear() {
+        let body = "## Same\n\n".repeat(50_000);
+        let start = std::time::Instant::now();
+        let (r, _) = render_raw(&body, false);
+        assert_eq!(r.toc.len(), 50_000);
+        assert_eq!(r.toc[49_999].id, "same-49999");
+        assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+    }
+}
