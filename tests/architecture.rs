@@ -131,3 +131,101 @@ fn the_check_sees_a_cycle() {
     );
     assert_eq!(cycle_from(&graph, "site"), None);
 }
+
+/// Longest file in `src/`, in lines.
+const MAX_FILE_LINES: usize = 600;
+/// Longest function, in lines from its `fn` to its closing brace.
+const MAX_FN_LINES: usize = 100;
+
+/// Each function of `text` (formatted by rustfmt) longer than `max` lines:
+/// its name, first line and length.
+fn long_functions(text: &str, max: usize) -> Vec<(String, usize, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut long = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let code = line.trim_start();
+        let indent = line.len() - code.len();
+        let after_fn = [
+            "fn ",
+            "pub fn ",
+            "pub(crate) fn ",
+            "pub(super) fn ",
+            "const fn ",
+        ]
+        .iter()
+        .find_map(|p| code.strip_prefix(p))
+        .or_else(|| {
+            let rest = code.strip_prefix("pub(in ")?;
+            rest.split_once(") fn ").map(|(_, after)| after)
+        });
+        let Some(after_fn) = after_fn else {
+            continue;
+        };
+        let name: String = after_fn
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        // The signature may run over several lines; a declaration ends in `;`.
+        let Some(open) = lines[i..]
+            .iter()
+            .position(|l| l.contains('{') || l.trim_end().ends_with(';'))
+        else {
+            continue;
+        };
+        if !lines[i + open].contains('{') || lines[i + open].trim_end().ends_with('}') {
+            continue; // a declaration, or a function on one line
+        }
+        let close = format!("{}}}", " ".repeat(indent));
+        let Some(end) = lines[i..].iter().position(|l| *l == close) else {
+            continue;
+        };
+        if end + 1 > max {
+            long.push((name, i + 1, end + 1));
+        }
+    }
+    long
+}
+
+#[test]
+fn no_long_files_or_functions() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut problems = Vec::new();
+    let mut files = 0;
+    for entry in walkdir::WalkDir::new(&src).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        files += 1;
+        let rel = entry
+            .path()
+            .strip_prefix(&src)
+            .unwrap()
+            .display()
+            .to_string();
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let n = text.lines().count();
+        if n > MAX_FILE_LINES {
+            problems.push(format!(
+                "src/{rel} has {n} lines (at most {MAX_FILE_LINES})"
+            ));
+        }
+        for (name, line, len) in long_functions(&text, MAX_FN_LINES) {
+            problems.push(format!(
+                "src/{rel}:{line}: fn {name} has {len} lines (at most {MAX_FN_LINES})"
+            ));
+        }
+    }
+    assert!(files > 20, "the sources were not read");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_length_check_sees_a_long_function() {
+    let body = "    let x = 1;\n".repeat(120);
+    let text = format!(
+        "fn short() {{\n}}\n\npub(crate) fn long(\n    a: u8,\n) {{\n{body}}}\n\nfn decl();\n"
+    );
+    assert_eq!(long_functions(&text, 100), [("long".to_string(), 4, 124)]);
+    assert!(long_functions(&text, 200).is_empty());
+}
