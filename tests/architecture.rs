@@ -229,3 +229,29 @@ fn the_length_check_sees_a_long_function() {
     assert_eq!(long_functions(&text, 100), [("long".to_string(), 4, 124)]);
     assert!(long_functions(&text, 200).is_empty());
 }
+
+/// The preview's server stack (a tokio runtime, axum, hyper) is used by
+/// `serve` alone, so that `hubgen build` never links a code path that starts it.
+#[test]
+fn only_the_preview_uses_the_async_runtime() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut users = Vec::new();
+    for entry in walkdir::WalkDir::new(&src).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(&src).unwrap();
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let uses = text.lines().map(str::trim_start).any(|l| {
+            !l.starts_with("//")
+                && ["tokio::", "axum::", "hyper::", "hyper_util::"]
+                    .iter()
+                    .any(|c| l.contains(c))
+        });
+        if uses && !rel.starts_with("serve") {
+            users.push(rel.display().to_string());
+        }
+    }
+    assert!(users.is_empty(), "outside serve/: {users:?}");
+}
