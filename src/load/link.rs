@@ -42,6 +42,29 @@ pub fn relink_bodies(site: &Site, ids: &[DocId]) -> Diagnostics {
     with_sources(&site.config.root, problems.into())
 }
 
+/// Whether `new`, a new version of `old`, stands to the other documents as
+/// `old` did: the same URL, aliases, draft state, reference fields and
+/// taxonomy terms. Then [`relink_bodies`] is all the change needs.
+pub fn same_links(site: &Site, old: &Document, new: &Document) -> bool {
+    let references_same = site
+        .collection_of(old)
+        .fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldType::Reference | FieldType::References))
+        .all(|f| old.meta.get(&f.name) == new.meta.get(&f.name));
+    let terms_same = site
+        .config
+        .taxonomies
+        .iter()
+        .all(|t| term_values(old, &t.field) == term_values(new, &t.field));
+    old.url == new.url
+        && old.slug == new.slug
+        && old.meta.draft == new.meta.draft
+        && old.meta.aliases == new.meta.aliases
+        && references_same
+        && terms_same
+}
+
 /// Resolves reference fields to documents and records who refers to whom.
 fn resolve_references(site: &mut Site) -> Vec<Diagnostic> {
     let mut problems = Vec::new();

@@ -20,7 +20,7 @@ use crate::text::{slugify, truncate_words};
 
 /// The folder, under the site root, that holds the Markdown sources.
 mod link;
-pub use link::{relink, relink_bodies};
+pub use link::{relink, relink_bodies, same_links};
 
 pub const CONTENT_DIR: &str = "content";
 

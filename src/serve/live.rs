@@ -310,24 +310,22 @@ impl Live {
             templates = theme.users_of(&changes.templates);
             model.theme = Arc::new(theme);
         }
-        let (reread, shown_elsewhere) = self.next_documents(&mut model, &changes.documents)?;
-        let (mut changed, plan) = {
-            let (old, new) = (self.model.view(name), model.view(name));
-            let changed = Changed::between(&old, &new);
-            // The list of output files changes only with what other pages show
-            // (URLs, aliases, drafts, terms, list lengths) and the static files.
-            let replan = shown_elsewhere || changes.statics || !changes.templates.is_empty();
-            let plan = if replan {
-                Some(render::plan(&model.site, model.target(name), &new)?)
-            } else {
-                None
-            };
-            (changed, plan)
+        let (reread, relinked) = self.next_documents(&mut model, &changes.documents)?;
+        // The list of output files changes only with URLs, aliases, drafts and
+        // terms (which a relink follows), the static files and the theme.
+        let replan = relinked || changes.statics || !changes.templates.is_empty();
+        let new_plan = if replan {
+            let view = model.view(name);
+            Some(Arc::new(render::plan(&model.site, model.target(name), &view)?))
+        } else {
+            None
         };
-        changed.templates = templates;
-        if let Some(plan) = plan {
-            model.plan = Arc::new(plan);
+        if let Some(plan) = new_plan {
+            model.plan = plan;
         }
+        let view = model.view(name);
+        let mut changed = Changed::between(&self.model.view(name), &view);
+        changed.templates = templates;
         let plan = &model.plan;
         let old_plan = &self.model.plan;
         let removed: Vec<String> = old_plan
@@ -343,7 +341,6 @@ impl Live {
             .filter(|(file, _)| self.reads.get(*file).is_none_or(|r| r.touched_by(&changed)))
             .collect();
         let memory = Memory::default();
-        let view = model.view(name);
         let hidden = indicatif::ProgressBar::hidden();
         let reads = render::render_jobs_reading(&view, jobs, &memory, &hidden)?;
         if changes.statics {
@@ -361,8 +358,8 @@ impl Live {
 
     /// Puts the documents at `paths` as they are on disk now into `model`,
     /// with their links to and from others, list items and related keys.
-    /// Returns the documents that changed, and whether anything another page
-    /// shows of them changed (not only their text).
+    /// Returns the documents that changed, and whether the links between
+    /// documents were worked out again (see [`load::same_links`]).
     fn next_documents(
         &self,
         model: &mut Model,
@@ -383,23 +380,21 @@ impl Live {
             return Err(problems);
         }
         let site = &mut model.site;
-        // The common case: only the text changed. Nothing another page shows
-        // (title, summary, URL, dates, tags, references) is different, and
-        // the links between documents stay as they are.
-        let text_only = fresh.iter().all(|d| {
-            let old = &site.docs[d.id];
-            d.meta == old.meta && d.url == old.url && d.summary == old.summary
-        });
+        // The common case: the text, the title, a date changed, but not how
+        // the documents link to each other (references, terms, URLs, drafts).
+        let same_links = fresh
+            .iter()
+            .all(|d| load::same_links(site, &site.docs[d.id], d));
         let ids: Vec<DocId> = fresh.iter().map(|d| d.id).collect();
         for mut doc in fresh {
             let id = doc.id;
-            if text_only {
+            if same_links {
                 doc.refs.clone_from(&site.docs[id].refs);
                 doc.referrers.clone_from(&site.docs[id].referrers);
             }
             site.docs[id] = Arc::new(doc);
         }
-        let problems = if text_only {
+        let problems = if same_links {
             load::relink_bodies(site, &ids)
         } else {
             load::relink(site)
@@ -430,7 +425,7 @@ impl Live {
         for (id, item) in made {
             model.items[id] = item;
         }
-        if !text_only {
+        if !same_links {
             let index = Arc::make_mut(&mut model.related);
             for &id in &changed {
                 let keys = |site: &Site| {
@@ -444,7 +439,7 @@ impl Live {
                 render::reindex(index, id, &keys(before), &keys(&model.site));
             }
         }
-        Ok((changed, !text_only))
+        Ok((changed, !same_links))
     }
 
     /// Removes the files of the output folder that are not in `keep` and that
