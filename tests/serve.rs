@@ -37,6 +37,8 @@ struct Server {
     child: Child,
     url: String,
     port: u16,
+    /// What the preview printed (both streams), line by line.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Server {
@@ -87,8 +89,21 @@ fn serve(site: &Path, args: &[&str]) -> Server {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().expect("serve prints its address").unwrap();
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    // Keep draining both streams so the server never blocks on a full pipe.
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            keep.lock().unwrap().push(line);
+        }
+    });
+    let keep = log.clone();
+    let errors = BufReader::new(child.stderr.take().unwrap()).lines();
+    std::thread::spawn(move || {
+        for line in errors.map_while(Result::ok) {
+            keep.lock().unwrap().push(line);
+        }
+    });
     let url = first
         .split(" at ")
         .nth(1)
@@ -105,7 +120,12 @@ fn serve(site: &Path, args: &[&str]) -> Server {
         .unwrap()
         .parse()
         .unwrap();
-    Server { child, url, port }
+    Server {
+        child,
+        url,
+        port,
+        log,
+    }
 }
 
 /// A raw HTTP/1.1 request, with the `Host` a browser sends; returns (status, headers, body).
@@ -819,4 +839,39 @@ fn odd_requests_are_refused_plainly() {
     assert_eq!(status, 400);
     // The server is still there.
     assert_eq!(get(port, "/guides/other/").0, 200);
+}
+
+/// A page created while the preview shows an error appears once the error is
+/// fixed, and each error is printed once in the terminal.
+#[test]
+fn a_page_made_while_an_error_shows_appears_once_it_is_fixed() {
+    let site = editable_site();
+    let server = serve(site.path(), &["--target", "beta"]);
+    let rx = events(server.port);
+    let energy = site.path().join("content/guides/buying-energy.md");
+    let energy_text = read(&energy);
+    write_file(
+        &energy,
+        &energy_text.replace("topic: energy", "topic: [energy"),
+    );
+    let error = next_event(&rx, "build-error");
+    assert!(error.contains("buying-energy.md"), "{error}");
+    write_file(
+        &site.path().join("content/guides/made-meanwhile.md"),
+        "---\ntitle: \"Made while broken\"\nsummary: \"A page written while another was broken.\"\ntopic: energy\ndate: 2012-05-01\n---\n\nNew.\n",
+    );
+    next_event(&rx, "build-error");
+    write_file(&energy, &energy_text);
+    next_event(&rx, "reload");
+    let (status, body) = get(server.port, "/guides/made-meanwhile/");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Made while broken"));
+    next_event(&rx, "indexed");
+    preview_equals_full_build(site.path(), &server, "after the fix");
+    let log = server.log.lock().unwrap().join("\n");
+    let printed = log.matches("buying-energy.md:").count();
+    assert!(
+        printed <= 2,
+        "each error once (two errors shown): {printed} times in\n{log}"
+    );
 }
