@@ -305,5 +305,5 @@ fn schema_is_the_reference_from_site_toml() {
         "{out}"
     );
     let o = hubgen(&repo(), &["schema"]);
-    assert!(stdout(&o).contains("status         string       required, one of: completed | mainstreamed | carried into a programme"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("status         string       required, one of: proposed for mainstreaming | proposed for a phase-two programme"), "{}", stdout(&o));
 }
