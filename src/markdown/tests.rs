@@ -59,3 +59,14 @@ fn raw_nul_cannot_forge_a_marker() {
     let (r, _) = render_in("guides/a.md", "a\0b <a href=\"\x001\0\">x</a>");
     assert!(!r.html.contains('\0'));
 }
+
+#[test]
+fn an_address_in_angle_brackets_is_a_mail_link() {
+    let (r, problems) = render_in("pages/about.md", "Write to <team@example.org>.\n");
+    assert!(problems.is_empty(), "{problems:?}");
+    assert!(
+        r.html.contains("href=\"mailto:team@example.org\""),
+        "{}",
+        r.html
+    );
+}

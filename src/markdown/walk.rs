@@ -184,6 +184,15 @@ impl<'e, 'c> Walk<'e, 'c> {
         id: CowStr<'e>,
         start: usize,
     ) -> Event<'e> {
+        // `<jo@example.org>`: an address, which the HTML writer gives its `mailto:`.
+        if link_type == LinkType::Email {
+            return Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            });
+        }
         match classify(&dest_url) {
             Dest::Content { path, anchor } => {
                 let resolved = resolve_path(self.ctx.file, path);

@@ -316,7 +316,11 @@ impl Live {
         let replan = relinked || changes.statics || !changes.templates.is_empty();
         let new_plan = if replan {
             let view = model.view(name);
-            Some(Arc::new(render::plan(&model.site, model.target(name), &view)?))
+            Some(Arc::new(render::plan(
+                &model.site,
+                model.target(name),
+                &view,
+            )?))
         } else {
             None
         };
