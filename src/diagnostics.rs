@@ -25,6 +25,7 @@ impl fmt::Display for Severity {
 
 /// One problem, tied to a place in a file where there is one.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "a problem found must be reported, or it is lost"]
 pub struct Diagnostic {
     pub severity: Severity,
     /// A short, stable name for the kind of problem (`unknown-field`, `broken-link`…).

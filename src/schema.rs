@@ -391,6 +391,7 @@ pub fn example(name: &str, kind: FieldType) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::SortBy;
     use crate::frontmatter::split;
 
     fn collection() -> Collection {
@@ -398,7 +399,7 @@ mod tests {
             name: name.into(),
             kind,
             required,
-            allowed: allowed.iter().map(|s| s.to_string()).collect(),
+            allowed: allowed.iter().map(ToString::to_string).collect(),
             collection: None,
             default: None,
             description: String::new(),
@@ -411,7 +412,7 @@ mod tests {
             permalink: "/workstreams/{slug}/".into(),
             template: "page.html".into(),
             list_template: "section.html".into(),
-            sort_by: Default::default(),
+            sort_by: SortBy::default(),
             paginate_by: 10,
             required: vec!["date".into()],
             fields: vec![

@@ -108,7 +108,7 @@ impl Date {
     pub fn today() -> Date {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
         Date::from_unix_days(secs.div_euclid(86_400))
     }
 

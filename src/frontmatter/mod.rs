@@ -1,7 +1,7 @@
 //! Splits a content file into YAML front matter and Markdown body, and parses
 //! the front matter.
 //!
-//! This is the only module that knows about serde_yaml: the rest of hubgen
+//! This is the only module that knows about `serde_yaml`: the rest of hubgen
 //! sees [`Raw`] values with the line each top-level key was written on.
 
 mod control_chars;
@@ -147,7 +147,7 @@ fn parse_yaml(yaml: &str) -> Result<Vec<Entry>, Diagnostic> {
             if let Some(c) = control_char(&key, &value) {
                 return Err(control_char_error(&key, c, yaml, line, &keys));
             }
-            Ok(Entry { value, key, line })
+            Ok(Entry { key, value, line })
         })
         .collect()
 }
@@ -175,7 +175,7 @@ fn scalar_text(v: &serde_yaml::Value) -> String {
     }
 }
 
-/// serde_yaml's value as a [`Raw`]; tags are dropped.
+/// `serde_yaml`'s value as a [`Raw`]; tags are dropped.
 fn to_raw(v: serde_yaml::Value) -> Raw {
     match v {
         serde_yaml::Value::Null => Raw::Null,

@@ -6,7 +6,7 @@
 //! files (`../guides/x.md#part`). A resolved link is written as a marker
 //! holding the target document's id — `\0{id}\0` — which [`resolve_links`]
 //! replaces with each target's URL. NUL can never come from Markdown source
-//! (CommonMark replaces it with U+FFFD), so the markers cannot collide with
+//! (`CommonMark` replaces it with U+FFFD), so the markers cannot collide with
 //! anything an editor wrote.
 //!
 //! Editors are trusted but are not developers, and text is often pasted from

@@ -19,6 +19,7 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::fmt::Write;
 use std::sync::LazyLock;
 
 use html5ever::tendril::StrTendril;
@@ -181,7 +182,7 @@ impl StartTag {
                 .replace('&', "&amp;")
                 .replace('"', "&quot;")
                 .replace('<', "&lt;");
-            out.push_str(&format!(" {name}=\"{value}\""));
+            let _ = write!(out, " {name}=\"{value}\"");
         }
         out.push('>');
         out

@@ -30,7 +30,7 @@ pub use plan::{plan, Job, Plan};
 pub use reads::{Changed, ListKey, Reads, ReadsByFile, Span};
 pub use related::{reindex, related_index, related_keys, RelatedIndex, RelatedKey};
 pub use seo::Meta;
-pub use theme::{template_uses, Theme};
+pub use theme::Theme;
 
 /// What a target's pages are made from, computed once per target.
 pub struct TargetView<'a> {
@@ -249,6 +249,7 @@ impl<'a> TargetView<'a> {
 
     /// Gives the view its related-content index, made beforehand (the live
     /// preview keeps one and updates it with each edit).
+    #[must_use]
     pub fn with_related_index(self, index: Arc<RelatedIndex>) -> Self {
         let _ = self.related_index.set(index);
         self

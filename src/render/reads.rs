@@ -99,7 +99,7 @@ impl Span {
 ///
 /// Recorded as the page's context is built, so it holds what the context
 /// holds, whether or not the template shows all of it; and the templates
-/// as far as their text says (see [`super::template_uses`]).
+/// as far as their text says (see `theme::template_uses`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Reads {
     /// Documents whose page the file holds: its own, or a redirect's target.

@@ -120,15 +120,15 @@ pub fn tokenize(docs: &[&Document], vocab: &mut Vocabulary) -> Vec<DocWords> {
                 let mut words: HashMap<String, [u32; 4]> = HashMap::new();
                 let mut lengths = [0; 4];
                 for (f, text) in field_texts(doc).iter().enumerate() {
-                    lengths[f] =
-                        analysis::for_each_word(analyzer, text, |w| match words.get_mut(w) {
-                            Some(tf) => tf[f] += 1,
-                            None => {
-                                let mut tf = [0; 4];
-                                tf[f] = 1;
-                                words.insert(w.to_string(), tf);
-                            }
-                        });
+                    lengths[f] = analysis::for_each_word(analyzer, text, |w| {
+                        if let Some(tf) = words.get_mut(w) {
+                            tf[f] += 1;
+                        } else {
+                            let mut tf = [0; 4];
+                            tf[f] = 1;
+                            words.insert(w.to_string(), tf);
+                        }
+                    });
                 }
                 (lengths, words)
             })
@@ -213,7 +213,7 @@ pub fn index_words(docs: Vec<DocId>, words: &[&DocWords], vocab: &Vocabulary) ->
     let n = docs.len() as u64;
     let stats = std::array::from_fn(|f| FieldStats {
         docs: n,
-        tokens: lengths.iter().map(|l| l[f] as u64).sum(),
+        tokens: lengths.iter().map(|l| u64::from(l[f])).sum(),
     });
     let mut surfaces: Vec<(String, u32)> = used
         .iter()

@@ -304,7 +304,7 @@ fn facets(site: &Site, target: &Target, docs: &[DocId]) -> Vec<Facet> {
                 .map(|f| f.name.as_str())
         })
         .collect();
-    ref_fields.sort();
+    ref_fields.sort_unstable();
     ref_fields.dedup();
     for field in ref_fields {
         let title = {

@@ -2,6 +2,7 @@
 //! request path leads to, the content type, and the answer with the file or
 //! the theme's 404 page.
 
+use std::borrow::Cow;
 use std::path::{Component, Path, PathBuf};
 
 use axum::body::Body;
@@ -92,7 +93,7 @@ fn percent_decode(s: &str) -> Option<String> {
     percent_decode_str(s)
         .decode_utf8()
         .ok()
-        .map(|d| d.into_owned())
+        .map(Cow::into_owned)
 }
 
 /// What a path segment keeps as it is in a `Location` header: unreserved
@@ -163,9 +164,8 @@ pub(super) fn file_response(file: &Path, root: &Path) -> Response {
 
 /// The theme's 404 page, with status 404.
 pub(super) fn not_found(root: &Path) -> Response {
-    let body = std::fs::read(root.join("404.html"))
-        .map(inject)
-        .unwrap_or_else(|_| b"not found\n".to_vec());
+    let body =
+        std::fs::read(root.join("404.html")).map_or_else(|_| b"not found\n".to_vec(), inject);
     (
         StatusCode::NOT_FOUND,
         [

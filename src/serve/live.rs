@@ -155,8 +155,8 @@ impl Live {
             .iter_mut()
             .find(|t| t.name == settings.target)
             .expect("checked just above");
-        t.base_url = settings.base_url.clone();
-        t.output = settings.out.clone();
+        t.base_url.clone_from(&settings.base_url);
+        t.output.clone_from(&settings.out);
         let site = load::load(config, settings.drafts)?;
         let target = site.config.target(&settings.target).expect("checked above");
         let theme = Theme::load(&site, target)?;
@@ -179,7 +179,7 @@ impl Live {
             settings,
             model,
             reads,
-            vocabulary: Default::default(),
+            vocabulary: crate::search::Vocabulary::default(),
             words: HashMap::new(),
             index_stale: true,
             pending: Changes::default(),

@@ -166,8 +166,8 @@ pub struct Common<'a> {
     pub current_url: String,
     /// What the page says about itself to browsers, search engines and link previews.
     pub meta: Meta<'a>,
-    /// The page's JSON-LD graph (schema.org WebSite; Article and
-    /// BreadcrumbList on documents), escaped for a `<script>` element: output it with `| safe`.
+    /// The page's JSON-LD graph (schema.org `WebSite`; `Article` and
+    /// `BreadcrumbList` on documents), escaped for a `<script>` element: output it with `| safe`.
     pub json_ld: String,
 }
 
