@@ -392,7 +392,7 @@ const NAME_HINT: &str =
 /// and address segments, so they must be plain path segments: nothing that a
 /// file system or a browser would read as "go up", "start again at the root"
 /// or "a different folder".
-pub fn check_name(name: &str) -> Result<(), &'static str> {
+fn check_name(name: &str) -> Result<(), &'static str> {
     let mut chars = name.chars();
     match chars.next() {
         None => Err("is empty"),

@@ -31,13 +31,13 @@ use super::guard::script_url;
 
 /// Something in a fragment that may not be published, at a byte offset of the fragment.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Finding {
-    pub offset: usize,
-    pub problem: Problem,
+pub(super) struct Finding {
+    pub(super) offset: usize,
+    pub(super) problem: Problem,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Problem {
+pub(super) enum Problem {
     /// An element outside the safe subset (`script`, `iframe`, `style`…).
     Element(String),
     /// An attribute the safe subset drops: an event handler, `style`, a script URL.
@@ -86,7 +86,7 @@ fn base<'a>() -> ammonia::Builder<'a> {
 
 /// Checks one raw-HTML fragment. With `raw_allowed` (the collection has
 /// `raw_html = true`) only comments and tags left open are findings.
-pub fn check(fragment: &str, raw_allowed: bool) -> Vec<Finding> {
+pub(super) fn check(fragment: &str, raw_allowed: bool) -> Vec<Finding> {
     let scan = scan(fragment);
     let mut findings = Vec::new();
     if let Some(open) = scan.left_open {
