@@ -39,8 +39,11 @@ pub fn slugify(s: &str) -> String {
 /// A calendar date, as written in front matter (`YYYY-MM-DD`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
+    /// The year (`2024`).
     pub year: u16,
+    /// 1 (January) to 12.
     pub month: u8,
+    /// 1 to the month's last day.
     pub day: u8,
 }
 

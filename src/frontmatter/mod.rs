@@ -20,12 +20,20 @@ use yaml_error::yaml_error;
 /// A front-matter value as written, before it is checked against a schema.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Raw {
+    /// Nothing after the colon (`summary:`), or `null` or `~`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A whole number (`weight: 3`).
     Integer(i64),
+    /// Any other number (`1.5`), which a string field takes as its text.
     Float(f64),
+    /// Text, quoted or not; dates (`2024-01-31`) arrive as text too.
     String(String),
+    /// A list, written `[a, b]` or as `- ` lines.
     List(Vec<Raw>),
+    /// A nested `key: value` mapping, which no field accepts; its keys in the
+    /// order written.
     Map(Vec<(String, Raw)>),
 }
 
@@ -46,7 +54,9 @@ impl Raw {
 /// One top-level `key: value` of the front matter.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
+    /// The field's name as written.
     pub key: String,
+    /// Its value as YAML read it.
     pub value: Raw,
     /// 1-based line of the key in the whole file.
     pub line: usize,
@@ -55,7 +65,9 @@ pub struct Entry {
 /// A content file, split.
 #[derive(Debug)]
 pub struct Split<'a> {
+    /// The front matter's fields, in the order written.
     pub entries: Vec<Entry>,
+    /// The Markdown after the closing `---`.
     pub body: &'a str,
     /// 1-based line of the file on which the body starts.
     pub body_line: usize,

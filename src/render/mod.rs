@@ -1,8 +1,8 @@
 //! Renders one target of a [`Site`] with tera into a staging folder: the
-//! theme ([`theme`]), the plan of every output file ([`plan`]), the context
+//! theme (`theme`), the plan of every output file ([`plan`]), the context
 //! each template gets ([`context`], whose types are the theme API), related
-//! content ([`related`]) and what a page says about itself to search engines
-//! and link previews ([`seo`]).
+//! content (`related`) and what a page says about itself to search engines
+//! and link previews (`seo`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -127,7 +127,9 @@ pub fn copy_statics(files: &BTreeMap<String, PathBuf>, out: &dyn Sink) -> Result
 
 /// Summary figures of one rendered target.
 pub struct Rendered {
+    /// How many pages a reader can visit (see [`Job::is_page`]).
     pub pages: usize,
+    /// How many files were written or copied, the search index aside.
     pub files: usize,
 }
 

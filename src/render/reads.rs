@@ -27,8 +27,11 @@ pub enum ListKey {
 /// `len` is set, how long the list is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Span {
+    /// The first place shown, from 0.
     pub from: usize,
+    /// The place after the last one shown; no place when equal to `from`.
     pub to: usize,
+    /// Whether the page shows how long the list is (a count, a number of pages).
     pub len: bool,
 }
 

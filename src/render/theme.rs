@@ -32,6 +32,9 @@ struct ThemeToml {
 
 /// The templates and static folders of a target's theme chain.
 pub struct Theme {
+    /// Every template of the chain, loaded, with hubgen's filters: each under
+    /// `THEME/NAME`, and under `NAME` as the most specific one that has it
+    /// (the site's own `templates/` before any theme's).
     pub tera: Tera,
     /// Template name → the file it came from (as shown, and as read), for error messages.
     files: HashMap<String, (PathBuf, PathBuf)>,

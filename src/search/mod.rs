@@ -2,7 +2,7 @@
 //!
 //! - [`static_index`] writes the sharded index that `search.js` reads in the
 //!   browser, with each posting's BM25 score computed at build time.
-//! - [`reference`] builds a real tantivy index of the same documents for
+//! - [`reference`](mod@reference) builds a real tantivy index of the same documents for
 //!   `hubgen search`, the reference the browser's ranking is tested against.
 //!
 //! Both use the analyzer of [`analysis`] and the field weights below, and
@@ -52,6 +52,7 @@ pub struct Analyzed {
     pub postings: Vec<Vec<(u32, [u16; 4])>>,
     /// Every surface word, sorted, with the index of its stem.
     pub surfaces: Vec<(String, u32)>,
+    /// Per field, what BM25 needs to know of it over all the documents.
     pub stats: [FieldStats; 4],
 }
 
@@ -104,7 +105,10 @@ impl Vocabulary {
 /// One document's words: field lengths, and (word id, frequency in each field).
 #[derive(Clone, Debug, Default)]
 pub struct DocWords {
+    /// The length of each field in tokens.
     pub lengths: [u32; 4],
+    /// Each distinct word (its id in the [`Vocabulary`]), with how many times
+    /// it occurs in each field.
     pub words: Vec<(u32, [u32; 4])>,
 }
 

@@ -66,8 +66,12 @@ pub fn read_numbers(s: &str) -> Vec<u32> {
 /// What was written, for the build's report and the benchmarks.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct IndexStats {
+    /// How many files it is split into: the manifest, the facets, the term
+    /// shards and the results' metadata.
     pub files: usize,
+    /// Their total size, in bytes.
     pub bytes: usize,
+    /// How many distinct terms (stems) it indexes.
     pub terms: usize,
 }
 

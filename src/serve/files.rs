@@ -16,10 +16,14 @@ use super::reload::inject;
 /// What a request path leads to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Resolved {
+    /// The file to send: the one asked for, or a folder's `index.html`.
     File(PathBuf),
     /// A folder asked for without its trailing slash.
     Redirect(String),
+    /// Nothing there inside the output folder: the theme's 404 page.
     NotFound,
+    /// A path that could reach outside the output folder, or is malformed:
+    /// refused with 400, never looked up.
     Bad,
 }
 

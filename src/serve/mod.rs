@@ -41,20 +41,29 @@ const TICK: Duration = Duration::from_millis(5);
 /// How long the watcher waits for an edit before doing work left for quiet moments.
 const QUIET: Duration = Duration::from_millis(10);
 
+/// What `hubgen serve` was asked for.
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// The target to preview; the first in site.toml when `None`.
     pub target: Option<String>,
     /// `None`: the default port, or the next free one.
     pub port: Option<u16>,
+    /// The address to listen on: 127.0.0.1 unless `--bind` shows the preview
+    /// to the network.
     pub bind: IpAddr,
+    /// Whether drafts are shown (they are, unless `--no-drafts`).
     pub drafts: bool,
+    /// Whether to open the preview in a browser once it is ready.
     pub open: bool,
 }
 
 /// A running preview, for the command and for tests.
 pub struct Preview {
+    /// The address it is served at, ending in `/`: the base URL of its pages.
     pub url: String,
+    /// The folder its files are written to and served from.
     pub out: PathBuf,
+    /// The open pages' event streams, which hear of each reload and error.
     pub hub: Arc<Hub>,
     settings: Settings,
     /// Runs the HTTP server; made by [`start`], so only `hubgen serve` has one.
