@@ -18,6 +18,7 @@ use crate::text::Date;
 pub struct Options {
     /// Review dates that have passed are errors rather than warnings.
     pub strict: bool,
+    /// The day review dates are compared with: today, or `--today`.
     pub today: Date,
 }
 

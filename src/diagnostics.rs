@@ -10,7 +10,11 @@ use std::path::{Path, PathBuf};
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Must be fixed: a build stops on the errors it finds, and `hubgen check`
+    /// exits 1 on any.
     Error,
+    /// Worth a look but publishable (a page nothing links to, a passed review
+    /// date): `hubgen check` reports it and, unless `--strict`, exits 0.
     Warning,
 }
 
@@ -25,7 +29,9 @@ impl fmt::Display for Severity {
 
 /// One problem, tied to a place in a file where there is one.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "a problem found must be reported, or it is lost"]
 pub struct Diagnostic {
+    /// Whether it must be fixed or is only worth a look.
     pub severity: Severity,
     /// A short, stable name for the kind of problem (`unknown-field`, `broken-link`…).
     pub code: &'static str,
@@ -35,6 +41,7 @@ pub struct Diagnostic {
     pub line: usize,
     /// 1-based column; 0 when unknown.
     pub column: usize,
+    /// What is wrong, in one line, in words an editor can act on.
     pub message: String,
     /// The text of the offending line, shown under the message.
     pub source_line: Option<String>,
@@ -43,6 +50,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error of kind `code`, not yet tied to a place.
     pub fn error(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -56,6 +64,7 @@ impl Diagnostic {
         }
     }
 
+    /// Places it at `line` and `column` (1-based) of the file `path`.
     pub fn at(mut self, path: impl Into<PathBuf>, line: usize, column: usize) -> Self {
         self.path = Some(path.into());
         self.line = line;
@@ -70,6 +79,7 @@ impl Diagnostic {
         self
     }
 
+    /// Ties it to the file `path` as a whole, with no line.
     pub fn in_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.path = Some(path.into());
         self
@@ -96,6 +106,7 @@ impl Diagnostic {
         self
     }
 
+    /// Adds what to do about it, printed last, after `= hint:`.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -163,6 +174,7 @@ pub struct SourceLines<'a> {
 }
 
 impl<'a> SourceLines<'a> {
+    /// The lines of `text`, not yet looked for.
     pub fn new(text: &'a str) -> Self {
         SourceLines {
             text,
@@ -191,30 +203,37 @@ impl<'a> SourceLines<'a> {
 pub struct Diagnostics(Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// None found yet.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Adds one problem.
     pub fn push(&mut self, d: Diagnostic) {
         self.0.push(d);
     }
 
+    /// Adds every problem of `ds`.
     pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
         self.0.extend(ds);
     }
 
+    /// Whether any of them is an error, which stops a build.
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(|d| d.severity == Severity::Error)
     }
 
+    /// Whether none was found.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// How many were found, counting repeats (see [`Diagnostics::into_sorted`]).
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Each of them, in the order they were found.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }

@@ -12,23 +12,39 @@ use crate::text::Date;
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(untagged)]
 pub enum Value {
+    /// A string or text field's value, trimmed; or the slug a reference names.
     String(String),
+    /// A date field's day.
     Date(Date),
+    /// A yes-or-no field's value.
     Bool(bool),
+    /// A whole-number field's value.
     Integer(i64),
+    /// A list field's strings, or the slugs a references field names, empty
+    /// items left out.
     List(Vec<String>),
 }
 
 /// The front matter of one document, checked.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FrontMatter {
+    /// The document's title: the heading of its page and its name in every list.
     pub title: String,
+    /// The summary as written; without one, the document's summary is drawn
+    /// from its first paragraph.
     pub summary: Option<String>,
+    /// When it was published: what date-ordered lists and the feed go by.
     pub date: Option<Date>,
+    /// When it was last revised, as written; its page prefers the date of the
+    /// last commit to its file.
     pub updated: Option<Date>,
+    /// Its tags as written, which a taxonomy of `tags` gives pages.
     pub tags: Vec<String>,
+    /// A draft is left out of a build unless `--drafts` (the preview shows it).
     pub draft: bool,
+    /// Old addresses of the page, each of which gets a redirect to it.
     pub aliases: Vec<String>,
+    /// Its place in a collection sorted by weight, lowest first; 0 unless set.
     pub weight: i64,
     /// The collection's own fields that are set (or have a default), in schema order.
     pub fields: Vec<(String, Value)>,
@@ -37,6 +53,8 @@ pub struct FrontMatter {
 }
 
 impl FrontMatter {
+    /// The value of the collection's own field `name`, if the document sets it
+    /// or the field has a default.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
@@ -391,6 +409,7 @@ pub fn example(name: &str, kind: FieldType) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::SortBy;
     use crate::frontmatter::split;
 
     fn collection() -> Collection {
@@ -398,7 +417,7 @@ mod tests {
             name: name.into(),
             kind,
             required,
-            allowed: allowed.iter().map(|s| s.to_string()).collect(),
+            allowed: allowed.iter().map(ToString::to_string).collect(),
             collection: None,
             default: None,
             description: String::new(),
@@ -411,7 +430,7 @@ mod tests {
             permalink: "/workstreams/{slug}/".into(),
             template: "page.html".into(),
             list_template: "section.html".into(),
-            sort_by: Default::default(),
+            sort_by: SortBy::default(),
             paginate_by: 10,
             required: vec!["date".into()],
             fields: vec![

@@ -13,6 +13,7 @@ use crate::text::Date;
 /// One content file.
 #[derive(Clone, Debug)]
 pub struct Document {
+    /// Its place in [`Site::docs`], by which links, references and lists name it.
     pub id: DocId,
     /// Index into `config.collections`.
     pub collection: usize,
@@ -20,14 +21,19 @@ pub struct Document {
     pub path: PathBuf,
     /// Path relative to the site root, as shown in messages, e.g. `content/guides/x.md`.
     pub source: PathBuf,
+    /// Its file name as a URL part (`Writing Well.md` → `writing-well`; a
+    /// folder's `index.md` takes the folder's name): the `{slug}` of its
+    /// permalink, and what reference fields name it by.
     pub slug: String,
     /// URL path below a target's base, e.g. `guides/x/`.
     pub url: String,
+    /// Its front matter, checked against its collection's schema.
     pub meta: FrontMatter,
     /// The front matter's summary, or the start of the first paragraph.
     pub summary: String,
     /// The start of the page's text, for search results.
     pub excerpt: String,
+    /// Its Markdown body rendered: the HTML, headings, links and images.
     pub body: Rendered,
     /// Resolved reference fields: field name and the documents it names.
     pub refs: Vec<(String, Vec<DocId>)>,
@@ -49,6 +55,7 @@ pub struct Terms {
 /// beside the old one, and simply drops it when the edit fails.
 #[derive(Clone, Debug)]
 pub struct Site {
+    /// site.toml, checked.
     pub config: Config,
     /// Sorted by path; a document's id is its index.
     pub docs: Vec<Arc<Document>>,
@@ -64,6 +71,7 @@ pub struct Site {
 }
 
 impl Site {
+    /// The collection `doc` belongs to.
     pub fn collection_of(&self, doc: &Document) -> &Collection {
         &self.config.collections[doc.collection]
     }

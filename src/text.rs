@@ -39,8 +39,11 @@ pub fn slugify(s: &str) -> String {
 /// A calendar date, as written in front matter (`YYYY-MM-DD`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
+    /// The year (`2024`).
     pub year: u16,
+    /// 1 (January) to 12.
     pub month: u8,
+    /// 1 to the month's last day.
     pub day: u8,
 }
 
@@ -108,7 +111,7 @@ impl Date {
     pub fn today() -> Date {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
         Date::from_unix_days(secs.div_euclid(86_400))
     }
 

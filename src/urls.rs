@@ -55,6 +55,8 @@ pub fn file_of(url: &str) -> String {
 
 /// `/old/name/` or `/old/name.html` → the output path below the base (`old/name/`);
 /// `None` for anything that is not a plain path.
+// An address's path is case-sensitive: `/old/name.HTML` is a folder, as written.
+#[allow(clippy::case_sensitive_file_extension_comparisons)]
 pub fn alias_path(alias: &str) -> Option<String> {
     let trimmed = alias.trim().trim_start_matches('/');
     let inner = trimmed.strip_suffix('/').unwrap_or(trimmed);

@@ -175,15 +175,14 @@ fn run(seed: u64, target: &str, edits: usize) {
             ..Changes::default()
         };
         let what = format!("edit {n} ({kind} of {})", rel.display());
-        match live.apply(&changes) {
-            Ok(update) => rendered += update.rendered,
-            Err(_) => {
-                // Refused: put it back, and the preview must show the site as it was.
-                refused += 1;
-                std::fs::write(&path, &before).unwrap();
-                live.apply(&changes)
-                    .unwrap_or_else(|e| panic!("{what}, put back: {e:?}"));
-            }
+        if let Ok(update) = live.apply(&changes) {
+            rendered += update.rendered;
+        } else {
+            // Refused: put it back, and the preview must show the site as it was.
+            refused += 1;
+            std::fs::write(&path, &before).unwrap();
+            live.apply(&changes)
+                .unwrap_or_else(|e| panic!("{what}, put back: {e:?}"));
         }
         let full_dir = format!("full-{n}");
         Live::start(settings(&full_dir)).unwrap_or_else(|e| panic!("{what}: {e:?}"));
@@ -212,16 +211,15 @@ fn run(seed: u64, target: &str, edits: usize) {
 }
 
 fn seeds() -> Vec<u64> {
-    match std::env::var("HUBGEN_READS_SEED") {
-        Ok(s) => vec![s.parse().expect("HUBGEN_READS_SEED is a number")],
-        Err(_) => {
-            let base = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_secs()
-                % 100_000;
-            vec![base]
-        }
+    if let Ok(s) = std::env::var("HUBGEN_READS_SEED") {
+        vec![s.parse().expect("HUBGEN_READS_SEED is a number")]
+    } else {
+        let base = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            % 100_000;
+        vec![base]
     }
 }
 

@@ -277,7 +277,7 @@ fn names_that_are_paths_are_refused_where_they_are_written() {
                     "[collections.guides]",
                     "[collections.guides]\npaginate_by = 0",
                 ),
-            )
+            );
         },
         &["build"],
         &["site.toml:7:15: error: paginate_by must be at least 1"],
@@ -301,7 +301,7 @@ fn a_file_name_without_letters_is_refused() {
                 s.write(
                     &format!("content/pages/{name}"),
                     "---\ntitle: Unnamed\n---\nText.\n",
-                )
+                );
             },
             &["build"],
             &[&format!(
@@ -364,7 +364,7 @@ fn aliases_and_pages_cannot_take_anothers_file() {
                 s.write(
                     "content/guides/three.md",
                     &format!("---\ntitle: Three\naliases: [\"{alias}\"]\n---\nText.\n"),
-                )
+                );
             },
             &["build"],
             &[
@@ -383,7 +383,7 @@ fn aliases_and_pages_cannot_take_anothers_file() {
             s.write(
                 "site.toml",
                 &SITE_TOML.replace("[taxonomies.tags]", "[taxonomies.guides]\nfield = \"tags\""),
-            )
+            );
         },
         &["build"],
         &["the `guides` taxonomy page would be written to guides/index.html, which is already the list of `guides`"],
@@ -556,7 +556,7 @@ fn one_target_cannot_take_another_targets_output() {
             s.write(
                 "site.toml",
                 &SITE_TOML.replace("[targets.other]\n", "[targets.other]\noutput = \"public/main/hub\"\n"),
-            )
+            );
         },
         &["build", "--target", "other"],
         &["site.toml:16:10: error: targets `other` and `main` write to the same or nested folders"],
@@ -570,7 +570,7 @@ fn one_target_cannot_take_another_targets_output() {
                     "[targets.other]\n",
                     "[targets.other]\noutput = \"public/.main.hubgen-staging\"\n",
                 ),
-            )
+            );
         },
         &["build"],
         &["is named like the folders hubgen keeps beside an output"],
@@ -636,7 +636,7 @@ fn names_too_long_for_a_file_system_are_located() {
                     "---\ntitle: Three\ntags: [{}]\n---\nText.\n",
                     "t".repeat(230)
                 ),
-            )
+            );
         },
         &["build"],
         &["content/guides/three.md:3:1: error: `tags` has a value of 230 characters"],
@@ -646,7 +646,7 @@ fn names_too_long_for_a_file_system_are_located() {
             s.write(
                 "content/guides/three.md",
                 "---\ntitle: Three\naliases: [\"/old//page/\"]\n---\nText.\n",
-            )
+            );
         },
         &["build"],
         &["content/guides/three.md:3:1: error: alias \"/old//page/\" is not a path on this site"],

@@ -7,6 +7,7 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use common::*;
@@ -79,17 +80,18 @@ fn write_site(tmp: &Path, c: &Case) -> PathBuf {
         repo().join("themes").display().to_string()
     );
     if let Some(f) = &c.folder {
-        toml += &format!("folder = {f:?}\n");
+        let _ = writeln!(toml, "folder = {f:?}");
     }
     if let Some(p) = &c.permalink {
-        toml += &format!("permalink = {p:?}\n");
+        let _ = writeln!(toml, "permalink = {p:?}");
     }
-    toml += &format!(
-        "\n[targets.{:?}]\nbase_url = \"https://example.org/\"\ntheme = \"base\"\ncollections = [\"guides\"]\n",
+    let _ = writeln!(
+        toml,
+        "\n[targets.{:?}]\nbase_url = \"https://example.org/\"\ntheme = \"base\"\ncollections = [\"guides\"]",
         c.target
     );
     if let Some(o) = &c.output {
-        toml += &format!("output = {o:?}\n");
+        let _ = writeln!(toml, "output = {o:?}");
     }
     let folder = c.folder.clone().unwrap_or_else(|| "guides".into());
     let write = |rel: &Path, text: &str| {

@@ -197,7 +197,7 @@ fn next_event(rx: &mpsc::Receiver<(String, String)>, want: &str) -> String {
     while let Some(left) = deadline.checked_duration_since(Instant::now()) {
         match rx.recv_timeout(left) {
             Ok((e, d)) if e == want => return d,
-            Ok(_) => continue,
+            Ok(_) => {}
             Err(_) => break,
         }
     }
@@ -425,6 +425,9 @@ fn an_unknown_target_is_an_error_not_an_empty_preview() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean `beta`?"));
 }
 
+/// What an edit is, the file it changes, and how.
+type Edit<'a> = (&'a str, &'a Path, &'a dyn Fn(String) -> String);
+
 /// Every kind of edit, on a generated site big enough for long lists and
 /// related content: after each, the preview's folder equals a full build.
 #[test]
@@ -456,8 +459,6 @@ fn incremental_rebuilds_equal_full_builds_on_a_generated_site() {
         let start = s.find("title: \"").unwrap() + 8;
         format!("{}Aardvark {}", &s[..start], &s[start..])
     };
-    // What each edit is, the file it changes, and how.
-    type Edit<'a> = (&'a str, &'a Path, &'a dyn Fn(String) -> String);
     let edits: Vec<Edit> = vec![
         ("text", &guides[3], &|s| s + "\nA new closing sentence.\n"),
         ("title moves it in its list", &guides[40], &retitle),
@@ -507,31 +508,36 @@ fn incremental_rebuilds_equal_full_builds_on_a_generated_site() {
         edit(path, f);
         next_event(&rx, "reload");
         next_event(&rx, "indexed");
-        let full = tmp.path().join("full");
-        let _ = std::fs::remove_dir_all(&full);
-        build_ok(
-            &site,
-            &full,
-            &["--target", "hub", "--drafts", "--base-url", &server.url],
-        );
-        let served = snapshot(&site.join(".hubgen-cache/serve/hub"));
-        let built = snapshot(&full);
-        let missing: Vec<&String> = built.keys().filter(|k| !served.contains_key(*k)).collect();
-        let extra: Vec<&String> = served.keys().filter(|k| !built.contains_key(*k)).collect();
-        assert!(
-            missing.is_empty() && extra.is_empty(),
-            "after {what}: missing {missing:?}, extra {extra:?}"
-        );
-        let differ: Vec<&String> = built
-            .iter()
-            .filter(|(k, v)| served[*k] != **v)
-            .map(|(k, _)| k)
-            .collect();
-        assert!(
-            differ.is_empty(),
-            "after {what}: these differ from a full build: {differ:?}"
-        );
+        hub_preview_equals_full_build(&site, &tmp.path().join("full"), &server, what);
     }
+}
+
+/// After `what`, builds the `hub` target of `site` afresh into `full` and
+/// checks that the preview's folder holds the same files, byte for byte.
+fn hub_preview_equals_full_build(site: &Path, full: &Path, server: &Server, what: &str) {
+    let _ = std::fs::remove_dir_all(full);
+    build_ok(
+        site,
+        full,
+        &["--target", "hub", "--drafts", "--base-url", &server.url],
+    );
+    let served = snapshot(&site.join(".hubgen-cache/serve/hub"));
+    let built = snapshot(full);
+    let missing: Vec<&String> = built.keys().filter(|k| !served.contains_key(*k)).collect();
+    let extra: Vec<&String> = served.keys().filter(|k| !built.contains_key(*k)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "after {what}: missing {missing:?}, extra {extra:?}"
+    );
+    let differ: Vec<&String> = built
+        .iter()
+        .filter(|(k, v)| served[*k] != **v)
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "after {what}: these differ from a full build: {differ:?}"
+    );
 }
 
 /// An update that fails while rendering leaves its work for the next one: here

@@ -32,20 +32,33 @@ pub struct Options {
 /// What was built, one entry per target.
 #[derive(Debug)]
 pub struct Report {
+    /// How many documents were loaded, drafts included (a build publishes
+    /// them only with `--drafts`).
     pub documents: usize,
+    /// How long reading site.toml, checking the output folders and loading
+    /// every document took.
     pub load_time: Duration,
+    /// Each target built, in site.toml's order.
     pub targets: Vec<TargetReport>,
 }
 
+/// What was built of one target, for its line of the build's report.
 #[derive(Debug)]
 pub struct TargetReport {
+    /// The target's name.
     pub name: String,
+    /// How many pages a reader can visit: documents, lists, taxonomy and term
+    /// pages, and the home page (not redirects, the feed or the sitemap).
     pub pages: usize,
+    /// How many files were written into its output, search index included.
     pub files: usize,
+    /// What its search index came to.
     pub search: IndexStats,
     /// Of `time`, how long the search index took.
     pub search_time: Duration,
+    /// The folder it was written to.
     pub output: PathBuf,
+    /// How long the target took, from its staging folder to its last file.
     pub time: Duration,
 }
 

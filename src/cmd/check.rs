@@ -12,7 +12,7 @@ use crate::{check, load, render};
 /// How findings are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// For a terminal: file:line:col, the source line, a hint.
+    /// For a terminal: `file:line:col`, the source line, a hint.
     Human,
     /// One JSON object per finding, one per line.
     Json,

@@ -1,5 +1,6 @@
 //! `hubgen new COLLECTION "Title"`: a new page with every required field in place.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::config::{Collection, Config, FieldType};
@@ -85,7 +86,6 @@ pub fn run(
     let write = || -> std::io::Result<()> {
         std::fs::create_dir_all(path.parent().expect("a file in a folder"))?;
         // create_new: never overwrite, even if the file appeared meanwhile.
-        use std::io::Write;
         std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)

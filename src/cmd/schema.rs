@@ -58,25 +58,26 @@ fn describe(config: &Config, c: &Collection, out: &mut dyn Write) -> std::io::Re
         )?;
     }
     for f in &c.fields {
-        let mut line = format!(
+        write!(
+            out,
             "    {:<14} {:<12} {}",
             f.name,
             f.kind.name(),
             if f.required { "required" } else { "optional" }
-        );
+        )?;
         if let Some(target) = &f.collection {
-            line.push_str(&format!(", a slug from `{target}`"));
+            write!(out, ", a slug from `{target}`")?;
         }
         if !f.allowed.is_empty() {
-            line.push_str(&format!(", one of: {}", f.allowed.join(" | ")));
+            write!(out, ", one of: {}", f.allowed.join(" | "))?;
         }
         if let Some(d) = &f.default {
-            line.push_str(&format!(", default {d}"));
+            write!(out, ", default {d}")?;
         }
         if !f.description.is_empty() {
-            line.push_str(&format!(" — {}", f.description));
+            write!(out, " — {}", f.description)?;
         }
-        writeln!(out, "{line}")?;
+        writeln!(out)?;
     }
     Ok(())
 }

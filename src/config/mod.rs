@@ -42,7 +42,9 @@ pub enum FieldType {
     Text,
     /// `YYYY-MM-DD`.
     Date,
+    /// `true` or `false`.
     Bool,
+    /// A whole number.
     Integer,
     /// A list of strings.
     List,
@@ -53,6 +55,8 @@ pub enum FieldType {
 }
 
 impl FieldType {
+    /// What a value of this type is, in the words an error message uses:
+    /// "`review_by` must be a date (YYYY-MM-DD)".
     pub fn describe(self) -> &'static str {
         match self {
             FieldType::String => "a string",
@@ -66,6 +70,7 @@ impl FieldType {
         }
     }
 
+    /// The type as site.toml's `type = "…"` names it.
     pub fn name(self) -> &'static str {
         match self {
             FieldType::String => "string",
@@ -89,6 +94,7 @@ pub enum SortBy {
     Date,
     /// Lowest weight first, then by title.
     Weight,
+    /// By title, compared character by character (capitals before small letters).
     Title,
 }
 
@@ -200,33 +206,61 @@ struct RawTarget {
 pub struct Config {
     /// The site's root folder (the one holding `site.toml`).
     pub root: PathBuf,
+    /// The whole site's name (`site.name` in templates), and the title of
+    /// every target that does not set its own.
     pub title: String,
+    /// The site's description, for every target that does not set its own
+    /// (may be empty).
     pub description: String,
+    /// The language the content is written in (`en-GB`), for `<html lang>`
+    /// and the Open Graph locale; `en` unless set.
     pub language: String,
+    /// The folder the targets' themes are found in: `themes/` under the
+    /// root unless `themes_dir` says otherwise.
     pub themes_dir: PathBuf,
-    /// Without a trailing `/`.
+    /// The repository's web address, for each page's "Edit this page" link;
+    /// without a trailing `/`. No such links without it.
     pub repo_url: Option<String>,
+    /// The branch "Edit this page" links open the file on (`main` unless set).
     pub branch: String,
+    /// What `hubgen check` lets through.
     pub check: CheckConfig,
+    /// The collections, in site.toml's order.
     pub collections: Vec<Collection>,
+    /// The taxonomies, in site.toml's order.
     pub taxonomies: Vec<Taxonomy>,
+    /// The targets, in site.toml's order: a document's canonical home is the
+    /// first that publishes its collection.
     pub targets: Vec<Target>,
     /// Free-form values for templates (`[extra]`).
     pub extra: serde_json::Value,
 }
 
+/// A collection (`[collections.NAME]`): the documents of one folder of
+/// `content/`, sharing a front-matter schema, a permalink and templates.
 #[derive(Clone, Debug)]
 pub struct Collection {
+    /// Its name in site.toml, by which targets, reference fields and
+    /// `hubgen new` name it.
     pub name: String,
+    /// Its title, as its list page and the site's navigation show it: made
+    /// from the name (`case-studies` → "Case studies") unless set.
     pub title: String,
+    /// What it holds, for its list page (may be empty).
     pub description: String,
     /// Folder under `content/`.
     pub folder: String,
     /// URL pattern, e.g. `/guides/{slug}/`.
     pub permalink: String,
+    /// The template its documents' pages are rendered with (`page.html`
+    /// unless set).
     pub template: String,
+    /// The template its list pages are rendered with (`section.html` unless set).
     pub list_template: String,
+    /// The order of its documents in its list, on the home page, and for each
+    /// page's previous and next.
     pub sort_by: SortBy,
+    /// How many documents each page of its list shows (20 unless set).
     pub paginate_by: usize,
     /// Built-in fields that this collection's documents must have (`date`, `summary`…).
     pub required: Vec<String>,
@@ -237,36 +271,59 @@ pub struct Collection {
     pub raw_html: bool,
 }
 
+/// A front-matter field of a collection's own, beyond the built-in ones
+/// (`[collections.NAME.fields.FIELD]`).
 #[derive(Clone, Debug)]
 pub struct Field {
+    /// The key editors write in front matter.
     pub name: String,
+    /// What its value must be.
     pub kind: FieldType,
+    /// Whether every document of the collection must set it.
     pub required: bool,
+    /// The only values it may take; any value when empty.
     pub allowed: Vec<String>,
     /// For references: the collection referred to.
     pub collection: Option<String>,
+    /// The value a document that leaves the field out gets, as site.toml writes it.
     pub default: Option<toml::Value>,
+    /// What the field is for, in `hubgen schema`'s reference (may be empty).
     pub description: String,
 }
 
+/// A taxonomy (`[taxonomies.NAME]`): documents grouped by the values of one
+/// field, each value a term with a page listing its documents.
 #[derive(Clone, Debug)]
 pub struct Taxonomy {
+    /// Its name, which is also the first segment of its pages' URLs
+    /// (`/tags/energy/`).
     pub name: String,
+    /// Its title, for its index page: made from the name unless set.
     pub title: String,
     /// The front-matter field whose values are the terms.
     pub field: String,
+    /// How many documents each page of a term's list shows (50 unless set).
     pub paginate_by: usize,
 }
 
+/// A target (`[targets.NAME]`): one published site, with its own base URL,
+/// theme and choice of collections.
 #[derive(Clone, Debug)]
 pub struct Target {
+    /// Its name, as in `hubgen build --target NAME`.
     pub name: String,
+    /// The site's title as this target shows it; the whole site's unless set.
     pub title: String,
+    /// Its description; the whole site's unless set.
     pub description: String,
-    /// Always ends with `/`.
+    /// The absolute URL it is published at. Always ends with `/`.
     pub base_url: String,
+    /// The theme it is rendered with: the name of a folder in the themes folder.
     pub theme: String,
+    /// The names of the collections it publishes, in its order, which is the
+    /// order of its sections.
     pub collections: Vec<String>,
+    /// The names of the taxonomies it has pages for; all of the site's unless set.
     pub taxonomies: Vec<String>,
     /// Output folder, relative to the site root unless absolute.
     pub output: PathBuf,
@@ -283,12 +340,15 @@ impl Target {
             .map_or("/", |i| &self.base_url[after_scheme + i..])
     }
 
+    /// Whether this target publishes the collection called `collection`.
     pub fn publishes(&self, collection: &str) -> bool {
         self.collections.iter().any(|c| c == collection)
     }
 }
 
 impl Collection {
+    /// The collection's own field called `name`, if it has one (the built-in
+    /// fields are not among them).
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
     }
@@ -331,14 +391,17 @@ impl Config {
         validate(root, text, raw)
     }
 
+    /// The collection called `name`, if there is one.
     pub fn collection(&self, name: &str) -> Option<&Collection> {
         self.collections.iter().find(|c| c.name == name)
     }
 
+    /// The target called `name`, if there is one.
     pub fn target(&self, name: &str) -> Option<&Target> {
         self.targets.iter().find(|t| t.name == name)
     }
 
+    /// The taxonomy called `name`, if there is one.
     pub fn taxonomy(&self, name: &str) -> Option<&Taxonomy> {
         self.taxonomies.iter().find(|t| t.name == name)
     }

@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 use toml::Spanned;
 
-use super::*;
+use super::{
+    title_case, Collection, Config, Field, FieldType, RawConfig, RawField, RawTarget, Target,
+    Taxonomy, BUILTIN_FIELDS, CONFIG_FILE,
+};
 use crate::diagnostics::{did_you_mean, line_col, Diagnostic, Diagnostics};
 
 pub(super) fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config, Diagnostics> {
@@ -111,7 +114,7 @@ fn collections(raw: &RawConfig, err: &Err<'_>, errors: &mut Diagnostics) -> Vec<
             }
             None => format!("/{folder}/{{slug}}/"),
         };
-        let paginate_by = positive(&c.paginate_by, 20, errors, err);
+        let paginate_by = positive(c.paginate_by.as_ref(), 20, errors, err);
         collections.push(Collection {
             name: name.clone(),
             title: c.title.clone().unwrap_or_else(|| title_case(name)),
@@ -216,7 +219,7 @@ fn taxonomies(
             );
         }
         let name = name.get_ref();
-        let paginate_by = positive(&t.paginate_by, 50, errors, err);
+        let paginate_by = positive(t.paginate_by.as_ref(), 50, errors, err);
         let field = t
             .field
             .as_ref()
@@ -227,7 +230,7 @@ fn taxonomies(
                     .is_some_and(|f| matches!(f.kind, FieldType::String | FieldType::List))
             });
         if !known {
-            let span = t.field.as_ref().map_or(0..0, |f| f.span());
+            let span = t.field.as_ref().map_or(0..0, Spanned::span);
             let d = if span.is_empty() {
                 Diagnostic::error("config", format!("taxonomy `{name}` takes its terms from field `{field}`, which no collection has as a string or list"))
                     .in_file(CONFIG_FILE)
@@ -389,7 +392,7 @@ const NAME_HINT: &str =
 /// and address segments, so they must be plain path segments: nothing that a
 /// file system or a browser would read as "go up", "start again at the root"
 /// or "a different folder".
-pub fn check_name(name: &str) -> Result<(), &'static str> {
+fn check_name(name: &str) -> Result<(), &'static str> {
     let mut chars = name.chars();
     match chars.next() {
         None => Err("is empty"),
@@ -469,7 +472,7 @@ fn check_base_url(base: &str) -> Result<(), &'static str> {
 
 /// `paginate_by`: at least 1, or the default when unset.
 fn positive(
-    value: &Option<Spanned<usize>>,
+    value: Option<&Spanned<usize>>,
     default: usize,
     errors: &mut Diagnostics,
     err: &Err<'_>,

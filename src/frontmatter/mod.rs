@@ -1,7 +1,7 @@
 //! Splits a content file into YAML front matter and Markdown body, and parses
 //! the front matter.
 //!
-//! This is the only module that knows about serde_yaml: the rest of hubgen
+//! This is the only module that knows about `serde_yaml`: the rest of hubgen
 //! sees [`Raw`] values with the line each top-level key was written on.
 
 mod control_chars;
@@ -20,12 +20,20 @@ use yaml_error::yaml_error;
 /// A front-matter value as written, before it is checked against a schema.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Raw {
+    /// Nothing after the colon (`summary:`), or `null` or `~`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A whole number (`weight: 3`).
     Integer(i64),
+    /// Any other number (`1.5`), which a string field takes as its text.
     Float(f64),
+    /// Text, quoted or not; dates (`2024-01-31`) arrive as text too.
     String(String),
+    /// A list, written `[a, b]` or as `- ` lines.
     List(Vec<Raw>),
+    /// A nested `key: value` mapping, which no field accepts; its keys in the
+    /// order written.
     Map(Vec<(String, Raw)>),
 }
 
@@ -46,7 +54,9 @@ impl Raw {
 /// One top-level `key: value` of the front matter.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
+    /// The field's name as written.
     pub key: String,
+    /// Its value as YAML read it.
     pub value: Raw,
     /// 1-based line of the key in the whole file.
     pub line: usize,
@@ -55,7 +65,9 @@ pub struct Entry {
 /// A content file, split.
 #[derive(Debug)]
 pub struct Split<'a> {
+    /// The front matter's fields, in the order written.
     pub entries: Vec<Entry>,
+    /// The Markdown after the closing `---`.
     pub body: &'a str,
     /// 1-based line of the file on which the body starts.
     pub body_line: usize,
@@ -147,7 +159,7 @@ fn parse_yaml(yaml: &str) -> Result<Vec<Entry>, Diagnostic> {
             if let Some(c) = control_char(&key, &value) {
                 return Err(control_char_error(&key, c, yaml, line, &keys));
             }
-            Ok(Entry { value, key, line })
+            Ok(Entry { key, value, line })
         })
         .collect()
 }
@@ -175,7 +187,7 @@ fn scalar_text(v: &serde_yaml::Value) -> String {
     }
 }
 
-/// serde_yaml's value as a [`Raw`]; tags are dropped.
+/// `serde_yaml`'s value as a [`Raw`]; tags are dropped.
 fn to_raw(v: serde_yaml::Value) -> Raw {
     match v {
         serde_yaml::Value::Null => Raw::Null,

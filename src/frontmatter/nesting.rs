@@ -1,13 +1,13 @@
-//! The guard against deeply nested front matter, run before serde_yaml.
+//! The guard against deeply nested front matter, run before `serde_yaml`.
 
 use crate::diagnostics::Diagnostic;
 
 /// How deep lists and mappings may nest in front matter. Fields are flat, so
 /// this is generous; libyaml takes quadratic time on deep nesting before
-/// serde_yaml's own limit applies (100,000 `{a:` took a minute).
+/// `serde_yaml`'s own limit applies (100,000 `{a:` took a minute).
 const MAX_NESTING: usize = 64;
 
-/// Nesting deeper than [`MAX_NESTING`], found before serde_yaml sees it:
+/// Nesting deeper than [`MAX_NESTING`], found before `serde_yaml` sees it:
 /// flow collections (`{`, `[`), and block levels (indentation and `- `).
 /// It reads just enough YAML to tell structure from text: quoted strings,
 /// comments and block scalars (`|`, `>`) are skipped.
@@ -59,7 +59,7 @@ pub(super) fn nesting_problem(yaml: &str) -> Option<Diagnostic> {
                 None => match c {
                     '#' if prev.is_whitespace() => break,
                     '"' | '\'' if value_start || (flow > 0 && "[{, ".contains(prev)) => {
-                        quote = Some(c)
+                        quote = Some(c);
                     }
                     '[' | '{' if flow > 0 || value_start => {
                         flow += 1;

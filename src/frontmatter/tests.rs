@@ -1,3 +1,5 @@
+use std::fmt::Write;
+
 use super::*;
 
 #[test]
@@ -92,7 +94,7 @@ fn billion_laughs_is_a_located_plain_error() {
         .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
     {
         let refs = vec![format!("*{prev}"); 9].join(",");
-        yaml.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        let _ = writeln!(yaml, "{name}: &{name} [{refs}]");
     }
     let (line, col, msg) = error(&yaml);
     assert_eq!((line, col), (4, 8));
@@ -133,7 +135,7 @@ fn deep_nesting_is_refused_early() {
     assert_eq!(error(&dashes).0, 3);
     let mut indented = String::from("t:\n");
     for i in 1..100 {
-        indented.push_str(&format!("{}k{i}:\n", " ".repeat(i)));
+        let _ = writeln!(indented, "{}k{i}:", " ".repeat(i));
     }
     assert_eq!(error(&indented).0, 66);
 }
@@ -154,7 +156,10 @@ fn text_is_not_structure() {
 /// unknown keys took minutes.
 #[test]
 fn many_keys_stay_linear() {
-    let yaml: String = (0..100_000).map(|i| format!("k{i}: v\n")).collect();
+    let yaml = (0..100_000).fold(String::new(), |mut yaml, i| {
+        let _ = writeln!(yaml, "k{i}: v");
+        yaml
+    });
     let start = std::time::Instant::now();
     let source = format!("---\n{yaml}---\n");
     let s = split(&source).unwrap();
@@ -166,7 +171,7 @@ fn many_keys_stay_linear() {
     );
 }
 
-/// The scans that run before serde_yaml (nesting, duplicates, escapes)
+/// The scans that run before `serde_yaml` (nesting, duplicates, escapes)
 /// never panic: every prefix of tricky front matter, and every position
 /// overwritten with a character that matters to them.
 #[test]

@@ -1,10 +1,10 @@
-//! Plain-words, located errors for front matter that serde_yaml refuses:
+//! Plain-words, located errors for front matter that `serde_yaml` refuses:
 //! where an over-used alias or a control character is, and where a
 //! duplicate key is written the second time.
 
 use crate::diagnostics::{line_col, Diagnostic};
 
-/// A located, plain-words diagnostic for what serde_yaml refused.
+/// A located, plain-words diagnostic for what `serde_yaml` refused.
 pub(super) fn yaml_error(e: &serde_yaml::Error, yaml: &str) -> Diagnostic {
     let message = e.to_string();
     // serde_yaml appends " at line L column C"; the location is reported separately.

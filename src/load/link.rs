@@ -111,31 +111,30 @@ fn resolve_references(site: &mut Site) -> Vec<Diagnostic> {
             };
             let mut ids = Vec::new();
             for slug in slugs {
-                match by_slug.get(&(target, slug)) {
-                    Some(&id) => ids.push(id),
-                    None => {
-                        let line = doc.meta.line_of(&field.name);
-                        let candidates = site
-                            .docs
-                            .iter()
-                            .filter(|d| d.collection == target)
-                            .map(|d| d.slug.as_str());
-                        let hint = match did_you_mean(slug, candidates) {
-                            Some(m) => format!("did you mean \"{m}\"?"),
-                            None => format!(
-                                "use the file name (without .md) of a document in content/{}/",
-                                site.config.collections[target].folder
-                            ),
-                        };
-                        problems.push(
-                            Diagnostic::error(
-                                "missing-reference",
-                                format!("`{}` refers to \"{slug}\", but there is no such document in `{target_name}`", field.name),
-                            )
-                            .at(&doc.source, line, 1)
-                            .with_hint(hint),
-                        );
-                    }
+                if let Some(&id) = by_slug.get(&(target, slug)) {
+                    ids.push(id);
+                } else {
+                    let line = doc.meta.line_of(&field.name);
+                    let candidates = site
+                        .docs
+                        .iter()
+                        .filter(|d| d.collection == target)
+                        .map(|d| d.slug.as_str());
+                    let hint = match did_you_mean(slug, candidates) {
+                        Some(m) => format!("did you mean \"{m}\"?"),
+                        None => format!(
+                            "use the file name (without .md) of a document in content/{}/",
+                            site.config.collections[target].folder
+                        ),
+                    };
+                    problems.push(
+                        Diagnostic::error(
+                            "missing-reference",
+                            format!("`{}` refers to \"{slug}\", but there is no such document in `{target_name}`", field.name),
+                        )
+                        .at(&doc.source, line, 1)
+                        .with_hint(hint),
+                    );
                 }
             }
             refs.push((field.name.clone(), ids));

@@ -18,10 +18,10 @@ use crate::schema;
 use crate::site::{Document, Site};
 use crate::text::{slugify, truncate_words};
 
-/// The folder, under the site root, that holds the Markdown sources.
 mod link;
 pub use link::{relink, relink_bodies, same_links};
 
+/// The folder, under the site root, that holds the Markdown sources.
 pub const CONTENT_DIR: &str = "content";
 
 /// How long a summary drawn from the first paragraph may be, in characters.

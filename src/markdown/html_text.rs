@@ -57,7 +57,7 @@ pub fn html_text(html: &str) -> String {
         let name: String = tag
             .trim_start_matches('/')
             .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
+            .take_while(char::is_ascii_alphanumeric)
             .collect();
         if BLOCKS.contains(&name.to_ascii_lowercase().as_str()) {
             out.push('\n');
@@ -90,15 +90,12 @@ fn push_decoded(out: &mut String, text: &str) {
                 n.and_then(Result::ok).and_then(char::from_u32)
             }
         });
-        match (entity, decoded) {
-            (Some(e), Some(c)) => {
-                out.push(c);
-                rest = &after[e.len() + 1..];
-            }
-            _ => {
-                out.push('&');
-                rest = after;
-            }
+        if let (Some(e), Some(c)) = (entity, decoded) {
+            out.push(c);
+            rest = &after[e.len() + 1..];
+        } else {
+            out.push('&');
+            rest = after;
         }
     }
     out.push_str(rest);

@@ -40,6 +40,9 @@ pub(super) enum Dest<'a> {
     Other,
 }
 
+// Links name files as written: only `.md` is a page (a `.MD` file is refused,
+// see `load::is_markdown`), so a link to one is not a link to a page.
+#[allow(clippy::case_sensitive_file_extension_comparisons)]
 pub(super) fn classify(dest: &str) -> Dest<'_> {
     let has_scheme = dest.split_once(':').is_some_and(|(scheme, _)| {
         !scheme.is_empty()

@@ -6,12 +6,12 @@
 //! files (`../guides/x.md#part`). A resolved link is written as a marker
 //! holding the target document's id — `\0{id}\0` — which [`resolve_links`]
 //! replaces with each target's URL. NUL can never come from Markdown source
-//! (CommonMark replaces it with U+FFFD), so the markers cannot collide with
+//! (`CommonMark` replaces it with U+FFFD), so the markers cannot collide with
 //! anything an editor wrote.
 //!
 //! Editors are trusted but are not developers, and text is often pasted from
 //! elsewhere, so markup that could run code in a reader's browser is refused
-//! with a located error (see [`guard::Guard`]): script-capable raw HTML, script
+//! with a located error (see `guard::Guard`): script-capable raw HTML, script
 //! URLs in links and images, heading attributes other than `{#id .class}`, and
 //! a comment or tag left open, which would hide the rest of the page.
 //!
@@ -44,15 +44,20 @@ pub type DocId = usize;
 /// A heading, as listed in the table of contents.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Heading {
+    /// 1 for `#`, to 6 for `######`.
     pub level: u8,
+    /// Its anchor, unique in the page: its `{#id}`, or made from its text.
     pub id: String,
+    /// Its text, without markup.
     pub title: String,
 }
 
 /// A link from one content file to another.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Link {
+    /// The document linked to.
     pub doc: DocId,
+    /// The part of it linked to: the `#part` of the link, without the `#`.
     pub anchor: Option<String>,
     /// 1-based line in the source file.
     pub line: usize,
@@ -61,10 +66,13 @@ pub struct Link {
 /// An image in a document's body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Image {
+    /// Its address as written (`../images/map.png`).
     pub dest: String,
+    /// Its alt text, which `hubgen check` asks for; empty when it has none.
     pub alt: String,
-    /// 1-based line and column in the source file.
+    /// 1-based line in the source file.
     pub line: usize,
+    /// 1-based column in the source file.
     pub column: usize,
 }
 
@@ -73,13 +81,18 @@ pub struct Image {
 pub struct Rendered {
     /// HTML with link markers; see [`resolve_links`].
     pub html: String,
+    /// The headings, in order: the table of contents, and what a link's
+    /// anchor may name.
     pub toc: Vec<Heading>,
     /// The text alone, blocks separated by newlines.
     pub plain: String,
     /// The plain text of the first paragraph.
     pub first_paragraph: String,
+    /// The links to other content files, in order.
     pub links: Vec<Link>,
+    /// The images, in order, for `hubgen check` (missing files, missing alt text).
     pub images: Vec<Image>,
+    /// How many words the text has, for the page's reading time.
     pub word_count: usize,
 }
 

@@ -19,6 +19,7 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::fmt::Write;
 use std::sync::LazyLock;
 
 use html5ever::tendril::StrTendril;
@@ -30,13 +31,13 @@ use super::guard::script_url;
 
 /// Something in a fragment that may not be published, at a byte offset of the fragment.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Finding {
-    pub offset: usize,
-    pub problem: Problem,
+pub(super) struct Finding {
+    pub(super) offset: usize,
+    pub(super) problem: Problem,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Problem {
+pub(super) enum Problem {
     /// An element outside the safe subset (`script`, `iframe`, `style`…).
     Element(String),
     /// An attribute the safe subset drops: an event handler, `style`, a script URL.
@@ -85,7 +86,7 @@ fn base<'a>() -> ammonia::Builder<'a> {
 
 /// Checks one raw-HTML fragment. With `raw_allowed` (the collection has
 /// `raw_html = true`) only comments and tags left open are findings.
-pub fn check(fragment: &str, raw_allowed: bool) -> Vec<Finding> {
+pub(super) fn check(fragment: &str, raw_allowed: bool) -> Vec<Finding> {
     let scan = scan(fragment);
     let mut findings = Vec::new();
     if let Some(open) = scan.left_open {
@@ -181,7 +182,7 @@ impl StartTag {
                 .replace('&', "&amp;")
                 .replace('"', "&quot;")
                 .replace('<', "&lt;");
-            out.push_str(&format!(" {name}=\"{value}\""));
+            let _ = write!(out, " {name}=\"{value}\"");
         }
         out.push('>');
         out

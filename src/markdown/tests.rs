@@ -9,7 +9,7 @@ use super::*;
 pub(super) fn render_in(file: &str, body: &str) -> (Rendered, Vec<Diagnostic>) {
     let known = ["guides/a.md", "workstreams/procurement.md"];
     let lookup = |p: &Path| known.iter().position(|k| Path::new(k) == p);
-    let all = || known.iter().map(|s| s.to_string()).collect();
+    let all = || known.iter().map(ToString::to_string).collect();
     let ctx = LinkContext {
         file: Path::new(file),
         lookup: &lookup,

@@ -5,6 +5,7 @@
 //! unique id.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd};
@@ -196,18 +197,17 @@ impl<'e, 'c> Walk<'e, 'c> {
         match classify(&dest_url) {
             Dest::Content { path, anchor } => {
                 let resolved = resolve_path(self.ctx.file, path);
-                match resolved.as_deref().and_then(|p| (self.ctx.lookup)(p)) {
-                    Some(doc) => self.internal_link(doc, anchor, &title, start),
-                    None => {
-                        let broken = broken_link(&dest_url, resolved.as_deref(), self.ctx);
-                        self.problems.push(self.positions.locate(broken, start));
-                        Event::Start(Tag::Link {
-                            link_type,
-                            dest_url,
-                            title,
-                            id,
-                        })
-                    }
+                if let Some(doc) = resolved.as_deref().and_then(|p| (self.ctx.lookup)(p)) {
+                    self.internal_link(doc, anchor, &title, start)
+                } else {
+                    let broken = broken_link(&dest_url, resolved.as_deref(), self.ctx);
+                    self.problems.push(self.positions.locate(broken, start));
+                    Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    })
                 }
             }
             Dest::Asset { path, rest } => Event::Start(Tag::Link {
@@ -241,7 +241,7 @@ impl<'e, 'c> Walk<'e, 'c> {
         }
         html.push('"');
         if !title.is_empty() {
-            html.push_str(&format!(" title=\"{}\"", escape_attr(title)));
+            let _ = write!(html, " title=\"{}\"", escape_attr(title));
         }
         html.push('>');
         self.out.links.push(Link {
@@ -286,7 +286,7 @@ impl<'e, 'c> Walk<'e, 'c> {
             })
             .collect();
         let id = unique_id(
-            id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&title)),
+            id.map_or_else(|| slugify(&title), |i| i.to_string()),
             &mut self.used_ids,
         );
         self.out.toc.push(Heading {

@@ -144,8 +144,7 @@ const OLD: &str = "hubgen-old";
 fn sibling(dest: &Path, suffix: &str) -> PathBuf {
     let name = dest
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "site".into());
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
     dest.with_file_name(format!(".{name}.{suffix}"))
 }
 
@@ -221,6 +220,8 @@ impl Sink for Staged {
 /// First every target is swapped in, its previous output kept beside it;
 /// if one cannot be, those already swapped are put back, so the targets
 /// change together or not at all. Only then are the previous outputs removed.
+// By value: once committed, or put back, the staging folders are gone.
+#[allow(clippy::needless_pass_by_value)]
 pub fn commit(staged: Vec<Staged>) -> io::Result<()> {
     fault_point("staged");
     for s in &staged {

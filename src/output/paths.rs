@@ -55,6 +55,7 @@ pub fn resolve(base: &Path, path: &Path) -> PathBuf {
 /// One target's output folder, as configured.
 #[derive(Clone, Debug)]
 pub struct OutputDir {
+    /// The name of the target written there.
     pub target: String,
     /// Resolved by [`resolve`].
     pub path: PathBuf,

@@ -1,8 +1,8 @@
 //! Renders one target of a [`Site`] with tera into a staging folder: the
-//! theme ([`theme`]), the plan of every output file ([`plan`]), the context
+//! theme (`theme`), the plan of every output file ([`plan`]), the context
 //! each template gets ([`context`], whose types are the theme API), related
-//! content ([`related`]) and what a page says about itself to search engines
-//! and link previews ([`seo`]).
+//! content (`related`) and what a page says about itself to search engines
+//! and link previews (`seo`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -30,7 +30,7 @@ pub use plan::{plan, Job, Plan};
 pub use reads::{Changed, ListKey, Reads, ReadsByFile, Span};
 pub use related::{reindex, related_index, related_keys, RelatedIndex, RelatedKey};
 pub use seo::Meta;
-pub use theme::{template_uses, Theme};
+pub use theme::Theme;
 
 /// What a target's pages are made from, computed once per target.
 pub struct TargetView<'a> {
@@ -127,7 +127,9 @@ pub fn copy_statics(files: &BTreeMap<String, PathBuf>, out: &dyn Sink) -> Result
 
 /// Summary figures of one rendered target.
 pub struct Rendered {
+    /// How many pages a reader can visit (see [`Job::is_page`]).
     pub pages: usize,
+    /// How many files were written or copied, the search index aside.
     pub files: usize,
 }
 
@@ -249,6 +251,7 @@ impl<'a> TargetView<'a> {
 
     /// Gives the view its related-content index, made beforehand (the live
     /// preview keeps one and updates it with each edit).
+    #[must_use]
     pub fn with_related_index(self, index: Arc<RelatedIndex>) -> Self {
         let _ = self.related_index.set(index);
         self

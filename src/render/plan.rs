@@ -22,26 +22,42 @@ use crate::urls::{alias_path, file_of, has_section, paged, section_url};
 /// One generated file of a target, by what it is made from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Job {
+    /// A document's page, with its collection's template.
     Doc(DocId),
+    /// The home page (`index.html`).
     Home,
     /// Page `page` (0-based) of the list of the `coll`-th collection the target publishes.
     Section {
+        /// The collection's place among those the target publishes.
         coll: usize,
+        /// Which page of its list: 0 is the first, at the list's own URL.
         page: usize,
     },
+    /// The index page of the taxonomy of this name, listing its terms.
     TaxonomyIndex(String),
+    /// One page of the list of documents carrying a term.
     Term {
+        /// The taxonomy's name.
         tax: String,
+        /// The term as it appears in its page's URL.
         slug: String,
+        /// Which page of the term's list: 0 is the first.
         page: usize,
     },
+    /// A redirect from one of a document's `aliases` to its page.
     Alias {
+        /// The document redirected to.
         to: DocId,
     },
+    /// The page a host serves for an address the site does not have (`404.html`).
     NotFound,
+    /// The search page, which `search.js` fills in the reader's browser.
     Search,
+    /// `sitemap.xml`, for search engines.
     Sitemap,
+    /// The Atom feed of the newest documents (`atom.xml`).
     Feed,
+    /// `robots.txt`, which points crawlers to the sitemap.
     Robots,
 }
 

@@ -27,8 +27,11 @@ pub enum ListKey {
 /// `len` is set, how long the list is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Span {
+    /// The first place shown, from 0.
     pub from: usize,
+    /// The place after the last one shown; no place when equal to `from`.
     pub to: usize,
+    /// Whether the page shows how long the list is (a count, a number of pages).
     pub len: bool,
 }
 
@@ -99,7 +102,7 @@ impl Span {
 ///
 /// Recorded as the page's context is built, so it holds what the context
 /// holds, whether or not the template shows all of it; and the templates
-/// as far as their text says (see [`super::template_uses`]).
+/// as far as their text says (see `theme::template_uses`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Reads {
     /// Documents whose page the file holds: its own, or a redirect's target.

@@ -12,7 +12,7 @@ use crate::site::{Document, Site};
 /// How many neighbours on each side, in a shared tag's or reference's list of
 /// documents, a page considers for its related content. Bounded, so that an
 /// edit changes the related content of a bounded number of pages.
-pub const RELATED_WINDOW: usize = 8;
+const RELATED_WINDOW: usize = 8;
 /// How many related documents a page shows.
 const RELATED_SHOWN: usize = 5;
 

@@ -31,8 +31,8 @@ pub struct Meta<'a> {
 }
 
 /// The `meta` value of the page at `url` made by `job`, and its JSON-LD
-/// graph (WebSite with its SearchAction everywhere; Article and
-/// BreadcrumbList on documents), escaped for a `<script>` element.
+/// graph (`WebSite` with its `SearchAction` everywhere; `Article` and
+/// `BreadcrumbList` on documents), escaped for a `<script>` element.
 pub(super) fn meta<'v>(view: &'v TargetView, url: &str, job: &Job) -> (Meta<'v>, String) {
     let t = view.target;
     let here = format!("{}{url}", t.base_url);
@@ -93,7 +93,7 @@ pub(super) fn meta<'v>(view: &'v TargetView, url: &str, job: &Job) -> (Meta<'v>,
     (meta, ld)
 }
 
-/// The target as a schema.org WebSite, with its search.
+/// The target as a schema.org `WebSite`, with its search.
 fn website(view: &TargetView) -> Json {
     let t = view.target;
     json!({

@@ -32,6 +32,9 @@ struct ThemeToml {
 
 /// The templates and static folders of a target's theme chain.
 pub struct Theme {
+    /// Every template of the chain, loaded, with hubgen's filters: each under
+    /// `THEME/NAME`, and under `NAME` as the most specific one that has it
+    /// (the site's own `templates/` before any theme's).
     pub tera: Tera,
     /// Template name → the file it came from (as shown, and as read), for error messages.
     files: HashMap<String, (PathBuf, PathBuf)>,
@@ -201,6 +204,7 @@ impl Theme {
 }
 
 /// `{{ page.date | date_long }}` → "3 December 2010".
+#[allow(clippy::unnecessary_wraps)] // the signature tera's filters have
 fn date_long(value: &Json, _: &HashMap<String, Json>) -> tera::Result<Json> {
     match value.as_str().and_then(Date::parse) {
         Some(d) => Ok(Json::String(d.long())),
@@ -288,7 +292,7 @@ fn quoted(s: &str, q: char) -> Vec<String> {
 /// The templates each template uses (extends, includes, imports), by name.
 /// A template that names one by a variable (`{% include name %}`) may use
 /// any: it is taken to use them all.
-pub fn template_uses(sources: &HashMap<String, String>) -> HashMap<String, HashSet<String>> {
+pub(crate) fn template_uses(sources: &HashMap<String, String>) -> HashMap<String, HashSet<String>> {
     let mut direct: HashMap<String, HashSet<String>> = HashMap::new();
     for (name, text) in sources {
         let uses = match named_templates(text) {
@@ -342,15 +346,14 @@ fn named_templates(text: &str) -> Option<HashSet<String>> {
         let listed = args
             .strip_prefix('[')
             .map(|a| a.split(']').next().unwrap_or(a));
-        let quoted: Vec<String> = match listed {
-            Some(list) => quoted(list, '"')
+        let quoted: Vec<String> = if let Some(list) = listed {
+            quoted(list, '"')
                 .into_iter()
                 .chain(quoted(list, '\''))
-                .collect(),
-            None => {
-                let q = args.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-                quoted(args, q).into_iter().take(1).collect()
-            }
+                .collect()
+        } else {
+            let q = args.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            quoted(args, q).into_iter().take(1).collect()
         };
         if quoted.is_empty() {
             return None;

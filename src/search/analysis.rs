@@ -46,6 +46,8 @@ impl Default for WordStemmer {
 }
 
 impl WordStemmer {
+    /// The stem of one word as the index files it (`procurement` → `procur`);
+    /// the word itself if the stemmer gives nothing.
     pub fn stem(&mut self, word: &str) -> String {
         let mut stream = self.0.token_stream(word);
         match stream.next() {

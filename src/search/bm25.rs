@@ -16,6 +16,7 @@ pub struct FieldStats {
 }
 
 impl FieldStats {
+    /// The field's average length in tokens, over every document.
     pub fn average_length(&self) -> f32 {
         self.tokens as f32 / self.docs.max(1) as f32
     }

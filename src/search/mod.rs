@@ -2,7 +2,7 @@
 //!
 //! - [`static_index`] writes the sharded index that `search.js` reads in the
 //!   browser, with each posting's BM25 score computed at build time.
-//! - [`reference`] builds a real tantivy index of the same documents for
+//! - [`reference`](mod@reference) builds a real tantivy index of the same documents for
 //!   `hubgen search`, the reference the browser's ranking is tested against.
 //!
 //! Both use the analyzer of [`analysis`] and the field weights below, and
@@ -52,6 +52,7 @@ pub struct Analyzed {
     pub postings: Vec<Vec<(u32, [u16; 4])>>,
     /// Every surface word, sorted, with the index of its stem.
     pub surfaces: Vec<(String, u32)>,
+    /// Per field, what BM25 needs to know of it over all the documents.
     pub stats: [FieldStats; 4],
 }
 
@@ -104,7 +105,10 @@ impl Vocabulary {
 /// One document's words: field lengths, and (word id, frequency in each field).
 #[derive(Clone, Debug, Default)]
 pub struct DocWords {
+    /// The length of each field in tokens.
     pub lengths: [u32; 4],
+    /// Each distinct word (its id in the [`Vocabulary`]), with how many times
+    /// it occurs in each field.
     pub words: Vec<(u32, [u32; 4])>,
 }
 
@@ -120,15 +124,15 @@ pub fn tokenize(docs: &[&Document], vocab: &mut Vocabulary) -> Vec<DocWords> {
                 let mut words: HashMap<String, [u32; 4]> = HashMap::new();
                 let mut lengths = [0; 4];
                 for (f, text) in field_texts(doc).iter().enumerate() {
-                    lengths[f] =
-                        analysis::for_each_word(analyzer, text, |w| match words.get_mut(w) {
-                            Some(tf) => tf[f] += 1,
-                            None => {
-                                let mut tf = [0; 4];
-                                tf[f] = 1;
-                                words.insert(w.to_string(), tf);
-                            }
-                        });
+                    lengths[f] = analysis::for_each_word(analyzer, text, |w| {
+                        if let Some(tf) = words.get_mut(w) {
+                            tf[f] += 1;
+                        } else {
+                            let mut tf = [0; 4];
+                            tf[f] = 1;
+                            words.insert(w.to_string(), tf);
+                        }
+                    });
                 }
                 (lengths, words)
             })
@@ -213,7 +217,7 @@ pub fn index_words(docs: Vec<DocId>, words: &[&DocWords], vocab: &Vocabulary) ->
     let n = docs.len() as u64;
     let stats = std::array::from_fn(|f| FieldStats {
         docs: n,
-        tokens: lengths.iter().map(|l| l[f] as u64).sum(),
+        tokens: lengths.iter().map(|l| u64::from(l[f])).sum(),
     });
     let mut surfaces: Vec<(String, u32)> = used
         .iter()

@@ -26,12 +26,18 @@ pub const CACHE_DIR: &str = ".hubgen-cache/search";
 pub struct Hit {
     /// Position of the document in the target's index (the same as the static index's).
     pub position: u32,
+    /// The document, in the site.
     #[serde(skip)]
     pub doc: DocId,
+    /// Its title.
     pub title: String,
+    /// Its address as linked from the target searched: a path there, or the
+    /// absolute URL on the target that owns it.
     pub url: String,
+    /// Its collection's title: the result's type, as `hubgen search` prints it.
     #[serde(rename = "type")]
     pub kind: String,
+    /// Its BM25 score, higher first: what the browser's ranking is held to.
     pub score: f32,
 }
 

@@ -66,8 +66,12 @@ pub fn read_numbers(s: &str) -> Vec<u32> {
 /// What was written, for the build's report and the benchmarks.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct IndexStats {
+    /// How many files it is split into: the manifest, the facets, the term
+    /// shards and the results' metadata.
     pub files: usize,
+    /// Their total size, in bytes.
     pub bytes: usize,
+    /// How many distinct terms (stems) it indexes.
     pub terms: usize,
 }
 
@@ -304,7 +308,7 @@ fn facets(site: &Site, target: &Target, docs: &[DocId]) -> Vec<Facet> {
                 .map(|f| f.name.as_str())
         })
         .collect();
-    ref_fields.sort();
+    ref_fields.sort_unstable();
     ref_fields.dedup();
     for field in ref_fields {
         let title = {

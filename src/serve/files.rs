@@ -2,6 +2,7 @@
 //! request path leads to, the content type, and the answer with the file or
 //! the theme's 404 page.
 
+use std::borrow::Cow;
 use std::path::{Component, Path, PathBuf};
 
 use axum::body::Body;
@@ -15,10 +16,14 @@ use super::reload::inject;
 /// What a request path leads to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Resolved {
+    /// The file to send: the one asked for, or a folder's `index.html`.
     File(PathBuf),
     /// A folder asked for without its trailing slash.
     Redirect(String),
+    /// Nothing there inside the output folder: the theme's 404 page.
     NotFound,
+    /// A path that could reach outside the output folder, or is malformed:
+    /// refused with 400, never looked up.
     Bad,
 }
 
@@ -92,7 +97,7 @@ fn percent_decode(s: &str) -> Option<String> {
     percent_decode_str(s)
         .decode_utf8()
         .ok()
-        .map(|d| d.into_owned())
+        .map(Cow::into_owned)
 }
 
 /// What a path segment keeps as it is in a `Location` header: unreserved
@@ -163,9 +168,8 @@ pub(super) fn file_response(file: &Path, root: &Path) -> Response {
 
 /// The theme's 404 page, with status 404.
 pub(super) fn not_found(root: &Path) -> Response {
-    let body = std::fs::read(root.join("404.html"))
-        .map(inject)
-        .unwrap_or_else(|_| b"not found\n".to_vec());
+    let body =
+        std::fs::read(root.join("404.html")).map_or_else(|_| b"not found\n".to_vec(), inject);
     (
         StatusCode::NOT_FOUND,
         [

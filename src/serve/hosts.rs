@@ -15,7 +15,10 @@ use axum::http::{HeaderMap, Uri};
 /// served from that address.
 #[derive(Clone, Debug)]
 pub struct Hosts {
+    /// The address the preview listens on (`--bind`): a `Host` naming it is
+    /// answered too.
     pub bind: IpAddr,
+    /// The port it listens on, which a `Host` must name unless it is 80.
     pub port: u16,
 }
 

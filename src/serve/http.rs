@@ -46,14 +46,11 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router) {
     use hyper_util::rt::{TokioIo, TokioTimer};
     use hyper_util::service::TowerToHyperService;
     loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
+        let Ok((stream, _)) = listener.accept().await else {
             // Out of file descriptors, or a connection reset before it was
             // accepted: wait a moment rather than spin, and go on.
-            Err(_) => {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
         };
         let service = TowerToHyperService::new(router.clone());
         tokio::spawn(async move {

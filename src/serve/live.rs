@@ -27,9 +27,14 @@ use crate::site::Site;
 /// How the preview builds its target.
 #[derive(Clone, Debug)]
 pub struct Settings {
+    /// The site's root folder.
     pub root: PathBuf,
+    /// The name of the target previewed.
     pub target: String,
+    /// The preview's own address, which replaces the target's base URL so
+    /// that links stay on the preview.
     pub base_url: String,
+    /// Whether drafts are rendered.
     pub drafts: bool,
     /// Where the preview's files are written and served from.
     pub out: PathBuf,
@@ -49,6 +54,7 @@ pub struct Changes {
 }
 
 impl Changes {
+    /// Whether nothing changed that the preview must redo.
     pub fn is_empty(&self) -> bool {
         *self == Changes::default()
     }
@@ -107,7 +113,10 @@ struct Next {
     reread: Vec<DocId>,
 }
 
+/// The preview of one target, kept up to date edit by edit: the model its
+/// served files are made from, and what each of them read.
 pub struct Live {
+    /// How it builds its target.
     pub settings: Settings,
     model: Model,
     /// What each output file read when it was last rendered.
@@ -155,8 +164,8 @@ impl Live {
             .iter_mut()
             .find(|t| t.name == settings.target)
             .expect("checked just above");
-        t.base_url = settings.base_url.clone();
-        t.output = settings.out.clone();
+        t.base_url.clone_from(&settings.base_url);
+        t.output.clone_from(&settings.out);
         let site = load::load(config, settings.drafts)?;
         let target = site.config.target(&settings.target).expect("checked above");
         let theme = Theme::load(&site, target)?;
@@ -179,7 +188,7 @@ impl Live {
             settings,
             model,
             reads,
-            vocabulary: Default::default(),
+            vocabulary: crate::search::Vocabulary::default(),
             words: HashMap::new(),
             index_stale: true,
             pending: Changes::default(),
@@ -196,6 +205,7 @@ impl Live {
         Ok((live, update))
     }
 
+    /// The site as the served files show it.
     pub fn site(&self) -> &Site {
         &self.model.site
     }

@@ -41,20 +41,29 @@ const TICK: Duration = Duration::from_millis(5);
 /// How long the watcher waits for an edit before doing work left for quiet moments.
 const QUIET: Duration = Duration::from_millis(10);
 
+/// What `hubgen serve` was asked for.
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// The target to preview; the first in site.toml when `None`.
     pub target: Option<String>,
     /// `None`: the default port, or the next free one.
     pub port: Option<u16>,
+    /// The address to listen on: 127.0.0.1 unless `--bind` shows the preview
+    /// to the network.
     pub bind: IpAddr,
+    /// Whether drafts are shown (they are, unless `--no-drafts`).
     pub drafts: bool,
+    /// Whether to open the preview in a browser once it is ready.
     pub open: bool,
 }
 
 /// A running preview, for the command and for tests.
 pub struct Preview {
+    /// The address it is served at, ending in `/`: the base URL of its pages.
     pub url: String,
+    /// The folder its files are written to and served from.
     pub out: PathBuf,
+    /// The open pages' event streams, which hear of each reload and error.
     pub hub: Arc<Hub>,
     settings: Settings,
     /// Runs the HTTP server; made by [`start`], so only `hubgen serve` has one.
@@ -86,7 +95,7 @@ pub fn start(
     config.target_named(&target)?;
     let lock = lock_target(root, &target)?;
     let listener = bind(opts.bind, opts.port)?;
-    let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+    let port = listener.local_addr().map_or(0, |a| a.port());
     let host = if opts.bind.is_unspecified() {
         "127.0.0.1".to_string()
     } else {
@@ -123,7 +132,7 @@ pub fn start(
             (Some(live), problems)
         }
         Err(problems) => {
-            hub.broadcast(Event::Error(report_json(&problems)));
+            hub.broadcast(&Event::Error(report_json(&problems)));
             (None, problems)
         }
     };
@@ -200,8 +209,8 @@ fn lock_target(root: &Path, target: &str) -> Result<Option<std::fs::File>, Diagn
     }
     let written = file
         .set_len(0)
-        .and_then(|_| file.rewind())
-        .and_then(|_| writeln!(file, "{}", std::process::id()));
+        .and_then(|()| file.rewind())
+        .and_then(|()| writeln!(file, "{}", std::process::id()));
     written.map_err(|e| io(e, &path))?;
     Ok(Some(file))
 }
@@ -293,7 +302,7 @@ pub fn watch(
             Ok(events) => {
                 let events: Vec<_> = events
                     .into_iter()
-                    .filter(|e| changes_content(&e.kind))
+                    .filter(|e| changes_content(e.kind))
                     .collect();
                 let Some(first) = events.iter().map(|e| e.time).min() else {
                     return;
@@ -405,7 +414,7 @@ fn rebuild(
                 *live = Some(l);
             }
             if restarted || !update.changed.is_empty() || preview.hub.showing_error() {
-                preview.hub.broadcast(Event::Reload);
+                preview.hub.broadcast(&Event::Reload);
             }
             log(format!(
                 "rebuilt in {:.0?}: {} files rendered, {} changed",
@@ -415,7 +424,7 @@ fn rebuild(
             ));
         }
         Err(problems) => {
-            preview.hub.broadcast(Event::Error(report_json(&problems)));
+            preview.hub.broadcast(&Event::Error(report_json(&problems)));
             log(render_problems(&problems));
         }
     }
@@ -427,7 +436,7 @@ fn when_idle(live: &mut Live, preview: &Preview, log: &mut dyn FnMut(String)) {
     let t = Instant::now();
     match live.write_search_index() {
         Ok(u) => {
-            preview.hub.broadcast(Event::Indexed);
+            preview.hub.broadcast(&Event::Indexed);
             log(format!(
                 "search index updated in {:.0?}: {} of its files changed",
                 t.elapsed(),
@@ -441,7 +450,7 @@ fn when_idle(live: &mut Live, preview: &Preview, log: &mut dyn FnMut(String)) {
 /// Whether an event can change what a file holds. Reading a file is an event
 /// too (inotify reports opens and closes), and the preview reads the files it
 /// rebuilds from: reacting to those would rebuild for ever.
-fn changes_content(kind: &notify::EventKind) -> bool {
+fn changes_content(kind: notify::EventKind) -> bool {
     use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind};
     match kind {
         EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
@@ -483,7 +492,10 @@ fn classify(
     let content = root.join(CONTENT_DIR);
     for path in paths {
         let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if file_name.starts_with('.') || file_name.ends_with('~') || file_name.ends_with(".swp") {
+        if file_name.starts_with('.')
+            || file_name.ends_with('~')
+            || path.extension().is_some_and(|e| e == "swp")
+        {
             continue; // editors' temporary files
         }
         if path == &root.join(CONFIG_FILE) {

@@ -50,10 +50,10 @@ pub struct Hub {
 impl Hub {
     /// Sends `event` to every open page; pages that went away are forgotten.
     /// Called from the watcher's thread: sending never waits.
-    pub fn broadcast(&self, event: Event) {
-        match &event {
+    pub fn broadcast(&self, event: &Event) {
+        match event {
             Event::Error(json) => {
-                *self.current_error.lock().expect("not poisoned") = Some(json.clone())
+                *self.current_error.lock().expect("not poisoned") = Some(json.clone());
             }
             Event::Reload => *self.current_error.lock().expect("not poisoned") = None,
             Event::Indexed => {}

@@ -6,19 +6,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The folder of fixture site `name`.
-pub fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
 }
 
 /// The repository root: the programme's own site.
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Runs `hubgen -C site ARGS…`.
-pub fn hubgen(site: &Path, args: &[&str]) -> Output {
+pub(crate) fn hubgen(site: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hubgen"))
         .arg("-C")
         .arg(site)
@@ -27,17 +27,17 @@ pub fn hubgen(site: &Path, args: &[&str]) -> Output {
         .expect("the hubgen binary runs")
 }
 
-pub fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-pub fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// Generates a hub of `pages` pages into `site` with the benchmark's corpus
 /// generator (several collections, references, tags, pagination, aliases).
-pub fn corpus(site: &Path, pages: usize) {
+pub(crate) fn corpus(site: &Path, pages: usize) {
     let gen = Command::new("python3")
         .arg(repo().join("bench/corpus.py"))
         .args(["--pages", &pages.to_string(), "--out"])
@@ -52,7 +52,7 @@ pub fn corpus(site: &Path, pages: usize) {
 }
 
 /// Builds `site` into `out` and asserts that it succeeded.
-pub fn build_ok(site: &Path, out: &Path, extra: &[&str]) -> Output {
+pub(crate) fn build_ok(site: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["build", "--output", out.to_str().unwrap()];
     args.extend_from_slice(extra);
     let o = hubgen(site, &args);
@@ -66,7 +66,7 @@ pub fn build_ok(site: &Path, out: &Path, extra: &[&str]) -> Output {
 }
 
 /// Every file under `dir`, by `/`-separated relative path, with its bytes.
-pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     if !dir.exists() {
         return out;
@@ -86,14 +86,14 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-pub fn read(path: impl AsRef<Path>) -> String {
+pub(crate) fn read(path: impl AsRef<Path>) -> String {
     let path = path.as_ref();
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The values of every `attr="…"` in `html`, with the entities tera and
 /// pulldown-cmark write decoded.
-pub fn attr_values(html: &str, attr: &str) -> Vec<String> {
+pub(crate) fn attr_values(html: &str, attr: &str) -> Vec<String> {
     let needle = format!(" {attr}=\"");
     html.match_indices(&needle)
         .map(|(i, _)| {

@@ -8,7 +8,12 @@ use crate::markdown::{resolve_links, DocId};
 use crate::schema::Value;
 use crate::site::Document;
 
-use super::*;
+use super::{
+    AliasContext, Attachment, CollectionSummary, Common, FeedContext, HomeContext, HomeSection,
+    ListContext, ListItem, Page, PageContext, PageLink, PageSection, Paginator, PlainContext,
+    SectionInfo, SitemapContext, SitemapEntry, TaxonomyContext, TaxonomyIndex, TaxonomyInfo,
+    TermContext, TermInfo,
+};
 use crate::render::plan::pages_of;
 use crate::render::reads::{collection_list, ListKey, Span};
 use crate::render::{related, seo, Job, Reads, TargetView};

@@ -1,12 +1,12 @@
 //! The context each template gets, as types: one per kind of page, each
-//! made by [`Builder`], which also records what the page read of the site.
+//! made by `Builder`, which also records what the page read of the site.
 //!
 //! These types are the theme API: `docs/themes.md` is generated from them
 //! (their doc comments are its text), and a test fails when it is out of
 //! date. Field names are what templates write (`page.title`), so renaming
 //! one breaks every theme that uses it.
 //!
-//! Everything borrows from the [`Site`] and the [`TargetView`], so building
+//! Everything borrows from the [`Site`] and the [`TargetView`](super::TargetView), so building
 //! a page's context copies nothing but the URLs it computes; list items are
 //! made once per target and shared by every page that shows them.
 
@@ -166,8 +166,8 @@ pub struct Common<'a> {
     pub current_url: String,
     /// What the page says about itself to browsers, search engines and link previews.
     pub meta: Meta<'a>,
-    /// The page's JSON-LD graph (schema.org WebSite; Article and
-    /// BreadcrumbList on documents), escaped for a `<script>` element: output it with `| safe`.
+    /// The page's JSON-LD graph (schema.org `WebSite`; `Article` and
+    /// `BreadcrumbList` on documents), escaped for a `<script>` element: output it with `| safe`.
     pub json_ld: String,
 }
 
@@ -175,6 +175,7 @@ pub struct Common<'a> {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct PageContext<'a> {
+    /// What every template gets, at the top level of the context.
     #[serde(flatten)]
     pub common: Common<'a>,
     /// The document.
@@ -185,6 +186,8 @@ pub struct PageContext<'a> {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Page<'a> {
+    /// What lists show of the document, at the top level of `page`
+    /// (`page.title`, `page.url`…).
     #[serde(flatten)]
     pub item: Cow<'a, ListItem>,
     /// The body as HTML, links resolved: output it with `| safe`.
@@ -263,6 +266,7 @@ pub struct PageSection<'a> {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct HomeContext<'a> {
+    /// What every template gets, at the top level of the context.
     #[serde(flatten)]
     pub common: Common<'a>,
     /// By name, each collection this target publishes, with its first 50 documents.
@@ -302,6 +306,7 @@ pub struct CollectionSummary<'a> {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ListContext<'a> {
+    /// What every template gets, at the top level of the context.
     #[serde(flatten)]
     pub common: Common<'a>,
     /// The collection listed.
@@ -364,6 +369,7 @@ pub struct PageLink {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct TaxonomyContext<'a> {
+    /// What every template gets, at the top level of the context.
     #[serde(flatten)]
     pub common: Common<'a>,
     /// The taxonomy, with its terms.
@@ -386,6 +392,7 @@ pub struct TaxonomyInfo<'a> {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct TaxonomyIndex<'a> {
+    /// The taxonomy's name, title and URL, at the top level of `taxonomy`.
     #[serde(flatten)]
     pub info: TaxonomyInfo<'a>,
     /// The terms documents of this target carry, by slug.
@@ -410,6 +417,7 @@ pub struct TermInfo<'a> {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct TermContext<'a> {
+    /// What every template gets, at the top level of the context.
     #[serde(flatten)]
     pub common: Common<'a>,
     /// The term's taxonomy (without its terms).
@@ -424,6 +432,7 @@ pub struct TermContext<'a> {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct AliasContext<'a> {
+    /// What every template gets, at the top level of the context.
     #[serde(flatten)]
     pub common: Common<'a>,
     /// Where the alias sends readers: the document's URL as seen from this target.
@@ -438,6 +447,7 @@ pub struct AliasContext<'a> {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct PlainContext<'a> {
+    /// What every template gets, at the top level of the context.
     #[serde(flatten)]
     pub common: Common<'a>,
 }
@@ -446,6 +456,7 @@ pub struct PlainContext<'a> {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct SitemapContext<'a> {
+    /// What every template gets, at the top level of the context.
     #[serde(flatten)]
     pub common: Common<'a>,
     /// The home page, each list and every document this target owns (its
@@ -468,6 +479,7 @@ pub struct SitemapEntry {
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct FeedContext<'a> {
+    /// What every template gets, at the top level of the context.
     #[serde(flatten)]
     pub common: Common<'a>,
     /// The 20 newest dated documents of this target, newest first.
