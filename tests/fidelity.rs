@@ -625,7 +625,12 @@ fn content_links(body: &str) -> Vec<(String, String)> {
             continue;
         };
         let path = target.split(['#', ' ']).next().unwrap_or_default();
-        if path.ends_with(".md") && !path.contains(':') {
+        // Links to pages end in `.md`, in lower case: `.MD` files are refused.
+        if std::path::Path::new(path)
+            .extension()
+            .is_some_and(|e| e == "md")
+            && !path.contains(':')
+        {
             links.push((flat[open + 1..close].to_string(), path.to_string()));
         }
     }
