@@ -38,19 +38,35 @@ pub fn check(site: &Site, opts: &Options) -> Vec<Diagnostic> {
     out
 }
 
+/// The findings that stop a site from being published (`hubgen build` runs
+/// these): broken anchors, missing images and attachments, images without
+/// alt text, and personal contact details. Unsorted.
+pub fn blocking(site: &Site) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    anchors(site, &mut out);
+    files(site, &mut out);
+    personal_data(site, &mut out);
+    out.retain(|d| d.severity == Severity::Error);
+    out
+}
+
 fn warning(code: &'static str, message: String) -> Diagnostic {
     let mut d = Diagnostic::error(code, message);
     d.severity = Severity::Warning;
     d
 }
 
-/// `[text](other.md#part)`: `part` must be a heading id of `other.md`.
+/// `[text](other.md#part)` and `[text](#part)`: `part` must be a heading id
+/// or a footnote label of the page linked to.
 fn anchors(site: &Site, out: &mut Vec<Diagnostic>) {
     for doc in site.docs.iter().filter(|d| site.is_published(d)) {
         for link in &doc.body.links {
             let Some(anchor) = &link.anchor else { continue };
+            if site.unreadable.contains(&link.doc) {
+                continue; // its headings are not known; its own problem is reported
+            }
             let to = &site.docs[link.doc];
-            if to.body.toc.iter().any(|h| h.id == *anchor) || is_footnote(anchor) {
+            if to.body.toc.iter().any(|h| h.id == *anchor) || to.body.footnotes.contains(anchor) {
                 continue;
             }
             let ids: Vec<&str> = to.body.toc.iter().map(|h| h.id.as_str()).collect();
@@ -65,23 +81,21 @@ fn anchors(site: &Site, out: &mut Vec<Diagnostic>) {
                     ids.join(", #")
                 ),
             };
-            out.push(
-                Diagnostic::error(
-                    "broken-anchor",
-                    format!(
-                        "link to #{anchor} in {}, which has no such heading",
-                        to.source.display()
-                    ),
+            let message = if to.id == doc.id {
+                format!("link to #{anchor} on this page, which has no such heading or footnote")
+            } else {
+                format!(
+                    "link to #{anchor} in {}, which has no such heading or footnote",
+                    to.source.display()
                 )
-                .at(&doc.source, link.line, 0)
-                .with_hint(hint),
+            };
+            out.push(
+                Diagnostic::error("broken-anchor", message)
+                    .at(&doc.source, link.line, link.column)
+                    .with_hint(hint),
             );
         }
     }
-}
-
-fn is_footnote(anchor: &str) -> bool {
-    anchor.starts_with("fn-") || anchor.starts_with("fnref")
 }
 
 /// A page that nothing links to, refers to, or lists cannot be found by a reader.
@@ -98,7 +112,11 @@ fn orphans(site: &Site, out: &mut Vec<Diagnostic>) {
         reached.extend(doc.refs.iter().flat_map(|(_, ids)| ids.iter().copied()));
         reached.extend(doc.referrers.iter().copied());
     }
-    for doc in site.docs.iter().filter(|d| site.is_published(d)) {
+    for doc in site
+        .docs
+        .iter()
+        .filter(|d| site.is_published(d) && !site.unreadable.contains(&d.id))
+    {
         let coll = site.collection_of(doc);
         let listed = !crate::urls::section_url(coll).is_empty();
         let termed = site

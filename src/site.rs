@@ -68,6 +68,10 @@ pub struct Site {
     /// The last commit date of each content file, by path from the site root.
     pub git_dates: Arc<HashMap<PathBuf, Date>>,
     pub(crate) by_path: Arc<HashMap<PathBuf, DocId>>,
+    /// Documents whose file could not be read or split into front matter and
+    /// body (their problems are reported): they stand in the site only so
+    /// that the others can be checked, with no fields and no body.
+    pub unreadable: std::collections::BTreeSet<DocId>,
 }
 
 impl Site {

@@ -61,10 +61,10 @@ fn broken_anchor() {
             vec![finding(
                 "content/guides/links.md",
                 7,
-                0,
+                1,
                 "error",
                 "broken-anchor",
-                "link to #how-to-buy in content/topics/energy.md, which has no such heading",
+                "link to #how-to-buy in content/topics/energy.md, which has no such heading or footnote",
                 "the headings of content/topics/energy.md are #why-it-matters"
             )]
         )
@@ -157,13 +157,13 @@ fn github_and_human_formats() {
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(
-        out.starts_with("::error file=tests/fixtures/check-anchor/content/guides/links.md,line=7,title=hubgen broken-anchor::link to #how-to-buy"),
+        out.starts_with("::error file=tests/fixtures/check-anchor/content/guides/links.md,line=7,col=1,title=hubgen broken-anchor::link to #how-to-buy"),
         "{out}"
     );
     let o = hubgen(&fixture("check-anchor"), &["check", "--today", TODAY]);
     let out = stdout(&o);
     assert!(
-        out.starts_with("content/guides/links.md:7: error: link to #how-to-buy"),
+        out.starts_with("content/guides/links.md:7:1: error: link to #how-to-buy"),
         "{out}"
     );
     assert!(out.contains("check found 1 error and 0 warnings"), "{out}");
@@ -306,4 +306,67 @@ fn schema_is_the_reference_from_site_toml() {
     );
     let o = hubgen(&repo(), &["schema"]);
     assert!(stdout(&o).contains("status         string       required, one of: proposed for mainstreaming | proposed for a phase-two programme"), "{}", stdout(&o));
+}
+
+/// Fifteen mistakes of fourteen kinds in five files, among them a page whose
+/// front matter cannot be read: one `hubgen check` reports every one, each
+/// where it is written; `hubgen build` refuses the site and writes nothing.
+#[test]
+fn every_mistake_is_reported_in_one_run() {
+    let site = fixture("one-run");
+    let (code, lines) = check_json(&site, &[]);
+    assert_eq!(code, Some(1), "{lines:#?}");
+    let found: Vec<(String, u64, u64, String)> = lines
+        .iter()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                v["file"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("content/")
+                    .to_string(),
+                v["line"].as_u64().unwrap(),
+                v["column"].as_u64().unwrap(),
+                v["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("guides/a.md", 5, 1, "unknown-field"),
+        ("guides/a.md", 6, 1, "wrong-type"), // 30 February
+        ("guides/a.md", 9, 6, "broken-link"),
+        ("guides/a.md", 9, 40, "broken-anchor"),
+        ("guides/a.md", 11, 1, "missing-image"),
+        ("guides/a.md", 13, 1, "image-alt"),
+        ("guides/a.md", 15, 12, "personal-data"),
+        ("guides/a.md", 15, 37, "personal-data"),
+        ("guides/b.md", 4, 9, "yaml"),
+        // b.md's front matter is broken, and its links are checked all the same.
+        ("guides/b.md", 7, 9, "broken-anchor"),
+        ("guides/c.md", 1, 1, "missing-field"),
+        ("guides/c.md", 3, 1, "missing-reference"),
+        ("guides/c.md", 4, 1, "wrong-type"),
+        ("topics/waste.md", 3, 1, "not-allowed"),
+        ("topics/waste.md", 6, 5, "broken-anchor"),
+        ("topics/waste.md", 6, 51, "broken-anchor"), // #fn-x: no such footnote
+    ];
+    let expected: Vec<(String, u64, u64, String)> = expected
+        .iter()
+        .map(|(f, l, c, k)| (f.to_string(), *l, *c, k.to_string()))
+        .collect();
+    assert_eq!(found, expected, "{lines:#?}");
+
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("public");
+    let o = hubgen(&site, &["build", "--output", target.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!target.exists(), "a refused build writes nothing");
+    for (file, line, column, _) in &expected {
+        let at = format!("content/{file}:{line}:{column}:");
+        assert!(
+            stderr(&o).contains(&at) || stdout(&o).contains(&at),
+            "build names {at}"
+        );
+    }
 }

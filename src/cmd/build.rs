@@ -85,7 +85,13 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
         return Err(problems);
     }
     let lock = lock_outputs(root, &outputs)?;
-    let site = load::load(config, opts.drafts)?;
+    // What `hubgen check` calls an error stops a build too: a build never
+    // publishes what a check refuses.
+    let (site, mut problems) = load::load_all(config, opts.drafts);
+    problems.extend(crate::check::blocking(&site));
+    if problems.has_errors() {
+        return Err(problems);
+    }
     let load_time = start.elapsed();
 
     let mut staged = Vec::new();

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::config::{Config, CONFIG_FILE};
-use crate::diagnostics::{plural, Diagnostic, Diagnostics, Severity};
+use crate::diagnostics::{plural, Diagnostic, Severity};
 use crate::output::Discard;
 use crate::text::Date;
 use crate::{check, load, render};
@@ -60,14 +60,20 @@ pub fn run(root: &Path, opts: &Options) -> Outcome {
                 .with_hint("run hubgen in the folder that holds site.toml, or pass -C DIR"),
         );
     }
-    let findings = match Config::load(root).and_then(|c| load::load(c, opts.drafts)) {
+    let findings = match Config::load(root) {
         Err(problems) => problems.into_sorted(),
-        Ok(site) => {
-            let mut found = Diagnostics::new();
-            let hidden = indicatif::ProgressBar::hidden();
-            for target in &site.config.targets {
-                if let Err(problems) = render::render_target(&site, target, &Discard, &hidden) {
-                    found.extend(problems.into_sorted());
+        Ok(config) => {
+            // Everything in one pass: what loading found, and the checks
+            // across documents over every document that could be read.
+            let (site, mut found) = load::load_all(config, opts.drafts);
+            if !found.has_errors() {
+                // Templates are tried only on a site that loaded cleanly:
+                // a broken page would only repeat its problems as theirs.
+                let hidden = indicatif::ProgressBar::hidden();
+                for target in &site.config.targets {
+                    if let Err(problems) = render::render_target(&site, target, &Discard, &hidden) {
+                        found.extend(problems.into_sorted());
+                    }
                 }
             }
             let today = opts.today.unwrap_or_else(Date::today);

@@ -116,6 +116,26 @@ pub fn split(source: &str) -> Result<Split<'_>, Diagnostic> {
     })
 }
 
+/// The body of `source` and the line it starts on, when the front matter's
+/// fences are there, whatever lies between them: so that a page whose front
+/// matter is broken still has its links and images checked.
+pub fn body_of(source: &str) -> Option<(&str, usize)> {
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let mut lines = source.split_inclusive('\n');
+    if lines.next()?.trim_end() != "---" {
+        return None;
+    }
+    let mut offset = source.find('\n')? + 1;
+    for (i, line) in lines.enumerate() {
+        offset += line.len();
+        let text = line.trim_end();
+        if text == "---" || text == "..." {
+            return Some((&source[offset.min(source.len())..], i + 3));
+        }
+    }
+    None
+}
+
 /// Parses the YAML between the fences; lines are counted from the opening fence.
 fn parse_yaml(yaml: &str) -> Result<Vec<Entry>, Diagnostic> {
     if yaml.trim().is_empty() {

@@ -175,12 +175,12 @@ fn check_drafts(site: &Site) -> Vec<Diagnostic> {
 fn draft_problems(site: &Site, doc: &Document) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     if site.is_published(doc) {
-        for link in &doc.body.links {
+        for link in doc.body.links.iter().filter(|l| l.doc != doc.id) {
             let to = &site.docs[link.doc];
             if !site.is_published(to) {
                 problems.push(
                     Diagnostic::error("draft-link", format!("links to {}, which is a draft and is not published", to.source.display()))
-                        .at(&doc.source, link.line, 0)
+                        .at(&doc.source, link.line, link.column)
                         .with_hint("remove the link, or publish the page by removing `draft: true` (build with --drafts to preview)"),
                 );
             }

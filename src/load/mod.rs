@@ -31,6 +31,19 @@ const EXCERPT_CHARS: usize = 280;
 
 /// Loads and checks the whole site. `drafts` includes documents marked `draft: true`.
 pub fn load(config: Config, drafts: bool) -> Result<Site, Diagnostics> {
+    let (site, problems) = load_all(config, drafts);
+    if problems.has_errors() {
+        return Err(problems);
+    }
+    Ok(site)
+}
+
+/// Loads the whole site as far as it can, and every problem found on the
+/// way, in one pass: a document with errors is still part of the site (with
+/// what of it could be read), so that the checks across documents run over
+/// all of them and an editor sees every mistake at once. A site with errors
+/// is for checking, never for publishing.
+pub fn load_all(config: Config, drafts: bool) -> (Site, Diagnostics) {
     let content = config.root.join(CONTENT_DIR);
     let (files, mut problems) = discover(&config, &content);
 
@@ -42,7 +55,7 @@ pub fn load(config: Config, drafts: bool) -> Result<Site, Diagnostics> {
     let lookup = |p: &Path| by_path.get(p).copied();
     let all_paths = || files.iter().map(|(p, _)| crate::text::slashed(p)).collect();
 
-    let loaded: Vec<Result<Document, Vec<Diagnostic>>> = files
+    let loaded: Vec<(Option<Document>, Vec<Diagnostic>)> = files
         .par_iter()
         .enumerate()
         .map(|(id, (path, collection))| {
@@ -59,14 +72,13 @@ pub fn load(config: Config, drafts: bool) -> Result<Site, Diagnostics> {
         .collect();
 
     let mut docs = Vec::with_capacity(loaded.len());
-    for result in loaded {
-        match result {
-            Ok(doc) => docs.push(doc),
-            Err(errs) => problems.extend(errs),
-        }
-    }
-    if problems.has_errors() {
-        return Err(problems);
+    let mut unread = std::collections::BTreeSet::new();
+    for ((id, (path, collection)), (doc, errs)) in files.iter().enumerate().zip(loaded) {
+        problems.extend(errs);
+        docs.push(doc.unwrap_or_else(|| {
+            unread.insert(id);
+            unreadable(id, *collection, path)
+        }));
     }
 
     let git_dates = crate::git::last_changed(&config.root, CONTENT_DIR);
@@ -82,12 +94,11 @@ pub fn load(config: Config, drafts: bool) -> Result<Site, Diagnostics> {
         repo_prefix,
         git_dates: Arc::new(git_dates),
         by_path: Arc::new(by_path),
+        unreadable: unread,
     };
-    let problems = relink(&mut site);
-    if problems.has_errors() {
-        return Err(problems);
-    }
-    Ok(site)
+    let found = relink(&mut site);
+    problems.extend(found.into_sorted());
+    (site, problems)
 }
 
 /// Reads the document at `path` (relative to `content/`) again, as it is now on
@@ -105,7 +116,7 @@ pub fn reload_doc(site: &Site, path: &Path) -> Result<Document, Diagnostics> {
             .map(|d| crate::text::slashed(&d.path))
             .collect()
     };
-    let mut doc = load_one(
+    let (doc, problems) = load_one(
         &site.config,
         &content,
         id,
@@ -113,8 +124,11 @@ pub fn reload_doc(site: &Site, path: &Path) -> Result<Document, Diagnostics> {
         site.docs[id].collection,
         &lookup,
         &all_paths,
-    )
-    .map_err(Diagnostics::from)?;
+    );
+    let mut doc = match doc {
+        Some(doc) if problems.is_empty() => doc,
+        _ => return Err(problems.into()),
+    };
     doc.last_updated = site
         .git_dates
         .get(&doc.source)
@@ -254,7 +268,9 @@ fn no_collection(config: &Config, source: &Path) -> Diagnostic {
     ))
 }
 
-/// Reads, splits, checks and renders one file.
+/// Reads, splits, checks and renders one file: the document as far as it
+/// could be read (`None` when the file could not be read, or split into front
+/// matter and body), and every problem found in it.
 fn load_one(
     config: &Config,
     content: &Path,
@@ -263,35 +279,35 @@ fn load_one(
     collection: usize,
     lookup: &(dyn Fn(&Path) -> Option<DocId> + Sync),
     all_paths: &(dyn Fn() -> Vec<String> + Sync),
-) -> Result<Document, Vec<Diagnostic>> {
+) -> (Option<Document>, Vec<Diagnostic>) {
     let source = Path::new(CONTENT_DIR).join(path);
-    let bytes = std::fs::read(content.join(path))
-        .map_err(|e| vec![Diagnostic::error("io", format!("cannot read: {e}")).in_file(&source)])?;
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            let lossy = String::from_utf8_lossy(&bytes).into_owned();
-            let prefix = String::from_utf8_lossy(&bytes[..valid]);
-            let (line, col) = line_col(&prefix, prefix.len());
-            return Err(vec![Diagnostic::error(
-                "encoding",
-                format!("the file is not valid UTF-8 (byte 0x{:02X} cannot start a character)", bytes[valid]),
-            )
-            .at(&source, line, col)
-            .with_source(&lossy)
-            .with_hint("save the file as UTF-8 (most editors have an \"encoding\" setting; Windows-1252 is a common culprit)")]);
-        }
+    let text = match read_text(&content.join(path), &source) {
+        Ok(text) => text,
+        Err(problem) => return (None, vec![problem]),
     };
     let lines = SourceLines::new(&text);
     let located = |d: Diagnostic| {
         let (line, col) = (d.line, d.column);
         d.at(&source, line, col).with_source_lines(&lines)
     };
-    let split = frontmatter::split(&text).map_err(|d| vec![located(d)])?;
     let coll = &config.collections[collection];
-    let (meta, mut problems) = schema::check(split.entries, coll);
+    let mut problems = Vec::new();
+    // When the front matter cannot be read, the body still can: its links
+    // and images are checked all the same.
+    let (meta, body, body_line, read_fields) = match frontmatter::split(&text) {
+        Ok(split) => {
+            let (meta, found) = schema::check(split.entries, coll);
+            problems.extend(found);
+            (meta, split.body, split.body_line, true)
+        }
+        Err(problem) => {
+            problems.push(problem);
+            match frontmatter::body_of(&text) {
+                Some((body, line)) => (schema::FrontMatter::default(), body, line, false),
+                None => return (None, problems.into_iter().map(located).collect()),
+            }
+        }
+    };
     let slug = slug_of(path);
     if slug.is_empty() {
         problems.push(
@@ -301,7 +317,10 @@ fn load_one(
         );
     }
     let url = expand_permalink(&coll.permalink, &slug, &meta, &coll.name).unwrap_or_else(|e| {
-        problems.push(e);
+        // Only when the front matter could be read: else it has no date to give.
+        if read_fields {
+            problems.push(e);
+        }
         String::new()
     });
     let ctx = LinkContext {
@@ -311,12 +330,8 @@ fn load_one(
         up: markdown::up_from(&url),
         raw_html: coll.raw_html,
     };
-    let (body, link_problems) = markdown::render(split.body, split.body_line, &ctx);
+    let (mut body, link_problems) = markdown::render(body, body_line, &ctx);
     problems.extend(link_problems);
-    if !problems.is_empty() {
-        return Err(problems.into_iter().map(located).collect());
-    }
-    let mut body = body;
     let summary = match &meta.summary {
         Some(s) => s.clone(),
         None => truncate_words(&body.first_paragraph, SUMMARY_CHARS),
@@ -326,11 +341,11 @@ fn load_one(
     body.first_paragraph = String::new();
     let excerpt = truncate_words(&body.plain.replace('\n', " "), EXCERPT_CHARS);
     body.plain = String::new();
-    Ok(Document {
+    let doc = Document {
         id,
         collection,
         path: path.to_path_buf(),
-        source,
+        source: source.clone(),
         slug,
         url,
         meta,
@@ -340,6 +355,47 @@ fn load_one(
         refs: Vec::new(),
         referrers: Vec::new(),
         last_updated: None,
+    };
+    (Some(doc), problems.into_iter().map(located).collect())
+}
+
+/// A document whose file could not be read, standing in the site so that
+/// the others can still be checked: no fields, no body, no URL.
+fn unreadable(id: DocId, collection: usize, path: &Path) -> Document {
+    Document {
+        id,
+        collection,
+        path: path.to_path_buf(),
+        source: Path::new(CONTENT_DIR).join(path),
+        slug: slug_of(path),
+        url: String::new(),
+        meta: schema::FrontMatter::default(),
+        summary: String::new(),
+        excerpt: String::new(),
+        body: markdown::Rendered::default(),
+        refs: Vec::new(),
+        referrers: Vec::new(),
+        last_updated: None,
+    }
+}
+
+/// The text of the file at `path` (shown as `source`): UTF-8, or a located error.
+fn read_text(path: &Path, source: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error("io", format!("cannot read: {e}")).in_file(source))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let lossy = String::from_utf8_lossy(&bytes).into_owned();
+        let prefix = String::from_utf8_lossy(&bytes[..valid]);
+        let (line, col) = line_col(&prefix, prefix.len());
+        Diagnostic::error(
+            "encoding",
+            format!("the file is not valid UTF-8 (byte 0x{:02X} cannot start a character)", bytes[valid]),
+        )
+        .at(source, line, col)
+        .with_source(&lossy)
+        .with_hint("save the file as UTF-8 (most editors have an \"encoding\" setting; Windows-1252 is a common culprit)")
     })
 }
 

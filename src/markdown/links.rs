@@ -168,7 +168,8 @@ mod tests {
             vec![Link {
                 doc: 1,
                 anchor: Some("aims".into()),
-                line: 5
+                line: 5,
+                column: 5
             }]
         );
         let html = resolve_links(&r.html, |d| format!("/w/{d}/"));

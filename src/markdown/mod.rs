@@ -61,6 +61,8 @@ pub struct Link {
     pub anchor: Option<String>,
     /// 1-based line in the source file.
     pub line: usize,
+    /// 1-based column of the link's start, in characters.
+    pub column: usize,
 }
 
 /// An image in a document's body.
@@ -88,8 +90,11 @@ pub struct Rendered {
     pub plain: String,
     /// The plain text of the first paragraph.
     pub first_paragraph: String,
-    /// The links to other content files, in order.
+    /// The links to content files, in order: to other pages, and to a part
+    /// of this one (`#part`, with this document as their `doc`).
     pub links: Vec<Link>,
+    /// The labels of the footnotes (`[^label]: …`), which are their anchors.
+    pub footnotes: Vec<String>,
     /// The images, in order, for `hubgen check` (missing files, missing alt text).
     pub images: Vec<Image>,
     /// How many words the text has, for the page's reading time.

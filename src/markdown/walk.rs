@@ -62,6 +62,9 @@ impl<'e, 'c> Walk<'e, 'c> {
 
     /// Takes the next event, read from `range` of the body.
     pub(super) fn event(&mut self, event: Event<'e>, range: Range<usize>) {
+        if let Event::Start(Tag::FootnoteDefinition(label)) = &event {
+            self.out.footnotes.push(label.to_string());
+        }
         self.collect_image(&event, &range);
         self.collect_text(&event);
         let event = self.rewrite(event, &range);
@@ -216,12 +219,26 @@ impl<'e, 'c> Walk<'e, 'c> {
                 title,
                 id,
             }),
-            Dest::Other => Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }),
+            Dest::Other => {
+                // `#part`: a part of this page, which `hubgen check` looks for.
+                let own = (self.ctx.lookup)(self.ctx.file);
+                if let (Some(part), Some(doc)) = (dest_url.strip_prefix('#'), own) {
+                    if !part.is_empty() {
+                        self.out.links.push(Link {
+                            doc,
+                            anchor: Some(part.to_string()),
+                            line: self.positions.line_of(start),
+                            column: self.positions.col_of(start),
+                        });
+                    }
+                }
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
         }
     }
 
@@ -248,6 +265,7 @@ impl<'e, 'c> Walk<'e, 'c> {
             doc,
             anchor: anchor.map(str::to_string),
             line: self.positions.line_of(start),
+            column: self.positions.col_of(start),
         });
         self.in_internal_link = true;
         Event::InlineHtml(html.into())
