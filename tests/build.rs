@@ -388,3 +388,16 @@ fn cli_help_and_version() {
     let o = hubgen(&fixture("good"), &["--version"]);
     assert!(stdout(&o).starts_with("hubgen "));
 }
+
+/// A link to a collection's folder (`../guides/`) goes to its list page, on
+/// the target that lists it when the page's own target does not.
+#[test]
+fn a_folder_link_goes_to_the_collection_s_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    build_ok(&fixture("good"), tmp.path(), &[]);
+    let energy = read(tmp.path().join("alpha/topics/energy/index.html"));
+    assert!(
+        energy.contains("one of <a href=\"https://beta.example.org/docs/guides/\">the guides</a>"),
+        "{energy}"
+    );
+}

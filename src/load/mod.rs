@@ -323,10 +323,17 @@ fn load_one(
         }
         String::new()
     });
+    let list_of = |folder: &Path| {
+        config
+            .collections
+            .iter()
+            .position(|c| Path::new(&c.folder) == folder && crate::urls::has_section(c))
+    };
     let ctx = LinkContext {
         file: path,
         lookup,
         all_paths,
+        list_of: &list_of,
         up: markdown::up_from(&url),
         raw_html: coll.raw_html,
     };

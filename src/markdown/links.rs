@@ -8,8 +8,17 @@ use std::path::{Component, Path, PathBuf};
 use super::{DocId, LinkContext};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 
-/// Replaces every link marker in `html` with the URL `url_of` gives for its document.
-pub fn resolve_links(html: &str, mut url_of: impl FnMut(DocId) -> String) -> String {
+/// What a link marker stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Linked {
+    /// A document.
+    Doc(DocId),
+    /// A collection's list page, by the collection's index in site.toml.
+    List(usize),
+}
+
+/// Replaces every link marker in `html` with the URL `url_of` gives for what it stands for.
+pub fn resolve_links(html: &str, mut url_of: impl FnMut(Linked) -> String) -> String {
     if !html.contains('\0') {
         return html.to_string();
     }
@@ -17,8 +26,12 @@ pub fn resolve_links(html: &str, mut url_of: impl FnMut(DocId) -> String) -> Str
     let mut parts = html.split('\0');
     out.push_str(parts.next().unwrap_or_default());
     while let Some(id) = parts.next() {
-        match id.parse::<DocId>() {
-            Ok(doc) => out.push_str(&url_of(doc)),
+        let linked = match id.strip_prefix('c') {
+            Some(list) => list.parse().map(Linked::List),
+            None => id.parse().map(Linked::Doc),
+        };
+        match linked {
+            Ok(linked) => out.push_str(&url_of(linked)),
             Err(_) => out.push_str(id),
         }
         out.push_str(parts.next().unwrap_or_default());
@@ -29,6 +42,11 @@ pub fn resolve_links(html: &str, mut url_of: impl FnMut(DocId) -> String) -> Str
 pub(super) enum Dest<'a> {
     /// A link to a content file: path (relative, or from `content/` when it starts with `/`) and anchor.
     Content {
+        path: &'a str,
+        anchor: Option<&'a str>,
+    },
+    /// A relative link to a folder (`../opportunities/`): its path and anchor.
+    Folder {
         path: &'a str,
         anchor: Option<&'a str>,
     },
@@ -60,6 +78,8 @@ pub(super) fn classify(dest: &str) -> Dest<'_> {
     let path = path.split('?').next().unwrap_or(path);
     if path.ends_with(".md") {
         Dest::Content { path, anchor }
+    } else if path.ends_with('/') && !path.starts_with('/') {
+        Dest::Folder { path, anchor }
     } else if !path.is_empty() && !path.starts_with('/') {
         Dest::Asset {
             path,
@@ -172,7 +192,10 @@ mod tests {
                 column: 5
             }]
         );
-        let html = resolve_links(&r.html, |d| format!("/w/{d}/"));
+        let html = resolve_links(&r.html, |d| match d {
+            Linked::Doc(d) => format!("/w/{d}/"),
+            Linked::List(c) => format!("/list/{c}/"),
+        });
         assert!(
             html.contains("<a href=\"/w/1/#aims\" title=\"T\">the workstream</a>"),
             "{html}"

@@ -36,7 +36,7 @@ use pulldown_cmark::{Options, Parser};
 use crate::diagnostics::Diagnostic;
 
 pub use html_text::html_text;
-pub use links::{relative_link, resolve_links, resolve_path};
+pub use links::{relative_link, resolve_links, resolve_path, Linked};
 
 /// Index of a document in the site model.
 pub type DocId = usize;
@@ -111,6 +111,9 @@ pub struct LinkContext<'a> {
     pub all_paths: &'a (dyn Fn() -> Vec<String> + Sync),
     /// From the page's URL back to the site root: `../../` for `guides/x/`.
     pub up: String,
+    /// Finds the collection whose folder is a path relative to `content/`
+    /// (`opportunities`), for links to a folder, which go to its list page.
+    pub list_of: &'a (dyn Fn(&Path) -> Option<usize> + Sync),
     /// The collection allows raw HTML as written (`raw_html = true` in site.toml).
     pub raw_html: bool,
 }

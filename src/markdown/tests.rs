@@ -11,6 +11,7 @@ pub(super) fn render_in(file: &str, body: &str) -> (Rendered, Vec<Diagnostic>) {
     let lookup = |p: &Path| known.iter().position(|k| Path::new(k) == p);
     let all = || known.iter().map(ToString::to_string).collect();
     let ctx = LinkContext {
+        list_of: &|p: &Path| (p == Path::new("guides")).then_some(0),
         file: Path::new(file),
         lookup: &lookup,
         all_paths: &all,
@@ -24,6 +25,7 @@ pub(super) fn render_raw(body: &str, raw_html: bool) -> (Rendered, Vec<Diagnosti
     let lookup = |_: &Path| None;
     let all = Vec::new;
     let ctx = LinkContext {
+        list_of: &|p: &Path| (p == Path::new("guides")).then_some(0),
         file: Path::new("guides/a.md"),
         lookup: &lookup,
         all_paths: &all,
@@ -68,5 +70,26 @@ fn an_address_in_angle_brackets_is_a_mail_link() {
         r.html.contains("href=\"mailto:team@example.org\""),
         "{}",
         r.html
+    );
+}
+
+#[test]
+fn a_link_to_a_collection_s_folder_goes_to_its_list() {
+    let (r, problems) = render_in(
+        "workstreams/procurement.md",
+        "See [all guides](../guides/#latest) or [nothing](../nowhere/).\n",
+    );
+    assert!(
+        r.html.contains("<a href=\"\0c0\0#latest\">all guides</a>"),
+        "{}",
+        r.html
+    );
+    let html = crate::markdown::resolve_links(&r.html, |to| format!("{to:?}"));
+    assert!(html.contains("href=\"List(0)#latest\""), "{html}");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!((problems[0].line, problems[0].column), (5, 40));
+    assert!(
+        problems[0].message.contains("\"../nowhere/\""),
+        "{problems:?}"
     );
 }

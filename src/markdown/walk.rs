@@ -213,6 +213,27 @@ impl<'e, 'c> Walk<'e, 'c> {
                     })
                 }
             }
+            Dest::Folder { path, anchor } => {
+                let list = resolve_path(self.ctx.file, path)
+                    .as_deref()
+                    .and_then(|p| (self.ctx.list_of)(p));
+                if let Some(list) = list {
+                    self.list_link(list, anchor, &title)
+                } else {
+                    let problem = Diagnostic::error(
+                        "broken-link",
+                        format!("link to the folder \"{path}\", which is not the folder of a collection"),
+                    )
+                    .with_hint("link to a collection's folder (such as ../guides/) for its list page, or to a page's .md file");
+                    self.problems.push(self.positions.locate(problem, start));
+                    Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    })
+                }
+            }
             Dest::Asset { path, rest } => Event::Start(Tag::Link {
                 link_type,
                 dest_url: asset_url(self.ctx, path, rest).map_or(dest_url.clone(), CowStr::from),
@@ -240,6 +261,22 @@ impl<'e, 'c> Walk<'e, 'c> {
                 })
             }
         }
+    }
+
+    /// The opening tag of a link to collection `list`'s list page, its URL a marker.
+    fn list_link(&mut self, list: usize, anchor: Option<&str>, title: &str) -> Event<'e> {
+        let mut html = format!("<a href=\"\0c{list}\0");
+        if let Some(a) = anchor {
+            html.push('#');
+            html.push_str(&escape_attr(a));
+        }
+        html.push('"');
+        if !title.is_empty() {
+            let _ = write!(html, " title=\"{}\"", escape_attr(title));
+        }
+        html.push('>');
+        self.in_internal_link = true;
+        Event::InlineHtml(html.into())
     }
 
     /// The opening tag of a link to document `doc`, its URL a marker, and the

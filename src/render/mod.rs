@@ -267,6 +267,23 @@ impl<'a> TargetView<'a> {
         format!("{}{path}", self.target.base_path())
     }
 
+    /// The URL of collection `coll`'s list page as linked from this target: a
+    /// path on this site, or the absolute URL on the first target that lists it.
+    fn list_url(&self, coll: usize) -> String {
+        let c = &self.site.config.collections[coll];
+        let path = crate::urls::section_url(c);
+        if self.target.publishes(&c.name) {
+            return self.url(&path);
+        }
+        self.site
+            .config
+            .targets
+            .iter()
+            .find(|t| t.publishes(&c.name))
+            .map(|t| format!("{}{path}", t.base_url))
+            .unwrap_or_default()
+    }
+
     /// Renders the output file at `url` that `job` makes; returns it and what it read.
     fn render(&self, url: &str, job: &Job) -> Result<(String, Reads), Diagnostic> {
         let mut builder = context::Builder::new(self);

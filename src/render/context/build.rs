@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::config::SortBy;
-use crate::markdown::{resolve_links, DocId};
+use crate::markdown::{resolve_links, DocId, Linked};
 use crate::schema::Value;
 use crate::site::Document;
 
@@ -108,10 +108,14 @@ impl<'v> Builder<'v> {
         let site = view.site;
         let item = self.item(doc.id);
         let mut linked = Vec::new();
-        let content = resolve_links(&doc.body.html, |id| {
-            linked.push(id);
-            site.url_from(&site.docs[id], view.target)
-                .unwrap_or_default()
+        let content = resolve_links(&doc.body.html, |to| match to {
+            Linked::Doc(id) => {
+                linked.push(id);
+                site.url_from(&site.docs[id], view.target)
+                    .unwrap_or_default()
+            }
+            // A list is made from site.toml alone: nothing to record.
+            Linked::List(coll) => view.list_url(coll),
         });
         self.reads.items.extend(linked);
         let mut refs = BTreeMap::new();
