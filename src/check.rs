@@ -258,7 +258,7 @@ fn personal_data(site: &Site, out: &mut Vec<Diagnostic>) {
                         Diagnostic::error("personal-data", format!("e-mail address {email} is published"))
                             .at(&doc.source, n + 1, col)
                             .with_source(&text)
-                            .with_hint("give a role or a team mailbox instead, and allow it in site.toml under [check] allowed_emails"),
+                            .with_hint("replace it with the team's shared mailbox; a published personal address is refused (a site's developers can allow a role mailbox in site.toml)"),
                     );
                 }
             }
@@ -268,7 +268,7 @@ fn personal_data(site: &Site, out: &mut Vec<Diagnostic>) {
                         Diagnostic::error("personal-data", format!("phone number {phone} is published"))
                             .at(&doc.source, n + 1, col)
                             .with_source(&text)
-                            .with_hint("publish a switchboard number, allowed in site.toml under [check] allowed_phones, instead of a person's"),
+                            .with_hint("replace it with the switchboard or the team's number; a published personal number is refused (a site's developers can allow a shared number in site.toml)"),
                     );
                 }
             }

@@ -135,11 +135,20 @@ impl Fields {
                 None => return Some(v),
                 Some(bad) => not_allowed_error(name, bad, allowed),
             },
-            Err(found) => Diagnostic::error(
-                "wrong-type",
-                format!("`{name}` must be {}, but is {found}", kind.describe()),
-            )
-            .with_hint(format!("write it as {}", example(name, kind))),
+            Err(found) => {
+                let written = found.trim_matches('"');
+                let hint = match (kind, crate::text::Date::why_not(written)) {
+                    (FieldType::Date, Some(why)) => {
+                        format!("{why}; write the day it is meant to be, as YYYY-MM-DD")
+                    }
+                    _ => format!("write it as {}", example(name, kind)),
+                };
+                Diagnostic::error(
+                    "wrong-type",
+                    format!("`{name}` must be {}, but is {found}", kind.describe()),
+                )
+                .with_hint(hint)
+            }
         };
         self.problems.push(problem.with_position(line, 1));
         self.failed.push(name.to_string());
@@ -160,8 +169,8 @@ impl Fields {
                 Diagnostic::error(
                     "missing-field",
                     format!(
-                        "required field `{name}` {what} (documents of `{}` must have it)",
-                        collection.name
+                        "required field `{name}` {what} (every {} must have it)",
+                        collection.one().split_once(' ').map_or("", |(_, one)| one)
                     ),
                 )
                 .with_position(line, 1)
@@ -175,10 +184,7 @@ impl Fields {
 fn unknown_field(key: &str, line: usize, collection: &Collection) -> Diagnostic {
     let d = Diagnostic::error(
         "unknown-field",
-        format!(
-            "unknown field \"{key}\" in a document of collection `{}`",
-            collection.name
-        ),
+        format!("unknown field \"{key}\" in {}", collection.one()),
     )
     .with_position(line, 1);
     match did_you_mean(key, collection.field_names()) {

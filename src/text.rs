@@ -93,6 +93,40 @@ impl Date {
         })
     }
 
+    /// Why `s`, written as `YYYY-MM-DD`, is not a day of the calendar, in
+    /// words: "February 2012 has 29 days". `None` when it is a date, or not
+    /// written as one at all.
+    pub fn why_not(s: &str) -> Option<String> {
+        const MONTHS: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || Date::parse(s).is_some() {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        if !(1..=12).contains(&month) {
+            return Some(format!(
+                "there is no month {month}: months run from 01 to 12"
+            ));
+        }
+        let days = days_in_month(year, month);
+        (day == 0 || day > days)
+            .then(|| format!("{} {year} has {days} days", MONTHS[month as usize - 1]))
+    }
+
     /// The date `days` days after 1970-01-01 (the civil-from-days algorithm).
     pub fn from_unix_days(days: i64) -> Date {
         let z = days + 719_468;
@@ -176,6 +210,27 @@ mod tests {
         assert_eq!(slugify("Łódź"), "lodz");
         assert_eq!(slugify("Æsop"), "aesop");
         assert_eq!(slugify("日本語"), "ri-ben-yu");
+    }
+
+    #[test]
+    fn why_a_date_is_not_one_in_words() {
+        assert_eq!(
+            Date::why_not("2012-02-30").as_deref(),
+            Some("February 2012 has 29 days")
+        );
+        assert_eq!(
+            Date::why_not("2011-02-29").as_deref(),
+            Some("February 2011 has 28 days")
+        );
+        assert_eq!(
+            Date::why_not("2011-04-31").as_deref(),
+            Some("April 2011 has 30 days")
+        );
+        assert!(Date::why_not("2011-13-01")
+            .unwrap()
+            .starts_with("there is no month 13"));
+        assert_eq!(Date::why_not("2012-02-29"), None);
+        assert_eq!(Date::why_not("next week"), None);
     }
 
     #[test]

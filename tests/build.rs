@@ -55,11 +55,11 @@ fn fails_without_touching_output(name: &str, expected: &[&str]) -> String {
 fn malformed_yaml() {
     let err = fails_without_touching_output(
         "bad-yaml",
-        &["content/guides/broken.md:3:11: error: front matter is not valid YAML"],
+        &["content/guides/broken.md:3:11: error: the fields at the top of the page cannot be read: a value holds `: `, which reads as the start of another field"],
     );
     assert!(err.contains(" 3 | summary: a: b"), "{err}");
     assert!(
-        err.contains("hint: check indentation, and quote values"),
+        err.contains("put quotes round values that contain `: `"),
         "{err}"
     );
 }

@@ -141,9 +141,9 @@ fn personal_contact_details() {
         check_json(&fixture("check-personal"), &[]),
         (Some(1), vec![
             finding("content/guides/contacts.md", 8, 21, "error", "personal-data", "e-mail address jo.bloggs@example.org is published",
-                "give a role or a team mailbox instead, and allow it in site.toml under [check] allowed_emails"),
+                "replace it with the team's shared mailbox; a published personal address is refused (a site's developers can allow a role mailbox in site.toml)"),
             finding("content/guides/contacts.md", 8, 44, "error", "personal-data", "phone number 07700 900123 is published",
-                "publish a switchboard number, allowed in site.toml under [check] allowed_phones, instead of a person's"),
+                "replace it with the switchboard or the team's number; a published personal number is refused (a site's developers can allow a shared number in site.toml)"),
         ])
     );
 }

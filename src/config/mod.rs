@@ -347,6 +347,25 @@ impl Target {
 }
 
 impl Collection {
+    /// One document of the collection, in words an editor uses: "a guide",
+    /// "an opportunity", "a case study" (from its name).
+    pub fn one(&self) -> String {
+        let words = self.name.replace(['-', '_'], " ");
+        let single = if words.ends_with("news") || words.ends_with("ss") {
+            format!("{words} item")
+        } else if let Some(stem) = words.strip_suffix("ies") {
+            format!("{stem}y")
+        } else {
+            words.strip_suffix('s').unwrap_or(&words).to_string()
+        };
+        let article = if single.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {single}")
+    }
+
     /// The collection's own field called `name`, if it has one (the built-in
     /// fields are not among them).
     pub fn field(&self, name: &str) -> Option<&Field> {
@@ -472,6 +491,19 @@ base_url = "https://example.org/sub"
 theme = "t"
 collections = ["guides"]
 "#;
+
+    #[test]
+    fn one_document_in_words() {
+        let one = |name: &str| {
+            let toml = MINIMAL.replace("guides", name);
+            parse(&toml).expect("it parses").collections[0].one()
+        };
+        assert_eq!(one("guides"), "a guide");
+        assert_eq!(one("opportunities"), "an opportunity");
+        assert_eq!(one("case-studies"), "a case study");
+        assert_eq!(one("updates"), "an update");
+        assert_eq!(one("news"), "a news item");
+    }
 
     #[test]
     fn minimal_config_gets_defaults() {

@@ -50,11 +50,26 @@ pub(super) fn yaml_error(e: &serde_yaml::Error, yaml: &str) -> Diagnostic {
             .with_hint("keep one of them, with the value you mean");
         }
     }
-    Diagnostic::error("yaml", format!("front matter is not valid YAML: {message}"))
-        .with_position(line, col)
-        .with_hint(
-            "check indentation, and quote values that contain `: ` or start with a special character",
-        )
+    let plain = if message.contains("mapping values are not allowed") {
+        "a value holds `: `, which reads as the start of another field"
+    } else if message.contains("did not find expected") || message.contains("while parsing a flow")
+    {
+        "a bracket or quotation mark opened earlier is not closed"
+    } else if message.contains("found character that cannot start any token") {
+        "a value starts with a character that has a special meaning (such as @ or `)"
+    } else if message.contains("did not find expected key") || message.contains("block") {
+        "the fields are not lined up: each starts at the beginning of its line"
+    } else {
+        "its layout is not what the fields need"
+    };
+    Diagnostic::error(
+        "yaml",
+        format!("the fields at the top of the page cannot be read: {plain} (the YAML reader says: {message})"),
+    )
+    .with_position(line, col)
+    .with_hint(
+        "check the lines just above: close brackets and quotes, start each field at the line's beginning, and put quotes round values that contain `: ` or start with a special character",
+    )
 }
 
 /// The file lines of the first and second time `key` is written in the
