@@ -4,6 +4,8 @@
 //! contact details.
 
 use std::collections::HashSet;
+
+use rayon::prelude::*;
 use std::path::Path;
 
 use crate::config::FieldType;
@@ -247,33 +249,51 @@ fn personal_data(site: &Site, out: &mut Vec<Diagnostic>) {
         .iter()
         .map(|p| digits(p))
         .collect();
-    for doc in site.docs.iter().filter(|d| site.is_published(d)) {
-        let Ok(text) = std::fs::read_to_string(site.config.root.join(&doc.source)) else {
-            continue;
-        };
-        for (n, line) in text.lines().enumerate() {
-            for (col, email) in emails(line) {
-                if !allowed_emails.contains(&email.to_lowercase()) {
-                    out.push(
+    // Each file is read and scanned on its own, in parallel: a build runs this
+    // over every page.
+    let found: Vec<Vec<Diagnostic>> = site
+        .docs
+        .par_iter()
+        .filter(|d| site.is_published(d))
+        .map(|doc| personal_data_in(site, doc, &allowed_emails, &allowed_phones))
+        .collect();
+    out.extend(found.into_iter().flatten());
+}
+
+/// The personal contact details in `doc`'s file that are not allowed.
+fn personal_data_in(
+    site: &Site,
+    doc: &crate::site::Document,
+    allowed_emails: &HashSet<String>,
+    allowed_phones: &HashSet<String>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Ok(text) = std::fs::read_to_string(site.config.root.join(&doc.source)) else {
+        return out;
+    };
+    for (n, line) in text.lines().enumerate() {
+        for (col, email) in emails(line) {
+            if !allowed_emails.contains(&email.to_lowercase()) {
+                out.push(
                         Diagnostic::error("personal-data", format!("e-mail address {email} is published"))
                             .at(&doc.source, n + 1, col)
                             .with_source(&text)
                             .with_hint("replace it with the team's shared mailbox; a published personal address is refused (a site's developers can allow a role mailbox in site.toml)"),
                     );
-                }
             }
-            for (col, phone) in uk_phones(line) {
-                if !allowed_phones.contains(&digits(&phone)) {
-                    out.push(
+        }
+        for (col, phone) in uk_phones(line) {
+            if !allowed_phones.contains(&digits(&phone)) {
+                out.push(
                         Diagnostic::error("personal-data", format!("phone number {phone} is published"))
                             .at(&doc.source, n + 1, col)
                             .with_source(&text)
                             .with_hint("replace it with the switchboard or the team's number; a published personal number is refused (a site's developers can allow a shared number in site.toml)"),
                     );
-                }
             }
         }
     }
+    out
 }
 
 fn digits(s: &str) -> String {
