@@ -6,9 +6,74 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::{Collection, Config, Target};
-use crate::markdown::{DocId, Rendered};
 use crate::schema::FrontMatter;
 use crate::text::Date;
+
+// What reading a document's body produces (see `crate::markdown`), kept in
+// the model: the model is what every stage reads, so it depends on none of them.
+
+/// Index of a document in the site model.
+pub type DocId = usize;
+
+/// A heading, as listed in the table of contents.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    /// 1 for `#`, to 6 for `######`.
+    pub level: u8,
+    /// Its anchor, unique in the page: its `{#id}`, or made from its text.
+    pub id: String,
+    /// Its text, without markup.
+    pub title: String,
+}
+
+/// A link from one content file to another.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    /// The document linked to.
+    pub doc: DocId,
+    /// The part of it linked to: the `#part` of the link, without the `#`.
+    pub anchor: Option<String>,
+    /// 1-based line in the source file.
+    pub line: usize,
+    /// 1-based column of the link's start, in characters.
+    pub column: usize,
+}
+
+/// An image in a document's body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Image {
+    /// Its address as written (`../images/map.png`).
+    pub dest: String,
+    /// Its alt text, which `hubgen check` asks for; empty when it has none.
+    pub alt: String,
+    /// 1-based line in the source file.
+    pub line: usize,
+    /// 1-based column in the source file.
+    pub column: usize,
+}
+
+/// What rendering a document's body produces.
+#[derive(Clone, Debug, Default)]
+pub struct Rendered {
+    /// HTML with link markers; see [`crate::markdown::resolve_links`].
+    pub html: String,
+    /// The headings, in order: the table of contents, and what a link's
+    /// anchor may name.
+    pub toc: Vec<Heading>,
+    /// The text alone, blocks separated by newlines.
+    pub plain: String,
+    /// The plain text of the first paragraph.
+    pub first_paragraph: String,
+    /// The links to content files, in order: to other pages, and to a part
+    /// of this one (`#part`, with this document as their `doc`).
+    pub links: Vec<Link>,
+    /// The labels of the footnotes (`[^label]: …`), which are their anchors.
+    pub footnotes: Vec<String>,
+    /// The images, in order, for `hubgen check` (missing files, missing alt text).
+    pub images: Vec<Image>,
+    /// How many words the text has, for the page's reading time.
+    pub word_count: usize,
+}
 
 /// One content file.
 #[derive(Clone, Debug)]

@@ -62,6 +62,17 @@ pub struct TargetReport {
     pub time: Duration,
 }
 
+/// The site, when nothing in it stops it from being published: what
+/// `hubgen check` calls an error stops a build too, all of it reported at once.
+fn load_for_publishing(config: Config, drafts: bool) -> Result<crate::site::Site, Diagnostics> {
+    let (site, mut problems) = load::load_all(config, drafts);
+    problems.extend(crate::check::blocking(&site));
+    if problems.has_errors() {
+        return Err(problems);
+    }
+    Ok(site)
+}
+
 /// Entry point for `hubgen build`: loads the site at `root` and writes every
 /// selected target, or nothing at all if any problem is found.
 pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
@@ -85,13 +96,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
         return Err(problems);
     }
     let lock = lock_outputs(root, &outputs)?;
-    // What `hubgen check` calls an error stops a build too: a build never
-    // publishes what a check refuses.
-    let (site, mut problems) = load::load_all(config, opts.drafts);
-    problems.extend(crate::check::blocking(&site));
-    if problems.has_errors() {
-        return Err(problems);
-    }
+    let site = load_for_publishing(config, opts.drafts)?;
     let load_time = start.elapsed();
 
     let mut staged = Vec::new();

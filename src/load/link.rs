@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use crate::config::FieldType;
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics};
-use crate::markdown::DocId;
 use crate::schema::Value;
+use crate::site::DocId;
 use crate::site::{Document, Site, Terms};
 use crate::text::slugify;
 use crate::urls::alias_path;

@@ -13,8 +13,9 @@ use walkdir::WalkDir;
 use crate::config::Config;
 use crate::diagnostics::{line_col, Diagnostic, Diagnostics, SourceLines};
 use crate::frontmatter;
-use crate::markdown::{self, DocId, LinkContext};
+use crate::markdown::{self, LinkContext};
 use crate::schema;
+use crate::site::DocId;
 use crate::site::{Document, Site};
 use crate::text::{slugify, truncate_words};
 

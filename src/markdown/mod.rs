@@ -38,68 +38,7 @@ use crate::diagnostics::Diagnostic;
 pub use html_text::html_text;
 pub use links::{relative_link, resolve_links, resolve_path, Linked};
 
-/// Index of a document in the site model.
-pub type DocId = usize;
-
-/// A heading, as listed in the table of contents.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Heading {
-    /// 1 for `#`, to 6 for `######`.
-    pub level: u8,
-    /// Its anchor, unique in the page: its `{#id}`, or made from its text.
-    pub id: String,
-    /// Its text, without markup.
-    pub title: String,
-}
-
-/// A link from one content file to another.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Link {
-    /// The document linked to.
-    pub doc: DocId,
-    /// The part of it linked to: the `#part` of the link, without the `#`.
-    pub anchor: Option<String>,
-    /// 1-based line in the source file.
-    pub line: usize,
-    /// 1-based column of the link's start, in characters.
-    pub column: usize,
-}
-
-/// An image in a document's body.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Image {
-    /// Its address as written (`../images/map.png`).
-    pub dest: String,
-    /// Its alt text, which `hubgen check` asks for; empty when it has none.
-    pub alt: String,
-    /// 1-based line in the source file.
-    pub line: usize,
-    /// 1-based column in the source file.
-    pub column: usize,
-}
-
-/// What rendering a document's body produces.
-#[derive(Clone, Debug, Default)]
-pub struct Rendered {
-    /// HTML with link markers; see [`resolve_links`].
-    pub html: String,
-    /// The headings, in order: the table of contents, and what a link's
-    /// anchor may name.
-    pub toc: Vec<Heading>,
-    /// The text alone, blocks separated by newlines.
-    pub plain: String,
-    /// The plain text of the first paragraph.
-    pub first_paragraph: String,
-    /// The links to content files, in order: to other pages, and to a part
-    /// of this one (`#part`, with this document as their `doc`).
-    pub links: Vec<Link>,
-    /// The labels of the footnotes (`[^label]: …`), which are their anchors.
-    pub footnotes: Vec<String>,
-    /// The images, in order, for `hubgen check` (missing files, missing alt text).
-    pub images: Vec<Image>,
-    /// How many words the text has, for the page's reading time.
-    pub word_count: usize,
-}
+pub use crate::site::{DocId, Heading, Image, Link, Rendered};
 
 /// Where a document sits, for resolving its relative links.
 pub struct LinkContext<'a> {

@@ -12,8 +12,8 @@ use rayon::prelude::*;
 
 use crate::config::{Collection, SortBy, Target};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::markdown::DocId;
 use crate::output::Sink;
+use crate::site::DocId;
 use crate::site::Site;
 
 pub mod context;

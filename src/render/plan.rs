@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Target;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::markdown::DocId;
 use crate::output::MARKER;
+use crate::site::DocId;
 use crate::site::Site;
 
 use super::theme::template_files;

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::config::SortBy;
-use crate::markdown::DocId;
+use crate::site::DocId;
 use crate::site::Site;
 
 use super::related::{related_keys, RelatedKey};

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::config::Target;
-use crate::markdown::DocId;
+use crate::site::DocId;
 use crate::site::{Document, Site};
 
 /// How many neighbours on each side, in a shared tag's or reference's list of

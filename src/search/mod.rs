@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::config::Target;
-use crate::markdown::DocId;
+use crate::site::DocId;
 use crate::site::{Document, Site};
 use bm25::FieldStats;
 

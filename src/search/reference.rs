@@ -15,7 +15,7 @@ use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 use super::{analysis, field_texts, BOOSTS, FIELDS};
 use crate::config::Target;
 use crate::diagnostics::Diagnostic;
-use crate::markdown::DocId;
+use crate::site::DocId;
 use crate::site::Site;
 
 /// Where `hubgen search` keeps its indexes, below the site root.

@@ -21,9 +21,9 @@ use serde_json::{json, Value as Json};
 
 use super::{analyze, Analyzed};
 use crate::config::{FieldType, Target};
-use crate::markdown::DocId;
 use crate::output::Sink;
 use crate::schema::Value;
+use crate::site::DocId;
 use crate::site::Site;
 
 /// Documents per metadata file.

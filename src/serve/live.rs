@@ -17,11 +17,11 @@ use rayon::prelude::*;
 use crate::config::{Config, Target};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load;
-use crate::markdown::DocId;
 use crate::output::Sink;
 use crate::render::{
     self, Changed, Job, ListItem, Plan, ReadsByFile, RelatedIndex, TargetView, Theme,
 };
+use crate::site::DocId;
 use crate::site::Site;
 
 /// How the preview builds its target.

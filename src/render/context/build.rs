@@ -4,8 +4,9 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::config::SortBy;
-use crate::markdown::{resolve_links, DocId, Linked};
+use crate::markdown::{resolve_links, Linked};
 use crate::schema::Value;
+use crate::site::DocId;
 use crate::site::Document;
 
 use super::{

@@ -7,8 +7,8 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::config::Target;
-use crate::markdown::DocId;
 use crate::schema::Value;
+use crate::site::DocId;
 use crate::site::{Document, Site};
 use crate::text::Date;
 

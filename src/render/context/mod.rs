@@ -17,8 +17,8 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::config::{Collection, Target};
-use crate::markdown::{DocId, Heading};
 use crate::site::Site;
+use crate::site::{DocId, Heading};
 use crate::text::Date;
 
 use super::seo::Meta;
