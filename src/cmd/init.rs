@@ -63,6 +63,10 @@ pub const BASE_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/base/templates/term.html"),
     ),
     (
+        "static/favicon.svg",
+        include_str!("../../themes/base/static/favicon.svg"),
+    ),
+    (
         "static/print.css",
         include_str!("../../themes/base/static/print.css"),
     ),
