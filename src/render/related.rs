@@ -110,11 +110,18 @@ fn related_candidates(index: &RelatedIndex, doc: &Document) -> Vec<(DocId, u32)>
 }
 
 /// Up to five documents that share the most with `doc` (its workstream counts
-/// twice, each tag once), nearest first among equals. Which they are depends
-/// on the documents that carry `doc`'s keys: see [`related_keys`].
+/// twice, each tag once), nearest first among equals, leaving out those the
+/// page already lists (what it refers to, and what refers to it). Which they
+/// are depends on the documents that carry `doc`'s keys: see [`related_keys`].
 pub(super) fn related(index: &RelatedIndex, doc: &Document) -> Vec<DocId> {
+    let listed = |id: &DocId| {
+        doc.referrers.contains(id) || doc.refs.iter().any(|(_, ids)| ids.contains(id))
+    };
     let mut scores: HashMap<DocId, u32> = HashMap::new();
-    for (id, weight) in related_candidates(index, doc) {
+    for (id, weight) in related_candidates(index, doc)
+        .into_iter()
+        .filter(|(id, _)| !listed(id))
+    {
         *scores.entry(id).or_default() += weight;
     }
     let mut ranked: Vec<(DocId, u32)> = scores.into_iter().collect();
