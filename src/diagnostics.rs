@@ -64,6 +64,14 @@ impl Diagnostic {
         }
     }
 
+    /// A warning of kind `code`: reported, but it stops nothing (unless `--strict`).
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
     /// Places it at `line` and `column` (1-based) of the file `path`.
     pub fn at(mut self, path: impl Into<PathBuf>, line: usize, column: usize) -> Self {
         self.path = Some(path.into());

@@ -39,6 +39,21 @@ pub struct Link {
     pub column: usize,
 }
 
+/// A link written as an address on one of the site's own targets, pasted
+/// from a browser (`/guides/x/`, `https://hub.example.org/guides/x/`): it is
+/// resolved to the page at that address, per target, like a link to its file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Address {
+    /// The link as written.
+    pub written: String,
+    /// The address below the target's base (`guides/x/`).
+    pub path: String,
+    /// 1-based line in the source file.
+    pub line: usize,
+    /// 1-based column of the link's start, in characters.
+    pub column: usize,
+}
+
 /// An image in a document's body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Image {
@@ -67,6 +82,9 @@ pub struct Rendered {
     /// The links to content files, in order: to other pages, and to a part
     /// of this one (`#part`, with this document as their `doc`).
     pub links: Vec<Link>,
+    /// The links written as addresses on the site's own targets, in order;
+    /// the HTML holds a marker for each (see [`crate::markdown::resolve_links`]).
+    pub addresses: Vec<Address>,
     /// The labels of the footnotes (`[^label]: …`), which are their anchors.
     pub footnotes: Vec<String>,
     /// The images, in order, for `hubgen check` (missing files, missing alt text).
@@ -133,6 +151,9 @@ pub struct Site {
     /// The last commit date of each content file, by path from the site root.
     pub git_dates: Arc<HashMap<PathBuf, Date>>,
     pub(crate) by_path: Arc<HashMap<PathBuf, DocId>>,
+    /// Each published document by its URL below a target's base (`guides/x/`),
+    /// for links written as addresses.
+    pub by_url: Arc<HashMap<String, DocId>>,
     /// Documents whose file could not be read or split into front matter and
     /// body (their problems are reported): they stand in the site only so
     /// that the others can be checked, with no fields and no body.

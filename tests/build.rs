@@ -401,3 +401,47 @@ fn a_folder_link_goes_to_the_collection_s_list() {
         "{energy}"
     );
 }
+
+/// A link pasted from a browser as an address on one of the site's targets
+/// is resolved to the page there, like a link to its file: written for the
+/// published site, it still reaches the page on a build at another address.
+#[test]
+fn an_address_pasted_from_a_browser_reaches_its_page_wherever_the_site_is_built() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    for entry in walkdir::WalkDir::new(fixture("good")) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(fixture("good")).unwrap();
+        let to = site.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    let toml = read(site.join("site.toml")).replace(
+        "themes_dir = \"../../../themes\"",
+        &format!("themes_dir = {:?}", repo().join("themes").to_string_lossy()),
+    );
+    std::fs::write(site.join("site.toml"), toml).unwrap();
+    let other = site.join("content/guides/other.md");
+    let text =
+        read(&other) + "\nSee [the tariffs](https://beta.example.org/docs/guides/tariffs/#top).\n";
+    std::fs::write(&other, text).unwrap();
+    let out = tmp.path().join("out");
+    build_ok(
+        &site,
+        &out,
+        &[
+            "--target",
+            "beta",
+            "--base-url",
+            "http://127.0.0.1:9/preview/",
+        ],
+    );
+    let page = read(out.join("guides/other/index.html"));
+    assert!(
+        page.contains("<a href=\"/preview/guides/tariffs/#top\">the tariffs</a>"),
+        "{page}"
+    );
+}

@@ -308,7 +308,7 @@ fn schema_is_the_reference_from_site_toml() {
     assert!(stdout(&o).contains("status         string       required, one of: proposed for mainstreaming | proposed for a phase-two programme"), "{}", stdout(&o));
 }
 
-/// Fifteen mistakes of fourteen kinds in five files, among them a page whose
+/// Seventeen mistakes of fifteen kinds in five files, among them a page whose
 /// front matter cannot be read: one `hubgen check` reports every one, each
 /// where it is written; `hubgen build` refuses the site and writes nothing.
 #[test]
@@ -347,6 +347,10 @@ fn every_mistake_is_reported_in_one_run() {
         ("guides/c.md", 1, 1, "missing-field"),
         ("guides/c.md", 3, 1, "missing-reference"),
         ("guides/c.md", 4, 1, "wrong-type"),
+        // Addresses pasted from a browser: one is a page (a warning: link to
+        // its file), the other is no page at all.
+        ("guides/c.md", 9, 24, "address-link"),
+        ("guides/c.md", 9, 69, "broken-link"),
         ("topics/waste.md", 3, 1, "not-allowed"),
         ("topics/waste.md", 6, 5, "broken-anchor"),
         ("topics/waste.md", 6, 51, "broken-anchor"), // #fn-x: no such footnote

@@ -316,8 +316,12 @@ pub struct Target {
     pub title: String,
     /// Its description; the whole site's unless set.
     pub description: String,
-    /// The absolute URL it is published at. Always ends with `/`.
+    /// The absolute URL it is built for. Always ends with `/`.
     pub base_url: String,
+    /// The absolute URL site.toml publishes it at, whatever a build or the
+    /// preview builds it for: a link pasted from the published site is an
+    /// address on it.
+    pub published_url: String,
     /// The theme it is rendered with: the name of a folder in the themes folder.
     pub theme: String,
     /// The names of the collections it publishes, in its order, which is the
@@ -331,13 +335,23 @@ pub struct Target {
     pub output_at: (usize, usize),
 }
 
+/// The path part of an absolute URL: `/hub/` of `https://example.org/hub/`.
+fn path_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    url[after_scheme..]
+        .find('/')
+        .map_or("/", |i| &url[after_scheme + i..])
+}
+
 impl Target {
     /// The path part of the base URL, e.g. `/hub/`; `/` at a domain's root.
     pub fn base_path(&self) -> &str {
-        let after_scheme = self.base_url.find("://").map_or(0, |i| i + 3);
-        self.base_url[after_scheme..]
-            .find('/')
-            .map_or("/", |i| &self.base_url[after_scheme + i..])
+        path_of(&self.base_url)
+    }
+
+    /// The path part of the URL site.toml publishes it at (see `published_url`).
+    pub fn published_path(&self) -> &str {
+        path_of(&self.published_url)
     }
 
     /// Whether this target publishes the collection called `collection`.

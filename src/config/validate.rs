@@ -317,6 +317,7 @@ fn targets(
             } else {
                 t.description.clone()
             },
+            published_url: base_url.clone(),
             base_url,
             theme: theme.clone(),
             collections: t.collections.iter().map(|s| s.get_ref().clone()).collect(),

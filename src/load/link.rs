@@ -13,7 +13,7 @@ use crate::schema::Value;
 use crate::site::DocId;
 use crate::site::{Document, Site, Terms};
 use crate::text::slugify;
-use crate::urls::alias_path;
+use crate::urls::{alias_path, has_section, section_url};
 
 /// Derives everything that depends on more than one document — references and
 /// who refers to whom, drafts linked from published pages, URLs claimed twice,
@@ -24,10 +24,66 @@ pub fn relink(site: &mut Site) -> Diagnostics {
     problems.extend(check_drafts(site));
     problems.extend(check_urls(site));
     problems.extend(check_terms(site));
+    site.by_url = Arc::new(
+        site.docs
+            .iter()
+            .filter(|d| site.is_published(d) && !d.url.is_empty())
+            .map(|d| (d.url.clone(), d.id))
+            .collect(),
+    );
+    let ids: Vec<DocId> = (0..site.docs.len()).collect();
+    problems.extend(check_addresses(site, &ids));
     if problems.has_errors() {
         return with_sources(&site.config.root, problems);
     }
     site.taxonomies = collect_terms(site);
+    with_sources(&site.config.root, problems)
+}
+
+/// Links written as addresses on the site (`/guides/x/`): an error when no
+/// page or list is there, else a warning to link to the page's file, which
+/// keeps working when the page's address changes.
+fn check_addresses(site: &Site, ids: &[DocId]) -> Vec<Diagnostic> {
+    let lists: Vec<String> = site
+        .config
+        .collections
+        .iter()
+        .filter(|c| has_section(c))
+        .map(section_url)
+        .collect();
+    let mut problems = Vec::new();
+    for &id in ids {
+        let doc = &site.docs[id];
+        for address in &doc.body.addresses {
+            let at = |d: Diagnostic| d.at(&doc.source, address.line, address.column);
+            let written = &address.written;
+            if let Some(&to) = site.by_url.get(&address.path) {
+                let file = crate::markdown::relative_link(&doc.path, &site.docs[to].path);
+                problems.push(at(Diagnostic::warning(
+                    "address-link",
+                    format!("link to the address {written}: a link to the page's file keeps working if its address changes"),
+                ))
+                .with_hint(format!("link to \"{file}\" instead")));
+            } else if !address.path.is_empty() && !lists.contains(&address.path) {
+                let known = site
+                    .by_url
+                    .keys()
+                    .map(String::as_str)
+                    .chain(lists.iter().map(String::as_str));
+                let hint = match did_you_mean(&address.path, known) {
+                    Some(m) => format!("did you mean the address …/{m}?"),
+                    None => "copy the address of the page from the published site, or link to its .md file".to_string(),
+                };
+                problems.push(
+                    at(Diagnostic::error(
+                        "broken-link",
+                        format!("link to {written}, which is no page of this site"),
+                    ))
+                    .with_hint(hint),
+                );
+            }
+        }
+    }
     problems
 }
 
@@ -35,10 +91,11 @@ pub fn relink(site: &mut Site) -> Diagnostics {
 /// bodies can break across documents (links to drafts), leaving the rest of
 /// [`relink`]'s work as it was.
 pub fn relink_bodies(site: &Site, ids: &[DocId]) -> Diagnostics {
-    let problems: Vec<Diagnostic> = ids
+    let mut problems: Vec<Diagnostic> = ids
         .iter()
         .flat_map(|&id| draft_problems(site, &site.docs[id]))
         .collect();
+    problems.extend(check_addresses(site, ids));
     with_sources(&site.config.root, problems.into())
 }
 

@@ -95,6 +95,7 @@ pub fn load_all(config: Config, drafts: bool) -> (Site, Diagnostics) {
         repo_prefix,
         git_dates: Arc::new(git_dates),
         by_path: Arc::new(by_path),
+        by_url: Arc::default(),
         unreadable: unread,
     };
     let found = relink(&mut site);
@@ -330,11 +331,13 @@ fn load_one(
             .iter()
             .position(|c| Path::new(&c.folder) == folder && crate::urls::has_section(c))
     };
+    let bases = site_bases(config);
     let ctx = LinkContext {
         file: path,
         lookup,
         all_paths,
         list_of: &list_of,
+        bases: &bases,
         up: markdown::up_from(&url),
         raw_html: coll.raw_html,
     };
@@ -365,6 +368,27 @@ fn load_one(
         last_updated: None,
     };
     (Some(doc), problems.into_iter().map(located).collect())
+}
+
+/// The base URLs and base paths of the site's targets (as published, and as
+/// built), longest first, so that a link is taken as an address on the most
+/// specific one.
+fn site_bases(config: &Config) -> Vec<String> {
+    let mut bases: Vec<String> = config
+        .targets
+        .iter()
+        .flat_map(|t| {
+            [
+                t.published_url.clone(),
+                t.published_path().to_string(),
+                t.base_url.clone(),
+                t.base_path().to_string(),
+            ]
+        })
+        .collect();
+    bases.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    bases.dedup();
+    bases
 }
 
 /// A document whose file could not be read, standing in the site so that

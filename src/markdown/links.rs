@@ -15,6 +15,8 @@ pub enum Linked {
     Doc(DocId),
     /// A collection's list page, by the collection's index in site.toml.
     List(usize),
+    /// The page's `n`th link written as an address (see [`crate::site::Address`]).
+    Address(usize),
 }
 
 /// Replaces every link marker in `html` with the URL `url_of` gives for what it stands for.
@@ -26,9 +28,12 @@ pub fn resolve_links(html: &str, mut url_of: impl FnMut(Linked) -> String) -> St
     let mut parts = html.split('\0');
     out.push_str(parts.next().unwrap_or_default());
     while let Some(id) = parts.next() {
-        let linked = match id.strip_prefix('c') {
-            Some(list) => list.parse().map(Linked::List),
-            None => id.parse().map(Linked::Doc),
+        let linked = if let Some(list) = id.strip_prefix('c') {
+            list.parse().map(Linked::List)
+        } else if let Some(n) = id.strip_prefix('a') {
+            n.parse().map(Linked::Address)
+        } else {
+            id.parse().map(Linked::Doc)
         };
         match linked {
             Ok(linked) => out.push_str(&url_of(linked)),
@@ -88,6 +93,34 @@ pub(super) fn classify(dest: &str) -> Dest<'_> {
     } else {
         Dest::Other
     }
+}
+
+/// The address below a target's base that `dest` names, when it is an
+/// address on one of `bases` (see [`super::LinkContext::bases`]) of a page
+/// or list (ending in `/` or `.html`, or without an extension), and what
+/// follows it (`#part`).
+pub(super) fn site_address<'d>(dest: &'d str, bases: &[String]) -> Option<(String, &'d str)> {
+    if dest.starts_with("//") {
+        return None;
+    }
+    let end = dest.find(['#', '?']).unwrap_or(dest.len());
+    let (address, rest) = dest.split_at(end);
+    let below = bases
+        .iter()
+        .find_map(|b| address.strip_prefix(b.as_str()))?;
+    let last = below.rsplit('/').next().unwrap_or_default();
+    let html = std::path::Path::new(last)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html"));
+    let page = below.is_empty() || below.ends_with('/') || html || !last.contains('.');
+    page.then(|| {
+        let below = if below.is_empty() || below.ends_with('/') || html {
+            below.to_string()
+        } else {
+            format!("{below}/")
+        };
+        (below, rest)
+    })
 }
 
 /// A relative link to a file beside the content (an image, a PDF), rewritten
@@ -195,6 +228,7 @@ mod tests {
         let html = resolve_links(&r.html, |d| match d {
             Linked::Doc(d) => format!("/w/{d}/"),
             Linked::List(c) => format!("/list/{c}/"),
+            Linked::Address(n) => format!("/address/{n}/"),
         });
         assert!(
             html.contains("<a href=\"/w/1/#aims\" title=\"T\">the workstream</a>"),

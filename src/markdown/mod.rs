@@ -38,7 +38,7 @@ use crate::diagnostics::Diagnostic;
 pub use html_text::html_text;
 pub use links::{relative_link, resolve_links, resolve_path, Linked};
 
-pub use crate::site::{DocId, Heading, Image, Link, Rendered};
+pub use crate::site::{Address, DocId, Heading, Image, Link, Rendered};
 
 /// Where a document sits, for resolving its relative links.
 pub struct LinkContext<'a> {
@@ -53,6 +53,10 @@ pub struct LinkContext<'a> {
     /// Finds the collection whose folder is a path relative to `content/`
     /// (`opportunities`), for links to a folder, which go to its list page.
     pub list_of: &'a (dyn Fn(&Path) -> Option<usize> + Sync),
+    /// The base URLs of the site's targets (`https://hub.example.org/hub/`)
+    /// and their paths (`/hub/`), longest first: a link starting with one is
+    /// an address on the site.
+    pub bases: &'a [String],
     /// The collection allows raw HTML as written (`raw_html = true` in site.toml).
     pub raw_html: bool,
 }

@@ -12,6 +12,11 @@ pub(super) fn render_in(file: &str, body: &str) -> (Rendered, Vec<Diagnostic>) {
     let all = || known.iter().map(ToString::to_string).collect();
     let ctx = LinkContext {
         list_of: &|p: &Path| (p == Path::new("guides")).then_some(0),
+        bases: &[
+            "https://hub.example.org/hub/".to_string(),
+            "/hub/".to_string(),
+            "/".to_string(),
+        ],
         file: Path::new(file),
         lookup: &lookup,
         all_paths: &all,
@@ -26,6 +31,11 @@ pub(super) fn render_raw(body: &str, raw_html: bool) -> (Rendered, Vec<Diagnosti
     let all = Vec::new;
     let ctx = LinkContext {
         list_of: &|p: &Path| (p == Path::new("guides")).then_some(0),
+        bases: &[
+            "https://hub.example.org/hub/".to_string(),
+            "/hub/".to_string(),
+            "/".to_string(),
+        ],
         file: Path::new("guides/a.md"),
         lookup: &lookup,
         all_paths: &all,

@@ -10,8 +10,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd};
 
-use super::links::{asset_url, broken_link, classify, resolve_path, Dest};
-use super::{escape_attr, DocId, Heading, Image, Link, LinkContext, Positions, Rendered};
+use super::links::{asset_url, broken_link, classify, resolve_path, site_address, Dest};
+use super::{escape_attr, Address, DocId, Heading, Image, Link, LinkContext, Positions, Rendered};
 use crate::diagnostics::Diagnostic;
 use crate::text::slugify;
 
@@ -241,6 +241,9 @@ impl<'e, 'c> Walk<'e, 'c> {
                 id,
             }),
             Dest::Other => {
+                if let Some((path, rest)) = site_address(&dest_url, self.ctx.bases) {
+                    return self.address_link(&dest_url, path, rest, &title, start);
+                }
                 // `#part`: a part of this page, which `hubgen check` looks for.
                 let own = (self.ctx.lookup)(self.ctx.file);
                 if let (Some(part), Some(doc)) = (dest_url.strip_prefix('#'), own) {
@@ -261,6 +264,32 @@ impl<'e, 'c> Walk<'e, 'c> {
                 })
             }
         }
+    }
+
+    /// The opening tag of a link written as an address on the site (`path`
+    /// below a target's base, then `rest`): a marker, resolved per target.
+    fn address_link(
+        &mut self,
+        written: &str,
+        path: String,
+        rest: &str,
+        title: &str,
+        start: usize,
+    ) -> Event<'e> {
+        let n = self.out.addresses.len();
+        self.out.addresses.push(Address {
+            written: written.to_string(),
+            path,
+            line: self.positions.line_of(start),
+            column: self.positions.col_of(start),
+        });
+        let mut html = format!("<a href=\"\0a{n}\0{}\"", escape_attr(rest));
+        if !title.is_empty() {
+            let _ = write!(html, " title=\"{}\"", escape_attr(title));
+        }
+        html.push('>');
+        self.in_internal_link = true;
+        Event::InlineHtml(html.into())
     }
 
     /// The opening tag of a link to collection `list`'s list page, its URL a marker.

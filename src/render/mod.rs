@@ -267,6 +267,18 @@ impl<'a> TargetView<'a> {
         format!("{}{path}", self.target.base_path())
     }
 
+    /// The URL of an address below a target's base that is not a document's:
+    /// a collection's list page, or else the home page (the only other
+    /// addresses a check lets through).
+    fn address_url(&self, path: &str) -> String {
+        self.site
+            .config
+            .collections
+            .iter()
+            .position(|c| crate::urls::has_section(c) && crate::urls::section_url(c) == path)
+            .map_or_else(|| self.url(path), |coll| self.list_url(coll))
+    }
+
     /// The URL of collection `coll`'s list page as linked from this target: a
     /// path on this site, or the absolute URL on the first target that lists it.
     fn list_url(&self, coll: usize) -> String {

@@ -114,9 +114,8 @@ fn related_candidates(index: &RelatedIndex, doc: &Document) -> Vec<(DocId, u32)>
 /// page already lists (what it refers to, and what refers to it). Which they
 /// are depends on the documents that carry `doc`'s keys: see [`related_keys`].
 pub(super) fn related(index: &RelatedIndex, doc: &Document) -> Vec<DocId> {
-    let listed = |id: &DocId| {
-        doc.referrers.contains(id) || doc.refs.iter().any(|(_, ids)| ids.contains(id))
-    };
+    let listed =
+        |id: &DocId| doc.referrers.contains(id) || doc.refs.iter().any(|(_, ids)| ids.contains(id));
     let mut scores: HashMap<DocId, u32> = HashMap::new();
     for (id, weight) in related_candidates(index, doc)
         .into_iter()

@@ -117,6 +117,17 @@ impl<'v> Builder<'v> {
             }
             // A list is made from site.toml alone: nothing to record.
             Linked::List(coll) => view.list_url(coll),
+            Linked::Address(n) => {
+                let address = &doc.body.addresses[n];
+                match view.site.by_url.get(&address.path) {
+                    Some(&id) => {
+                        linked.push(id);
+                        site.url_from(&site.docs[id], view.target)
+                            .unwrap_or_default()
+                    }
+                    None => view.address_url(&address.path),
+                }
+            }
         });
         self.reads.items.extend(linked);
         let mut refs = BTreeMap::new();
