@@ -127,6 +127,20 @@ impl Date {
             .then(|| format!("{} {year} has {days} days", MONTHS[month as usize - 1]))
     }
 
+    /// The same day `years` years later; 29 February becomes 28 February
+    /// in a year that has none.
+    #[must_use]
+    pub fn years_later(self, years: u16) -> Date {
+        let year = self.year.saturating_add(years);
+        let last =
+            u8::try_from(days_in_month(u32::from(year), u32::from(self.month))).unwrap_or(28);
+        Date {
+            year,
+            month: self.month,
+            day: self.day.min(last),
+        }
+    }
+
     /// The date `days` days after 1970-01-01 (the civil-from-days algorithm).
     pub fn from_unix_days(days: i64) -> Date {
         let z = days + 719_468;
@@ -210,6 +224,13 @@ mod tests {
         assert_eq!(slugify("Łódź"), "lodz");
         assert_eq!(slugify("Æsop"), "aesop");
         assert_eq!(slugify("日本語"), "ri-ben-yu");
+    }
+
+    #[test]
+    fn a_year_later() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        assert_eq!(d("2026-11-26").years_later(1), d("2027-11-26"));
+        assert_eq!(d("2028-02-29").years_later(1), d("2029-02-28"));
     }
 
     #[test]

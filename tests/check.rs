@@ -235,6 +235,7 @@ fn init_new_and_last_updated_from_git() {
         page.starts_with("---\ntitle: \"Buying energy together\"\nsummary: \"\""),
         "{page}"
     );
+
     let o = hubgen(&site, &["new", "guides", "Buying energy together"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));

@@ -100,7 +100,8 @@ fn yaml_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
 }
 
-/// A page built from the collection's schema: every required field, dates set to today.
+/// A page built from the collection's schema: every required field, dates
+/// set to today and review dates (`…_by`) a year ahead.
 fn from_schema(
     config: &Config,
     coll: &Collection,
@@ -129,6 +130,10 @@ fn from_schema(
             format!("  # {}", field.description)
         };
         let line = match field.kind {
+            // A review date (`review_by`) a year ahead: today's would be overdue at once.
+            FieldType::Date if field.name.ends_with("_by") => {
+                format!("{}: {}{comment}", field.name, today.years_later(1))
+            }
             FieldType::Date => format!("{}: {today}", field.name),
             FieldType::Bool => format!("{}: false", field.name),
             FieldType::Integer => format!("{}: 0", field.name),
@@ -183,4 +188,41 @@ fn reference_slugs(config: &Config, collection: Option<&str>, root: &Path) -> Ve
         .collect();
     slugs.sort();
     slugs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_review_date_is_a_year_ahead() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("themes/t/templates")).unwrap();
+        let toml = r#"
+title = "T"
+[collections.guides]
+[collections.guides.fields.review_by]
+type = "date"
+required = true
+[collections.guides.fields.published]
+type = "date"
+required = true
+[targets.site]
+base_url = "https://example.org/"
+theme = "t"
+collections = ["guides"]
+"#;
+        std::fs::write(dir.path().join("site.toml"), toml).unwrap();
+        let config = Config::load(dir.path()).expect("it loads");
+        let today = Date::parse("2028-02-29").unwrap();
+        let page = from_schema(
+            &config,
+            &config.collections[0],
+            "A guide",
+            today,
+            dir.path(),
+        );
+        assert!(page.contains("\nreview_by: 2029-02-28\n"), "{page}");
+        assert!(page.contains("\npublished: 2028-02-29\n"), "{page}");
+    }
 }
