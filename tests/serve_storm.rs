@@ -312,15 +312,17 @@ impl Storm {
             _ => {
                 let toml = self.site.join("site.toml");
                 let text = read(&toml);
+                // The guides' description, which their list page shows.
                 let line = text
                     .lines()
-                    .find(|l| l.starts_with("description = \"Guides"))
-                    .unwrap()
+                    .skip_while(|l| *l != "[collections.guides]")
+                    .find(|l| l.starts_with("description = \""))
+                    .expect("the guides have a description in site.toml")
                     .to_string();
-                let new = format!(
-                    "description = \"Guides ({n}) {}",
-                    &line[line.find("toolkits").unwrap()..]
-                );
+                let rest = line["description = \"".len()..].trim_start_matches(|c: char| {
+                    c == '(' || c == ')' || c == ' ' || c.is_ascii_digit()
+                });
+                let new = format!("description = \"({n}) {rest}");
                 std::fs::write(toml, text.replace(&line, &new)).unwrap();
             }
         }
