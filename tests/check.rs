@@ -355,6 +355,8 @@ fn every_mistake_is_reported_in_one_run() {
         ("topics/waste.md", 3, 1, "not-allowed"),
         ("topics/waste.md", 6, 5, "broken-anchor"),
         ("topics/waste.md", 6, 51, "broken-anchor"), // #fn-x: no such footnote
+        // site.toml's footer names a page that does not exist.
+        ("site.toml", 30, 1, "footer"),
     ];
     let expected: Vec<(String, u64, u64, String)> = expected
         .iter()
@@ -368,7 +370,11 @@ fn every_mistake_is_reported_in_one_run() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(!target.exists(), "a refused build writes nothing");
     for (file, line, column, _) in &expected {
-        let at = format!("content/{file}:{line}:{column}:");
+        let at = if file == "site.toml" {
+            format!("{file}:{line}:{column}:")
+        } else {
+            format!("content/{file}:{line}:{column}:")
+        };
         assert!(
             stderr(&o).contains(&at) || stdout(&o).contains(&at),
             "build names {at}"

@@ -240,3 +240,52 @@ fn no_personal_contact_details_are_published() {
         );
     }
 }
+
+/// From every page of both sites, a reader reaches About, Governance, the
+/// accessibility statement, a contact mailbox and the other site in one
+/// click: the footer site.toml's `[[footer]]` gives every page.
+#[test]
+fn every_page_links_to_about_governance_accessibility_and_the_other_site() {
+    let out = build_repo();
+    for (base, dir) in targets(out.path()) {
+        let mut pages = 0;
+        for entry in walkdir::WalkDir::new(&dir) {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "html") {
+                continue;
+            }
+            let html = read(path);
+            if html.contains("http-equiv=\"refresh\"") {
+                continue; // a redirect from an old address
+            }
+            pages += 1;
+            let footer = &html[html
+                .find("<footer")
+                .unwrap_or_else(|| panic!("{}: no footer", path.display()))..];
+            for want in [
+                ">About</a>",
+                ">Governance</a>",
+                ">Accessibility statement</a>",
+                "href=\"mailto:",
+            ] {
+                assert!(
+                    footer.contains(want),
+                    "{}: the footer has no {want}",
+                    path.display()
+                );
+            }
+            let other = if dir.ends_with("hub") {
+                ">Local Productivity Programme</a>"
+            } else {
+                ">Knowledge Hub</a>"
+            };
+            assert!(
+                footer.contains(other),
+                "{}: no link to the other site",
+                path.display()
+            );
+        }
+        assert!(pages > 20, "{base}: {pages} pages");
+    }
+}

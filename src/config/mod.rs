@@ -121,6 +121,40 @@ struct RawConfig {
     targets: IndexMap<Spanned<String>, RawTarget>,
     #[serde(default)]
     extra: toml::Table,
+    /// `[[footer]]`: the links at the foot of every page of every target.
+    #[serde(default)]
+    footer: Vec<Spanned<RawFooterLink>>,
+}
+
+/// One `[[footer]]` link: a title, and a page (`page = "pages/about.md"`) or
+/// an address (`url = "mailto:team@example.org"`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFooterLink {
+    title: String,
+    page: Option<String>,
+    url: Option<String>,
+}
+
+/// A link at the foot of every page.
+#[derive(Clone, Debug)]
+pub struct FooterLink {
+    /// What the link says.
+    pub title: String,
+    /// Where it goes: a page (its path below `content/`) or an address.
+    pub to: FooterTarget,
+    /// Its line in site.toml, for errors.
+    pub line: usize,
+}
+
+/// Where a footer link goes.
+#[derive(Clone, Debug)]
+pub enum FooterTarget {
+    /// A page, by its path below `content/` (`pages/about.md`): linked on
+    /// each target like a link to its file.
+    Page(PathBuf),
+    /// An address as written: another site, or a `mailto:` role mailbox.
+    Url(String),
 }
 
 fn default_language() -> String {
@@ -234,6 +268,8 @@ pub struct Config {
     pub targets: Vec<Target>,
     /// Free-form values for templates (`[extra]`).
     pub extra: serde_json::Value,
+    /// `[[footer]]`: the links at the foot of every page.
+    pub footer: Vec<FooterLink>,
 }
 
 /// A collection (`[collections.NAME]`): the documents of one folder of

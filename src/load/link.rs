@@ -33,11 +33,51 @@ pub fn relink(site: &mut Site) -> Diagnostics {
     );
     let ids: Vec<DocId> = (0..site.docs.len()).collect();
     problems.extend(check_addresses(site, &ids));
+    problems.extend(check_footer(site));
     if problems.has_errors() {
         return with_sources(&site.config.root, problems);
     }
     site.taxonomies = collect_terms(site);
     with_sources(&site.config.root, problems)
+}
+
+/// site.toml's footer links to pages: each page must exist and be published.
+fn check_footer(site: &Site) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for link in &site.config.footer {
+        let crate::config::FooterTarget::Page(page) = &link.to else {
+            continue;
+        };
+        let shown = crate::text::slashed(page);
+        let problem = match site.doc_at(page) {
+            None => Some(format!(
+                "the footer link \"{}\" goes to content/{shown}, which does not exist",
+                link.title
+            )),
+            Some(doc) if !site.is_published(doc) => Some(format!(
+                "the footer link \"{}\" goes to content/{shown}, which is a draft",
+                link.title
+            )),
+            Some(_) => None,
+        };
+        if let Some(message) = problem {
+            let paths = site
+                .docs
+                .iter()
+                .map(|d| crate::text::slashed(&d.path))
+                .collect::<Vec<_>>();
+            let hint = match did_you_mean(&shown, paths.iter().map(String::as_str)) {
+                Some(m) => format!("did you mean \"{m}\"?"),
+                None => "give the page's path below content/, such as pages/about.md".to_string(),
+            };
+            problems.push(
+                Diagnostic::error("footer", message)
+                    .at(crate::config::CONFIG_FILE, link.line, 1)
+                    .with_hint(hint),
+            );
+        }
+    }
+    problems
 }
 
 /// Links written as addresses on the site (`/guides/x/`): an error when no

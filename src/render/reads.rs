@@ -98,7 +98,7 @@ impl Span {
 }
 
 /// What rendering one output file read of the site: what it depends on,
-/// besides the `site` value every page gets (made from site.toml alone).
+/// besides the `site` value every page gets (see [`Changed::site`]).
 ///
 /// Recorded as the page's context is built, so it holds what the context
 /// holds, whether or not the template shows all of it; and the templates
@@ -133,7 +133,8 @@ impl Reads {
 
     /// Whether `changed` touches anything this file read.
     pub fn touched_by(&self, changed: &Changed) -> bool {
-        self.dates && changed.dates
+        changed.site
+            || self.dates && changed.dates
             || self.documents.iter().any(|d| changed.documents.contains(d))
             || self.items.iter().any(|d| changed.items.contains(d))
             || self
@@ -177,6 +178,9 @@ pub struct Changed {
     pub dates: bool,
     /// Templates whose text differs, by name.
     pub templates: HashSet<String>,
+    /// The `site` value every page gets differs (a list's length, a footer
+    /// page's address): every page.
+    pub site: bool,
 }
 
 impl Changed {
@@ -202,6 +206,8 @@ impl Changed {
             .into_iter()
             .filter(|&id| old.item_of(id) != new.item_of(id))
             .collect();
+        changed.site = serde_json::to_value(&old.site_context).ok()
+            != serde_json::to_value(&new.site_context).ok();
         let shown_elsewhere = changed.documents.iter().any(|&id| {
             let (a, b) = (&before.docs[id], &after.docs[id]);
             a.meta != b.meta || a.url != b.url || a.refs != b.refs

@@ -56,8 +56,44 @@ pub struct SiteContext<'a> {
     pub taxonomies: Vec<TaxonomyLink<'a>>,
     /// The Atom feed's absolute URL.
     pub feed_url: String,
+    /// site.toml's `[[footer]]` links, in its order: each page's URL on this
+    /// target (or on the target that publishes it), or the address as written.
+    pub footer: Vec<FooterLinkContext<'a>>,
     /// site.toml's `[extra]` table, as written.
     pub extra: &'a Json,
+}
+
+/// A link at the foot of every page (site.toml's `[[footer]]`).
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct FooterLinkContext<'a> {
+    /// What the link says (`Accessibility statement`).
+    pub title: &'a str,
+    /// Where it goes.
+    pub url: String,
+    /// Whether it leaves this site (another target, another site, an e-mail).
+    pub external: bool,
+}
+
+impl<'a> FooterLinkContext<'a> {
+    fn new(site: &Site, target: &Target, link: &'a crate::config::FooterLink) -> Self {
+        let (url, external) = match &link.to {
+            crate::config::FooterTarget::Page(page) => match site.doc_at(page) {
+                Some(doc) => (
+                    site.url_from(doc, target).unwrap_or_default(),
+                    !site.publishes(target, doc),
+                ),
+                // A missing page is an error of the build before anything renders.
+                None => (String::new(), false),
+            },
+            crate::config::FooterTarget::Url(url) => (url.clone(), true),
+        };
+        FooterLinkContext {
+            title: &link.title,
+            url,
+            external,
+        }
+    }
 }
 
 /// A target of the site, for links between the sites.
@@ -148,6 +184,12 @@ impl<'a> SiteContext<'a> {
                 })
                 .collect(),
             feed_url: format!("{}atom.xml", target.base_url),
+            footer: site
+                .config
+                .footer
+                .iter()
+                .map(|link| FooterLinkContext::new(site, target, link))
+                .collect(),
             extra: &site.config.extra,
         }
     }
