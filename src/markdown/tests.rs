@@ -6,17 +6,27 @@ use std::path::Path;
 
 use super::*;
 
+/// The test site's one collection with a list: guides.
+fn list_of(folder: &Path) -> Option<usize> {
+    (folder == Path::new("guides")).then_some(0)
+}
+
+/// The test site's addresses: a target published under `/hub/`.
+fn bases() -> [String; 3] {
+    [
+        "https://hub.example.org/hub/".into(),
+        "/hub/".into(),
+        "/".into(),
+    ]
+}
+
 pub(super) fn render_in(file: &str, body: &str) -> (Rendered, Vec<Diagnostic>) {
     let known = ["guides/a.md", "workstreams/procurement.md"];
     let lookup = |p: &Path| known.iter().position(|k| Path::new(k) == p);
     let all = || known.iter().map(ToString::to_string).collect();
     let ctx = LinkContext {
-        list_of: &|p: &Path| (p == Path::new("guides")).then_some(0),
-        bases: &[
-            "https://hub.example.org/hub/".to_string(),
-            "/hub/".to_string(),
-            "/".to_string(),
-        ],
+        list_of: &list_of,
+        bases: &bases(),
         file: Path::new(file),
         lookup: &lookup,
         all_paths: &all,
@@ -30,12 +40,8 @@ pub(super) fn render_raw(body: &str, raw_html: bool) -> (Rendered, Vec<Diagnosti
     let lookup = |_: &Path| None;
     let all = Vec::new;
     let ctx = LinkContext {
-        list_of: &|p: &Path| (p == Path::new("guides")).then_some(0),
-        bases: &[
-            "https://hub.example.org/hub/".to_string(),
-            "/hub/".to_string(),
-            "/".to_string(),
-        ],
+        list_of: &list_of,
+        bases: &bases(),
         file: Path::new("guides/a.md"),
         lookup: &lookup,
         all_paths: &all,

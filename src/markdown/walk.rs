@@ -248,12 +248,7 @@ impl<'e, 'c> Walk<'e, 'c> {
                 let own = (self.ctx.lookup)(self.ctx.file);
                 if let (Some(part), Some(doc)) = (dest_url.strip_prefix('#'), own) {
                     if !part.is_empty() {
-                        self.out.links.push(Link {
-                            doc,
-                            anchor: Some(part.to_string()),
-                            line: self.positions.line_of(start),
-                            column: self.positions.col_of(start),
-                        });
+                        self.record_link(doc, Some(part), start);
                     }
                 }
                 Event::Start(Tag::Link {
@@ -283,29 +278,12 @@ impl<'e, 'c> Walk<'e, 'c> {
             line: self.positions.line_of(start),
             column: self.positions.col_of(start),
         });
-        let mut html = format!("<a href=\"\0a{n}\0{}\"", escape_attr(rest));
-        if !title.is_empty() {
-            let _ = write!(html, " title=\"{}\"", escape_attr(title));
-        }
-        html.push('>');
-        self.in_internal_link = true;
-        Event::InlineHtml(html.into())
+        self.marker_link(&format!("a{n}"), rest, title)
     }
 
     /// The opening tag of a link to collection `list`'s list page, its URL a marker.
     fn list_link(&mut self, list: usize, anchor: Option<&str>, title: &str) -> Event<'e> {
-        let mut html = format!("<a href=\"\0c{list}\0");
-        if let Some(a) = anchor {
-            html.push('#');
-            html.push_str(&escape_attr(a));
-        }
-        html.push('"');
-        if !title.is_empty() {
-            let _ = write!(html, " title=\"{}\"", escape_attr(title));
-        }
-        html.push('>');
-        self.in_internal_link = true;
-        Event::InlineHtml(html.into())
+        self.marker_link(&format!("c{list}"), &fragment(anchor), title)
     }
 
     /// The opening tag of a link to document `doc`, its URL a marker, and the
@@ -317,22 +295,29 @@ impl<'e, 'c> Walk<'e, 'c> {
         title: &str,
         start: usize,
     ) -> Event<'e> {
-        let mut html = format!("<a href=\"\0{doc}\0");
-        if let Some(a) = anchor {
-            html.push('#');
-            html.push_str(&escape_attr(a));
-        }
-        html.push('"');
-        if !title.is_empty() {
-            let _ = write!(html, " title=\"{}\"", escape_attr(title));
-        }
-        html.push('>');
+        self.record_link(doc, anchor, start);
+        self.marker_link(&doc.to_string(), &fragment(anchor), title)
+    }
+
+    /// Records a link to (a part of) document `doc`, written at `start`.
+    fn record_link(&mut self, doc: DocId, anchor: Option<&str>, start: usize) {
         self.out.links.push(Link {
             doc,
             anchor: anchor.map(str::to_string),
             line: self.positions.line_of(start),
             column: self.positions.col_of(start),
         });
+    }
+
+    /// The opening tag `<a href="\0MARKER\0AFTER" title="…">`, whose marker
+    /// [`crate::markdown::resolve_links`] replaces with a URL per target; its
+    /// closing tag is written as raw HTML too.
+    fn marker_link(&mut self, marker: &str, after: &str, title: &str) -> Event<'e> {
+        let mut html = format!("<a href=\"\0{marker}\0{}\"", escape_attr(after));
+        if !title.is_empty() {
+            let _ = write!(html, " title=\"{}\"", escape_attr(title));
+        }
+        html.push('>');
         self.in_internal_link = true;
         Event::InlineHtml(html.into())
     }
@@ -439,6 +424,11 @@ fn unique_id(base: String, ids: &mut UsedIds) -> String {
             return candidate;
         }
     }
+}
+
+/// `#anchor`, or nothing.
+fn fragment(anchor: Option<&str>) -> String {
+    anchor.map(|a| format!("#{a}")).unwrap_or_default()
 }
 
 #[cfg(test)]
