@@ -69,20 +69,26 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
+/// Year, month and day of `s` when it is written as `YYYY-MM-DD` (digits
+/// and dashes), whether or not that day exists.
+fn written_date(s: &str) -> Option<(u32, u32, u32)> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = &s[r];
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    Some((num(0..4)?, num(5..7)?, num(8..10)?))
+}
+
 impl Date {
     /// Parses `YYYY-MM-DD`, checking that the day exists.
     pub fn parse(s: &str) -> Option<Date> {
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        let num = |r: std::ops::Range<usize>| -> Option<u32> {
-            let part = &s[r];
-            part.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| part.parse().ok())?
-        };
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let (year, month, day) = written_date(s)?;
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return None;
         }
@@ -97,26 +103,10 @@ impl Date {
     /// words: "February 2012 has 29 days". `None` when it is a date, or not
     /// written as one at all.
     pub fn why_not(s: &str) -> Option<String> {
-        const MONTHS: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || Date::parse(s).is_some() {
+        if Date::parse(s).is_some() {
             return None;
         }
-        let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let (year, month, day) = written_date(s)?;
         if !(1..=12).contains(&month) {
             return Some(format!(
                 "there is no month {month}: months run from 01 to 12"
