@@ -8,8 +8,8 @@ use indexmap::IndexMap;
 use toml::Spanned;
 
 use super::{
-    title_case, Collection, Config, Field, FieldType, FooterLink, FooterTarget, RawConfig,
-    RawField, RawTarget, Target, Taxonomy, BUILTIN_FIELDS, CONFIG_FILE,
+    title_case, Collection, Config, Field, FieldType, RawConfig, RawField, RawTarget, Target,
+    Taxonomy, BUILTIN_FIELDS, CONFIG_FILE,
 };
 use crate::diagnostics::{did_you_mean, line_col, Diagnostic, Diagnostics};
 
@@ -34,7 +34,7 @@ pub(super) fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config
         );
     }
 
-    let footer = footer(&raw, text, &err, &mut errors);
+    let footer = super::footer::footer(&raw.footer, text, &err, &mut errors);
     if errors.has_errors() {
         return Err(errors);
     }
@@ -55,46 +55,8 @@ pub(super) fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config
     })
 }
 
-/// The `[[footer]]` links, each with a title and one of `page` and `url`.
-fn footer(raw: &RawConfig, text: &str, err: &Err<'_>, errors: &mut Diagnostics) -> Vec<FooterLink> {
-    let mut links = Vec::new();
-    for link in &raw.footer {
-        let span = link.span();
-        let line = line_col(text, span.start).0;
-        let l = link.get_ref();
-        let to = match (&l.page, &l.url) {
-            (Some(page), None)
-                if Path::new(page).extension().is_some_and(|e| e == "md")
-                    && !page.contains("..") =>
-            {
-                FooterTarget::Page(PathBuf::from(page.trim_start_matches('/')))
-            }
-            (None, Some(url)) if url.contains(':') => FooterTarget::Url(url.clone()),
-            _ => {
-                errors.push(
-                    err(span, format!("the footer link \"{}\" needs a page or a url", l.title))
-                        .with_hint("write page = \"pages/about.md\" (a file in content/) or url = \"mailto:team@example.org\""),
-                );
-                continue;
-            }
-        };
-        if l.title.trim().is_empty() {
-            errors.push(
-                err(span, "a footer link has no title".into()).with_hint("write title = \"About\""),
-            );
-            continue;
-        }
-        links.push(FooterLink {
-            title: l.title.clone(),
-            to,
-            line,
-        });
-    }
-    links
-}
-
 /// Reports a problem at a span of site.toml.
-type Err<'a> = dyn Fn(std::ops::Range<usize>, String) -> Diagnostic + 'a;
+pub(super) type Err<'a> = dyn Fn(std::ops::Range<usize>, String) -> Diagnostic + 'a;
 
 /// The collections, each checked: names, folders, permalinks, fields.
 fn collections(raw: &RawConfig, err: &Err<'_>, errors: &mut Diagnostics) -> Vec<Collection> {
