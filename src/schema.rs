@@ -170,7 +170,7 @@ impl Fields {
                     "missing-field",
                     format!(
                         "required field `{name}` {what} (every {} must have it)",
-                        collection.one().split_once(' ').map_or("", |(_, one)| one)
+                        collection.noun()
                     ),
                 )
                 .with_position(line, 1)

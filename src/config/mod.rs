@@ -14,7 +14,9 @@ use toml::Spanned;
 
 use crate::diagnostics::{did_you_mean, line_col, Diagnostic, Diagnostics};
 
+mod footer;
 mod validate;
+pub use footer::{FooterLink, FooterTarget};
 use validate::validate;
 
 /// The name of the configuration file at a site's root.
@@ -123,38 +125,7 @@ struct RawConfig {
     extra: toml::Table,
     /// `[[footer]]`: the links at the foot of every page of every target.
     #[serde(default)]
-    footer: Vec<Spanned<RawFooterLink>>,
-}
-
-/// One `[[footer]]` link: a title, and a page (`page = "pages/about.md"`) or
-/// an address (`url = "mailto:team@example.org"`).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFooterLink {
-    title: String,
-    page: Option<String>,
-    url: Option<String>,
-}
-
-/// A link at the foot of every page.
-#[derive(Clone, Debug)]
-pub struct FooterLink {
-    /// What the link says.
-    pub title: String,
-    /// Where it goes: a page (its path below `content/`) or an address.
-    pub to: FooterTarget,
-    /// Its line in site.toml, for errors.
-    pub line: usize,
-}
-
-/// Where a footer link goes.
-#[derive(Clone, Debug)]
-pub enum FooterTarget {
-    /// A page, by its path below `content/` (`pages/about.md`): linked on
-    /// each target like a link to its file.
-    Page(PathBuf),
-    /// An address as written: another site, or a `mailto:` role mailbox.
-    Url(String),
+    footer: Vec<Spanned<footer::RawFooterLink>>,
 }
 
 fn default_language() -> String {
@@ -400,20 +371,26 @@ impl Collection {
     /// One document of the collection, in words an editor uses: "a guide",
     /// "an opportunity", "a case study" (from its name).
     pub fn one(&self) -> String {
-        let words = self.name.replace(['-', '_'], " ");
-        let single = if words.ends_with("news") || words.ends_with("ss") {
-            format!("{words} item")
-        } else if let Some(stem) = words.strip_suffix("ies") {
-            format!("{stem}y")
-        } else {
-            words.strip_suffix('s').unwrap_or(&words).to_string()
-        };
+        let single = self.noun();
         let article = if single.starts_with(['a', 'e', 'i', 'o', 'u']) {
             "an"
         } else {
             "a"
         };
         format!("{article} {single}")
+    }
+
+    /// One document of the collection without an article: "guide",
+    /// "opportunity", "case study".
+    pub fn noun(&self) -> String {
+        let words = self.name.replace(['-', '_'], " ");
+        if words.ends_with("news") || words.ends_with("ss") {
+            format!("{words} item")
+        } else if let Some(stem) = words.strip_suffix("ies") {
+            format!("{stem}y")
+        } else {
+            words.strip_suffix('s').unwrap_or(&words).to_string()
+        }
     }
 
     /// The collection's own field called `name`, if it has one (the built-in
