@@ -16,43 +16,6 @@ use std::path::{Path, PathBuf};
 use common::*;
 use hubgen::serve::live::{Changes, Live, Settings};
 
-/// A small xorshift generator, so that a run can be replayed from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, from: &'a [T]) -> &'a T {
-        &from[self.below(from.len())]
-    }
-}
-
-fn set_field(text: &str, key: &str, value: Option<&str>) -> String {
-    let end = text[4..].find("\n---").map_or(text.len(), |i| i + 4);
-    let (head, body) = text.split_at(end);
-    let mut lines: Vec<String> = head
-        .lines()
-        .filter(|l| !l.starts_with(&format!("{key}: ")))
-        .map(str::to_string)
-        .collect();
-    if let Some(v) = value {
-        lines.insert(1, format!("{key}: {v}"));
-    }
-    lines.join("\n") + body
-}
-
-fn has_field(text: &str, key: &str) -> bool {
-    let end = text[4..].find("\n---").map_or(text.len(), |i| i + 4);
-    text[..end]
-        .lines()
-        .any(|l| l.starts_with(&format!("{key}: ")))
-}
-
 const WORDS: [&str; 8] = [
     "energy",
     "waste",
@@ -91,7 +54,7 @@ fn edit(rng: &mut Rng, n: usize, rel: &Path, text: &str, docs: &[PathBuf]) -> (S
             let tags = format!("[{}]", tags.join(", "));
             ("tags".into(), set_field(text, "tags", Some(&tags)))
         }
-        4 if has_field(text, "workstream") => {
+        4 if field(text, "workstream").is_some() => {
             let ws = [
                 "childrens-services",
                 "adult-social-care",
@@ -101,7 +64,7 @@ fn edit(rng: &mut Rng, n: usize, rel: &Path, text: &str, docs: &[PathBuf]) -> (S
             let ws = *rng.pick(&ws);
             ("workstream".into(), set_field(text, "workstream", Some(ws)))
         }
-        5 if has_field(text, "date") => {
+        5 if field(text, "date").is_some() => {
             let date = format!(
                 "20{:02}-{:02}-{:02}",
                 5 + rng.below(15),
@@ -118,7 +81,7 @@ fn edit(rng: &mut Rng, n: usize, rel: &Path, text: &str, docs: &[PathBuf]) -> (S
             )
         }
         7 => {
-            let draft = (!has_field(text, "draft")).then_some("true");
+            let draft = field(text, "draft").is_none().then_some("true");
             ("draft".into(), set_field(text, "draft", draft))
         }
         8 => {
@@ -162,7 +125,7 @@ fn run(seed: u64, target: &str, edits: usize) {
         out: tmp.path().join(out),
     };
     let (mut live, _) = Live::start(settings("live")).unwrap_or_else(|e| panic!("{e:?}"));
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut rng = Rng::new(seed);
     let (mut refused, mut rendered) = (0, 0);
     for n in 0..edits {
         let rel = rng.pick(&docs).clone();

@@ -18,25 +18,8 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-/// xorshift64*: small, and the same sequence on every platform.
-struct Rng(u64);
-
+/// Words for the storm's edits.
 impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
     fn word(&mut self) -> &'static str {
         const WORDS: [&str; 16] = [
             "storm",
@@ -161,28 +144,6 @@ fn files_of(site: &Path, collection: &str) -> Vec<PathBuf> {
         .collect();
     v.sort();
     v
-}
-
-/// Replaces the front-matter line starting with `key: `, or adds one.
-fn set_field(text: &str, key: &str, value: Option<&str>) -> String {
-    let end = text[4..].find("\n---").map_or(text.len(), |i| i + 4);
-    let (head, body) = text.split_at(end);
-    let mut lines: Vec<String> = head
-        .lines()
-        .filter(|l| !l.starts_with(&format!("{key}: ")))
-        .map(str::to_string)
-        .collect();
-    if let Some(v) = value {
-        lines.insert(1, format!("{key}: {v}"));
-    }
-    lines.join("\n") + body
-}
-
-fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
-    let end = text[4..].find("\n---").map_or(text.len(), |i| i + 4);
-    text[..end]
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("{key}: ")))
 }
 
 /// The edits, what each file should hold at the end, and which files are broken.

@@ -106,3 +106,47 @@ pub(crate) fn attr_values(html: &str, attr: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// xorshift64*: small, and the same sequence on every platform.
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// Replaces the front-matter line starting with `key: `, or adds one.
+pub(crate) fn set_field(text: &str, key: &str, value: Option<&str>) -> String {
+    let end = text[4..].find("\n---").map_or(text.len(), |i| i + 4);
+    let (head, body) = text.split_at(end);
+    let mut lines: Vec<String> = head
+        .lines()
+        .filter(|l| !l.starts_with(&format!("{key}: ")))
+        .map(str::to_string)
+        .collect();
+    if let Some(v) = value {
+        lines.insert(1, format!("{key}: {v}"));
+    }
+    lines.join("\n") + body
+}
+
+/// The value of the front-matter line starting with `key: `.
+pub(crate) fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    let end = text[4..].find("\n---").map_or(text.len(), |i| i + 4);
+    text[..end]
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{key}: ")))
+}
