@@ -55,21 +55,12 @@ pub fn load_all(config: Config, drafts: bool) -> (Site, Diagnostics) {
         .collect();
     let lookup = |p: &Path| by_path.get(p).copied();
     let all_paths = || files.iter().map(|(p, _)| crate::text::slashed(p)).collect();
+    let sources = Sources::new(&config, &lookup, &all_paths);
 
     let loaded: Vec<(Option<Document>, Vec<Diagnostic>)> = files
         .par_iter()
         .enumerate()
-        .map(|(id, (path, collection))| {
-            load_one(
-                &config,
-                &content,
-                id,
-                path,
-                *collection,
-                &lookup,
-                &all_paths,
-            )
-        })
+        .map(|(id, (path, collection))| load_one(&sources, id, path, *collection))
         .collect();
 
     let mut docs = Vec::with_capacity(loaded.len());
@@ -110,7 +101,6 @@ pub fn reload_doc(site: &Site, path: &Path) -> Result<Document, Diagnostics> {
         Diagnostic::error("io", "not a known content file")
             .in_file(Path::new(CONTENT_DIR).join(path))
     })?;
-    let content = site.config.root.join(CONTENT_DIR);
     let lookup = |p: &Path| site.by_path.get(p).copied();
     let all_paths = || {
         site.docs
@@ -118,15 +108,8 @@ pub fn reload_doc(site: &Site, path: &Path) -> Result<Document, Diagnostics> {
             .map(|d| crate::text::slashed(&d.path))
             .collect()
     };
-    let (doc, problems) = load_one(
-        &site.config,
-        &content,
-        id,
-        path,
-        site.docs[id].collection,
-        &lookup,
-        &all_paths,
-    );
+    let sources = Sources::new(&site.config, &lookup, &all_paths);
+    let (doc, problems) = load_one(&sources, id, path, site.docs[id].collection);
     let mut doc = match doc {
         Some(doc) if problems.is_empty() => doc,
         _ => return Err(problems.into()),
@@ -274,16 +257,14 @@ fn no_collection(config: &Config, source: &Path) -> Diagnostic {
 /// could be read (`None` when the file could not be read, or split into front
 /// matter and body), and every problem found in it.
 fn load_one(
-    config: &Config,
-    content: &Path,
+    sources: &Sources<'_>,
     id: DocId,
     path: &Path,
     collection: usize,
-    lookup: &(dyn Fn(&Path) -> Option<DocId> + Sync),
-    all_paths: &(dyn Fn() -> Vec<String> + Sync),
 ) -> (Option<Document>, Vec<Diagnostic>) {
+    let config = sources.config;
     let source = Path::new(CONTENT_DIR).join(path);
-    let text = match read_text(&content.join(path), &source) {
+    let text = match read_text(&sources.content.join(path), &source) {
         Ok(text) => text,
         Err(problem) => return (None, vec![problem]),
     };
@@ -331,13 +312,12 @@ fn load_one(
             .iter()
             .position(|c| Path::new(&c.folder) == folder && crate::urls::has_section(c))
     };
-    let bases = site_bases(config);
     let ctx = LinkContext {
         file: path,
-        lookup,
-        all_paths,
+        lookup: sources.lookup,
+        all_paths: sources.all_paths,
         list_of: &list_of,
-        bases: &bases,
+        bases: &sources.bases,
         up: markdown::up_from(&url),
         raw_html: coll.raw_html,
     };
@@ -368,6 +348,35 @@ fn load_one(
         last_updated: None,
     };
     (Some(doc), problems.into_iter().map(located).collect())
+}
+
+/// What loading any one file needs of the whole site, made once per load.
+struct Sources<'a> {
+    config: &'a Config,
+    /// The `content/` folder.
+    content: PathBuf,
+    /// Finds the document at a path below `content/`.
+    lookup: &'a (dyn Fn(&Path) -> Option<DocId> + Sync),
+    /// Every content path, for suggestions when a link is broken.
+    all_paths: &'a (dyn Fn() -> Vec<String> + Sync),
+    /// Where links are addresses on the site (see [`site_bases`]).
+    bases: Vec<String>,
+}
+
+impl<'a> Sources<'a> {
+    fn new(
+        config: &'a Config,
+        lookup: &'a (dyn Fn(&Path) -> Option<DocId> + Sync),
+        all_paths: &'a (dyn Fn() -> Vec<String> + Sync),
+    ) -> Self {
+        Sources {
+            config,
+            content: config.root.join(CONTENT_DIR),
+            lookup,
+            all_paths,
+            bases: site_bases(config),
+        }
+    }
 }
 
 /// The base URLs and base paths of the site's targets (as published, and as
@@ -540,7 +549,7 @@ collections = ["guides"]
         }
         for v in variants {
             std::fs::write(content.join(path), &v).unwrap();
-            let _ = load_one(&config, &content, 0, path, 0, &lookup, &all);
+            let _ = load_one(&Sources::new(&config, &lookup, &all), 0, path, 0);
         }
     }
 
