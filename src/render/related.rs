@@ -86,14 +86,18 @@ pub fn reindex(index: &mut RelatedIndex, id: DocId, before: &[RelatedKey], after
     }
 }
 
-/// The documents within [`RELATED_WINDOW`] places of `doc` in each of its
-/// keys' lists, with the weight of the key they share.
-fn related_candidates(index: &RelatedIndex, doc: &Document) -> Vec<(DocId, u32)> {
+/// The documents within [`RELATED_WINDOW`] places of `doc` in the lists of
+/// its `keys` (see [`related_keys`]), with the weight of the key they share.
+fn related_candidates(
+    index: &RelatedIndex,
+    doc: &Document,
+    keys: &[RelatedKey],
+) -> Vec<(DocId, u32)> {
     let window = RELATED_WINDOW;
     let mut out = Vec::new();
-    for key in related_keys(doc) {
+    for key in keys {
         let weight = key.weight();
-        let Some(list) = index.get(&key) else {
+        let Some(list) = index.get(key) else {
             continue;
         };
         let pos = list.partition_point(|&d| d < doc.id);
@@ -113,11 +117,11 @@ fn related_candidates(index: &RelatedIndex, doc: &Document) -> Vec<(DocId, u32)>
 /// twice, each tag once), nearest first among equals, leaving out those the
 /// page already lists (what it refers to, and what refers to it). Which they
 /// are depends on the documents that carry `doc`'s keys: see [`related_keys`].
-pub(super) fn related(index: &RelatedIndex, doc: &Document) -> Vec<DocId> {
+pub(super) fn related(index: &RelatedIndex, doc: &Document, keys: &[RelatedKey]) -> Vec<DocId> {
     let listed =
         |id: &DocId| doc.referrers.contains(id) || doc.refs.iter().any(|(_, ids)| ids.contains(id));
     let mut scores: HashMap<DocId, u32> = HashMap::new();
-    for (id, weight) in related_candidates(index, doc)
+    for (id, weight) in related_candidates(index, doc, keys)
         .into_iter()
         .filter(|(id, _)| !listed(id))
     {

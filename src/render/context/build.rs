@@ -151,8 +151,9 @@ impl<'v> Builder<'v> {
         if view.neighbours.contains_key(&doc.id) {
             self.reads.neighbours.insert(doc.id);
         }
-        self.reads.related.extend(related::related_keys(doc));
-        let related = related::related(view.related_index(), doc);
+        let keys = related::related_keys(doc);
+        let related = related::related(view.related_index(), doc, &keys);
+        self.reads.related.extend(keys);
         Page {
             item,
             content,
