@@ -132,11 +132,18 @@ impl Rng {
 pub(crate) fn set_field(text: &str, key: &str, value: Option<&str>) -> String {
     let end = text[4..].find("\n---").map_or(text.len(), |i| i + 4);
     let (head, body) = text.split_at(end);
-    let mut lines: Vec<String> = head
-        .lines()
-        .filter(|l| !l.starts_with(&format!("{key}: ")))
-        .map(str::to_string)
-        .collect();
+    // A field is its `key:` line and, for a block value, the indented or `- ` lines after it.
+    let mut lines: Vec<String> = Vec::new();
+    let mut in_field = false;
+    for line in head.lines() {
+        let continues = line.starts_with(' ') || (line.starts_with('-') && line != "---");
+        if line.starts_with(&format!("{key}: ")) || line == format!("{key}:") {
+            in_field = true;
+        } else if !(in_field && continues) {
+            in_field = false;
+            lines.push(line.to_string());
+        }
+    }
     if let Some(v) = value {
         lines.insert(1, format!("{key}: {v}"));
     }
