@@ -19,7 +19,8 @@ use hubgen::text::Date;
     propagate_version = true
 )]
 struct Cli {
-    /// Run as if started in DIR (the folder holding site.toml).
+    /// The site's folder (the one holding site.toml); paths given on the command
+    /// line, such as `--output`, stay relative to where you are.
     #[arg(short = 'C', value_name = "DIR", global = true, default_value = ".")]
     dir: PathBuf,
     #[command(subcommand)]
