@@ -49,31 +49,50 @@ fn targets(out: &Path) -> Vec<(String, PathBuf)> {
     ]
 }
 
-/// Resolves a link found on a page of `target_base` to a file and fragment, if it
-/// points into one of the built sites.
+/// Resolves a link found on the page `rel` of the site at `page_base` to a
+/// file and fragment, if it points into one of the built sites: absolute
+/// addresses of either site, root-relative paths, and paths relative to the
+/// page (images and attachments are often linked so). Other schemes and other
+/// hosts are not ours to check.
 fn resolve(
     href: &str,
     page_base: &str,
+    rel: &str,
     sites: &[(String, PathBuf)],
 ) -> Option<(PathBuf, Option<String>)> {
     let (path, fragment) = match href.split_once('#') {
         Some((p, f)) => (p, Some(f.to_string())),
         None => (href, None),
     };
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    let base_path = &page_base[page_base.find("://").unwrap() + 3..];
+    let base_path = &base_path[base_path.find('/').unwrap()..];
+    let (_, own) = sites.iter().find(|(b, _)| b == page_base).unwrap();
     let (dir, rest) =
         if let Some((base, dir)) = sites.iter().find(|(b, _)| path.starts_with(b.as_str())) {
             (dir.clone(), path[base.len()..].to_string())
         } else if path.starts_with('/') {
-            let base_path = &page_base[page_base.find("://").unwrap() + 3..];
-            let base_path = &base_path[base_path.find('/').unwrap()..];
-            let (_, dir) = sites.iter().find(|(b, _)| b == page_base).unwrap();
             assert!(
                 path.starts_with(base_path),
                 "{href} is outside the site's base path {base_path}"
             );
-            (dir.clone(), path[base_path.len()..].to_string())
-        } else {
+            (own.clone(), path[base_path.len()..].to_string())
+        } else if path.contains(':') || path.starts_with("//") {
             return None;
+        } else {
+            // Relative to the page's folder, `..` resolved; never above the site.
+            let mut parts: Vec<&str> = rel.split('/').collect();
+            parts.pop();
+            for part in path.split('/') {
+                match part {
+                    "." => {}
+                    ".." => {
+                        assert!(parts.pop().is_some(), "{href} on {rel} leaves the site");
+                    }
+                    p => parts.push(p),
+                }
+            }
+            (own.clone(), parts.join("/"))
         };
     let file = if rest.is_empty() || rest.ends_with('/') {
         dir.join(rest).join("index.html")
@@ -83,13 +102,13 @@ fn resolve(
     Some((file, fragment))
 }
 
-#[test]
-fn every_internal_link_resolves_to_a_file() {
-    let out = build_repo();
-    let sites = targets(out.path());
+/// Every `href` and `src` of every HTML page of `sites` that points into a
+/// built site: how many were checked, and the broken ones by page (no such
+/// file, or no such `id` for the fragment).
+fn broken_links(sites: &[(String, PathBuf)]) -> (usize, BTreeMap<String, Vec<String>>) {
     let mut checked = 0;
     let mut broken: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (base, dir) in &sites {
+    for (base, dir) in sites {
         for (rel, bytes) in snapshot(dir) {
             if !Path::new(&rel)
                 .extension()
@@ -107,7 +126,7 @@ fn every_internal_link_resolves_to_a_file() {
                 } else {
                     href
                 };
-                let Some((file, fragment)) = resolve(&href, base, &sites) else {
+                let Some((file, fragment)) = resolve(&href, base, &rel, sites) else {
                     continue;
                 };
                 checked += 1;
@@ -124,8 +143,40 @@ fn every_internal_link_resolves_to_a_file() {
             }
         }
     }
+    (checked, broken)
+}
+
+#[test]
+fn every_internal_link_resolves_to_a_file() {
+    let out = build_repo();
+    let sites = targets(out.path());
+    let (checked, broken) = broken_links(&sites);
     assert!(checked > 1000, "only {checked} links checked");
     assert!(broken.is_empty(), "broken links: {broken:#?}");
+
+    // The check can fail: a page with a broken relative image, a broken
+    // relative attachment and a broken anchor on another page is reported,
+    // with nothing else.
+    let page = out.path().join("hub/guides/broken/index.html");
+    std::fs::create_dir_all(page.parent().unwrap()).unwrap();
+    std::fs::write(
+        &page,
+        "<img src=\"missing.png\" alt=\"\"><a href=\"../../files/none.pdf\">a</a>\
+         <a href=\"../sharing-capital-assets/#no-such-heading\">b</a><a href=\"../\">ok</a>",
+    )
+    .unwrap();
+    let (_, broken) = broken_links(&sites);
+    assert_eq!(
+        broken.into_iter().collect::<Vec<_>>(),
+        [(
+            "guides/broken/index.html".to_string(),
+            vec![
+                "../../files/none.pdf".to_string(),
+                "../sharing-capital-assets/#no-such-heading".to_string(),
+                "missing.png".to_string(),
+            ]
+        )]
+    );
 }
 
 #[test]
@@ -166,28 +217,53 @@ fn old_name_addresses_keep_working() {
     assert!(news.contains("url=/updates/2011/change-of-name/"), "{news}");
 }
 
-/// Runs of 11 digits starting with 0, allowing single spaces between them: UK phone numbers.
+/// UK phone numbers in `text`, as national digits: runs of digits with single
+/// spaces, hyphens, dots or brackets between them, written nationally
+/// (`020 7664 3000`, `(020) 7664 3000`, `07700-900123`) or internationally
+/// (`+44 20 7664 3000`, `+44 (0)20 7664 3000`, `0044 20…`), of 10 or 11
+/// national digits starting with 0. Dates and years do not start with 0 or
+/// have too few digits.
 fn uk_phone_numbers(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let mut found = Vec::new();
-    for i in 0..chars.len() {
-        if chars[i] != '0' || (i > 0 && chars[i - 1].is_ascii_digit()) {
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = chars[i] == '+' || chars[i] == '(' || chars[i].is_ascii_digit();
+        if !starts || (i > 0 && chars[i - 1].is_ascii_alphanumeric()) {
+            i += 1;
             continue;
         }
-        let mut digits = String::new();
+        let mut raw = String::new();
         let mut j = i;
-        while j < chars.len()
-            && (chars[j].is_ascii_digit()
-                || (chars[j] == ' ' && chars.get(j + 1).is_some_and(char::is_ascii_digit)))
-        {
-            if chars[j].is_ascii_digit() {
-                digits.push(chars[j]);
+        while j < chars.len() {
+            let c = chars[j];
+            let next_digitish = chars
+                .get(j + 1)
+                .is_some_and(|n| n.is_ascii_digit() || *n == '(');
+            if c.is_ascii_digit() || c == '(' || c == ')' || (c == '+' && j == i) {
+                raw.push(c);
+            } else if " -.\u{a0}".contains(c) && next_digitish {
+                raw.push(' ');
+            } else {
+                break;
             }
             j += 1;
         }
-        if digits.len() == 11 {
+        let international = raw.starts_with('+') || raw.starts_with("00");
+        let mut digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+        if international {
+            let rest = digits.trim_start_matches("00");
+            digits = match rest.strip_prefix("44") {
+                // `+44 (0)20…`: the bracketed 0 is the national prefix.
+                Some(national) if national.starts_with('0') => national.to_string(),
+                Some(national) => format!("0{national}"),
+                None => String::new(),
+            };
+        }
+        if digits.starts_with('0') && (10..=11).contains(&digits.len()) {
             found.push(digits);
         }
+        i = j.max(i + 1);
     }
     found
 }
@@ -195,8 +271,20 @@ fn uk_phone_numbers(text: &str) -> Vec<String> {
 #[test]
 fn no_personal_contact_details_are_published() {
     assert_eq!(
-        uk_phone_numbers("call 020 7664 3000 or 07700900123, not 2010-12-03"),
-        ["02076643000", "07700900123"]
+        uk_phone_numbers(
+            "call 020 7664 3000 or 07700900123, +44 20 7664 3001, +44 (0)20 7664 3002, \
+             (020) 7664 3003, 07700-900124, 0044 1632 960000; not 2010-12-03, \
+             3 December 2010, 1,247 lines, 2 × 10,000 pages or 0.82 s"
+        ),
+        [
+            "02076643000",
+            "07700900123",
+            "02076643001",
+            "02076643002",
+            "02076643003",
+            "07700900124",
+            "01632960000"
+        ]
     );
     // Role mailboxes that site.toml's `[check] allowed_emails` lets through
     // (the accessibility statement's contact) are published on purpose.
