@@ -27,6 +27,12 @@ if ! command -v java >/dev/null; then
     exit 2
   fi
 fi
+# Node 20 or later: the browser and search.js tests use node's test runner.
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "$node_major" -lt 20 ]; then
+  echo "the tests need Node.js 20 or later (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 2
+fi
 npm ci --no-audit --no-fund --loglevel=error
 
 echo "== formatting and lints"
@@ -37,8 +43,25 @@ echo "== tests"
 cargo test --locked --all-targets
 cargo test --locked --doc
 
+# The binary the node and browser tests run, as cargo reports it (so a
+# CARGO_TARGET_DIR elsewhere cannot leave them testing a stale one).
+HUBGEN="$(cargo build --locked --bin hubgen --message-format=json-render-diagnostics |
+  node -e 'let s = ""; process.stdin.on("data", d => s += d).on("end", () => {
+    for (const line of s.split("\n").filter(Boolean)) {
+      const m = JSON.parse(line);
+      if (m.reason === "compiler-artifact" && m.target.name === "hubgen" && m.executable) console.log(m.executable);
+    }
+  })')"
+if [ ! -x "$HUBGEN" ]; then
+  echo "cargo did not report the hubgen binary" >&2
+  exit 1
+fi
+export HUBGEN
+
+# Test files are named, not their folder: node's test runner reads a folder
+# argument differently from Node 21 on.
 echo "== search.js (node's test runner, over real built indexes)"
-HUBGEN="$PWD/target/debug/hubgen" node --test tests/js/
+node --test tests/js/*.test.mjs
 
 echo "== browser (headless Chromium: search, accessibility; and the Nu Html Checker)"
-HUBGEN="$PWD/target/debug/hubgen" node --test tests/browser/
+node --test tests/browser/*.test.mjs
