@@ -4,18 +4,26 @@
     python3 bench/serve_latency.py [--pages 10000] [--edits 50]
 
 On the generated corpus (bench/corpus.py), starts `hubgen serve` for the hub
-target, edits one guide 50 times, and measures the time from writing the
-file to the server-sent reload event reaching a client (median and 95th
-percentile); then 25 edits of its title, which other pages show; then the
-time of a full `hubgen build` of the same target; then `hugo server` on the
-same corpus (bench/hugo), the same edits, and Hugo's own reported rebuild
-time ("Total in N ms") for each. Timing for this
-harness only, never for tests.
+target and `hugo server` (bench/hugo) on its own copy of the same content, so
+neither sees the other's edits. Then it edits one guide, alternating the
+tools edit by edit, and measures both the same way: from writing the file
+until a client fetching the page over HTTP gets the new text (each edit
+writes a token of its own; the page is fetched every 2 ms). First text edits,
+then title edits (which other pages show too). For hubgen it also reports,
+as its own figure, the time from the write until the preview says the search
+index is up to date again. Finally the time of a full `hubgen build` of the
+same target. Timing for this harness only, never for tests.
+
+The client is an HTTP client, not a browser: a browser's reload adds the
+same page load for both tools.
 """
 
 import argparse
+import atexit
+import http.client
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -33,8 +41,29 @@ def percentile(values, p):
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
+def get(port, path):
+    """The status and text of `path` on 127.0.0.1:`port` (status 0: no connection)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers={"Host": f"127.0.0.1:{port}"})
+        r = conn.getresponse()
+        return r.status, r.read().decode("utf-8", "replace")
+    except OSError:
+        # Not listening yet (a server may say it is ready a moment early).
+        return 0, ""
+    finally:
+        conn.close()
+
+
+def free_port():
+    """A port free on 127.0.0.1 now (Hugo cannot be asked for any free port)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def sse_events(port, sink):
-    """Reads server-sent events into `sink` as (time, event name)."""
+    """Reads hubgen's server-sent events into `sink` as (time, event name)."""
     s = socket.create_connection(("127.0.0.1", port))
     s.sendall(f"GET /__hubgen/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
     f = s.makefile("rb")
@@ -43,90 +72,72 @@ def sse_events(port, sink):
             sink.append((time.perf_counter(), line[7:].strip().decode()))
 
 
-def edit(path, original, i, title=False):
-    """A save: a sentence added to the text, or (title=True) the title changed, which
-    changes every list, term page and related-content box that shows the page."""
+def edit(path, original, token, title=False):
+    """A save carrying `token`: a sentence added to the text, or (title=True) the
+    title changed, which changes every list, term page and related-content box
+    that shows the page."""
     with open(path, "w") as f:
         if title:
-            f.write(re.sub(r'^title: "(.*)"$', lambda m: f'title: "{m.group(1)} (revision {i})"', original, count=1, flags=re.M))
+            f.write(re.sub(r'^title: "(.*)"$', lambda m: f'title: "{m.group(1)} {token}"', original, count=1, flags=re.M))
         else:
-            f.write(original + f"\nEdit number {i}: a sentence an editor added.\n")
+            f.write(original + f"\nA sentence an editor added: {token}.\n")
 
 
-def hubgen_latency(corpus, page, edits, title=False):
-    p = subprocess.Popen([HUBGEN, "-C", corpus, "serve", "--target", "hub", "--port", "0"], stdout=subprocess.PIPE, text=True)
-    line = p.stdout.readline()
-    port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
-    threading.Thread(target=lambda: [None for _ in p.stdout], daemon=True).start()
-    events = []
-    threading.Thread(target=sse_events, args=(port, events), daemon=True).start()
-    time.sleep(0.5)
-    with open(page) as f:
-        original = f.read()
-    times = []
-    try:
-        for i in range(edits):
-            seen = len(events)
-            t0 = time.perf_counter()
-            edit(page, original, i, title)
-            while not any(e == "reload" for _, e in events[seen:]):
-                if time.perf_counter() - t0 > 30:
-                    sys.exit("no reload event within 30 s")
-                time.sleep(0.0005)
-            t1 = next(t for t, e in events[seen:] if e == "reload")
-            times.append((t1 - t0) * 1000)
-            # Let the search index catch up before the next edit.
-            while not any(e == "indexed" for _, e in events[seen:]):
-                time.sleep(0.002)
-            time.sleep(0.05)
-    finally:
-        with open(page, "w") as f:
-            f.write(original)
-        p.terminate()
-        p.wait()
-    return times
+class Server:
+    """A running preview server, the page of the edited guide on it, and its file."""
 
+    def __init__(self, name, cmd, ready, page_paths, source):
+        self.name, self.source = name, source
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # However the run ends, the server goes with it.
+        atexit.register(self.proc.kill)
+        lines, started, t_start = [], threading.Event(), time.perf_counter()
 
-def hugo_latency(corpus, page, edits, work, title=False):
-    p = subprocess.Popen(["hugo", "server", "--source", os.path.join(BENCH, "hugo"), "--contentDir", os.path.join(corpus, "content"),
-                          "--port", "0", "--bind", "127.0.0.1", "--cacheDir", os.path.join(work, "hugo-serve-cache"),
-                          "--disableLiveReload=false"],
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
-    ready = threading.Event()
-
-    def read():
-        for line in p.stdout:
-            lines.append(line)
-            if "Web Server is available" in line:
-                ready.set()
-    threading.Thread(target=read, daemon=True).start()
-    if not ready.wait(300):
-        p.terminate()
-        sys.exit("hugo server did not start:\n" + "".join(lines[-20:]))
-    with open(page) as f:
-        original = f.read()
-    totals = []
-    try:
-        for i in range(edits):
-            seen = len(lines)
-            edit(page, original, i, title)
-            t0 = time.perf_counter()
-            while True:
-                found = [l for l in lines[seen:] if re.search(r"Total in (\d+) ms", l)]
-                if found:
-                    totals.append(float(re.search(r"Total in (\d+) ms", found[0]).group(1)))
+        def read():
+            for line in self.proc.stdout:
+                lines.append(line)
+                m = ready.search(line)
+                if m and not started.is_set():
+                    self.port = int(m.group(1))
+                    started.set()
+        threading.Thread(target=read, daemon=True).start()
+        while not started.wait(0.1):
+            if self.proc.poll() is not None or time.perf_counter() - t_start > 600:
+                self.proc.kill()
+                sys.exit(f"{name} did not start:\n" + "".join(lines[-20:]))
+        deadline = time.perf_counter() + 120
+        self.path = None
+        while self.path is None:
+            for p in page_paths:
+                if get(self.port, p)[0] == 200:
+                    self.path = p
                     break
-                if time.perf_counter() - t0 > 60:
-                    sys.exit("hugo reported no rebuild within 60 s")
-                time.sleep(0.002)
-            time.sleep(0.05)
-    finally:
-        with open(page, "w") as f:
-            f.write(original)
-        p.terminate()
-        p.wait()
-    return totals
+            else:
+                if time.perf_counter() > deadline:
+                    sys.exit(f"{name} does not serve the guide at any of {page_paths}")
+                time.sleep(0.2)
+        with open(source) as f:
+            self.original = f.read()
+
+    def shows(self, token):
+        status, text = get(self.port, self.path)
+        return status == 200 and token in text
+
+    def timed_edit(self, token, title):
+        """Milliseconds from the write until the served page has `token`."""
+        t0 = time.perf_counter()
+        edit(self.source, self.original, token, title)
+        while not self.shows(token):
+            if time.perf_counter() - t0 > 60:
+                sys.exit(f"{self.name}: the edit did not show within 60 s")
+            time.sleep(0.002)
+        return t0, (time.perf_counter() - t0) * 1000
+
+    def close(self):
+        with open(self.source, "w") as f:
+            f.write(self.original)
+        self.proc.terminate()
+        self.proc.wait()
 
 
 def main():
@@ -140,26 +151,70 @@ def main():
     corpus = os.path.join(args.work, f"corpus-{args.pages}")
     if not os.path.isdir(corpus):
         subprocess.run([sys.executable, os.path.join(BENCH, "corpus.py"), "--pages", str(args.pages), "--out", corpus], check=True)
-    guides = sorted(os.listdir(os.path.join(corpus, "content", "guides")))
-    page = os.path.join(corpus, "content", "guides", guides[len(guides) // 2])
+    hugo_content = os.path.join(args.work, f"hugo-serve-content-{args.pages}")
+    shutil.rmtree(hugo_content, ignore_errors=True)
+    shutil.copytree(os.path.join(corpus, "content"), hugo_content)
+    guides = sorted(f for f in os.listdir(os.path.join(corpus, "content", "guides")) if f.endswith(".md"))
+    name = guides[len(guides) // 2]
+    slug = name[:-3]
 
-    h = hubgen_latency(corpus, page, args.edits)
-    ht = hubgen_latency(corpus, page, args.edits // 2, title=True)
+    hubgen = Server("hubgen serve", [HUBGEN, "-C", corpus, "serve", "--target", "hub", "--port", "0"],
+                    re.compile(r"127\.0\.0\.1:(\d+)"),
+                    [f"/productivity/guides/{slug}/", f"/guides/{slug}/"],
+                    os.path.join(corpus, "content", "guides", name))
+    events = []
+    threading.Thread(target=sse_events, args=(hubgen.port, events), daemon=True).start()
+    hugo = Server("hugo server", ["hugo", "server", "--source", os.path.join(BENCH, "hugo"), "--contentDir", hugo_content,
+                                  "--port", str(free_port()), "--bind", "127.0.0.1",
+                                  "--cacheDir", os.path.join(args.work, "hugo-serve-cache")],
+                  re.compile(r"Web Server is available at http://[^:]+:(\d+)"),
+                  [f"/guides/{slug}/"],
+                  os.path.join(hugo_content, "guides", name))
+    results = {}
+    try:
+        for kind, n in (("text", args.edits), ("title", max(1, args.edits // 2))):
+            for i in range(n):
+                for server in (hubgen, hugo):
+                    seen = len(events)
+                    t0, ms = server.timed_edit(f"edit-{kind}-{i}-{server.name.split()[0]}", kind == "title")
+                    results.setdefault((server.name, kind), []).append(ms)
+                    if server is hubgen:
+                        # The search index catches up after the page shows.
+                        while not any(e == "indexed" and t >= t0 for t, e in events[seen:]):
+                            if time.perf_counter() - t0 > 60:
+                                sys.exit("hubgen serve: the search index did not catch up within 60 s")
+                            time.sleep(0.002)
+                        t1 = next(t for t, e in events[seen:] if e == "indexed" and t >= t0)
+                        results.setdefault(("hubgen serve", kind + " indexed"), []).append((t1 - t0) * 1000)
+                    time.sleep(0.05)
+    finally:
+        hubgen.close()
+        hugo.close()
+
     out = os.path.join(args.work, f"serve-full-{args.pages}")
     t0 = time.perf_counter()
     subprocess.run([HUBGEN, "-C", corpus, "build", "--target", "hub", "--output", out], check=True, stdout=subprocess.DEVNULL)
     full = (time.perf_counter() - t0) * 1000
-    g = hugo_latency(corpus, page, args.edits, args.work)
-    gt = hugo_latency(corpus, page, args.edits // 2, args.work, title=True)
-    print(f"{args.pages:,} pages, one guide edited: {args.edits} text edits, {args.edits // 2} title edits, {os.cpu_count()} cores\n")
-    print("| | median | 95th percentile |")
+
+    print(f"{args.pages:,} pages, one guide edited: {args.edits} text edits, {max(1, args.edits // 2)} title edits "
+          f"per tool, alternating; {os.cpu_count()} cores\n")
+    print("| from saving the file until … | median | 95th percentile |")
     print("|---|---:|---:|")
-    print(f"| hubgen serve, text edit: write → reload event at the client | {statistics.median(h):.0f} ms | {percentile(h, 95):.0f} ms |")
-    print(f"| hugo server, text edit: its reported rebuild time | {statistics.median(g):.0f} ms | {percentile(g, 95):.0f} ms |")
-    print(f"| hubgen serve, title edit: write → reload event at the client | {statistics.median(ht):.0f} ms | {percentile(ht, 95):.0f} ms |")
-    print(f"| hugo server, title edit: its reported rebuild time | {statistics.median(gt):.0f} ms | {percentile(gt, 95):.0f} ms |")
-    print(f"| hubgen build, the whole hub target | {full:.0f} ms | |")
-    print(f"\nratio of medians hubgen / Hugo: {statistics.median(h) / statistics.median(g):.2f}")
+    rows = [
+        ("hubgen serve, text edit: the served page has the new text", ("hubgen serve", "text")),
+        ("hugo server, text edit: the served page has the new text", ("hugo server", "text")),
+        ("hubgen serve, title edit: the served page has the new title", ("hubgen serve", "title")),
+        ("hugo server, title edit: the served page has the new title", ("hugo server", "title")),
+        ("hubgen serve, text edit: the search index is up to date", ("hubgen serve", "text indexed")),
+        ("hubgen serve, title edit: the search index is up to date", ("hubgen serve", "title indexed")),
+    ]
+    for label, key in rows:
+        v = results[key]
+        print(f"| {label} | {statistics.median(v):.0f} ms | {percentile(v, 95):.0f} ms |")
+    print(f"| hubgen build, the whole hub target (for scale) | {full:.0f} ms | |")
+    for kind in ("text", "title"):
+        ratio = statistics.median(results[("hubgen serve", kind)]) / statistics.median(results[("hugo server", kind)])
+        print(f"\nratio of medians hubgen / Hugo, {kind} edits: {ratio:.2f}")
 
 
 if __name__ == "__main__":
