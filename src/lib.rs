@@ -10,6 +10,7 @@ pub mod check;
 pub mod cmd;
 pub mod config;
 pub mod diagnostics;
+pub mod editor;
 pub mod frontmatter;
 pub mod git;
 pub mod load;

@@ -62,6 +62,8 @@ const REPO_FILES: &[(&str, &[&str])] = &[
         &[
             "index.html",
             "about/index.html",
+            "admin/index.html",
+            "admin/config.yml",
             "workstreams/procurement-capital-and-shared-assets/index.html",
             "programmes/future-ways-of-working/index.html",
             "updates/2011/change-of-name/index.html",

@@ -14,8 +14,10 @@ use toml::Spanned;
 
 use crate::diagnostics::{did_you_mean, line_col, Diagnostic, Diagnostics};
 
+mod editor;
 mod footer;
 mod validate;
+pub use editor::{Editor, GitHost};
 pub use footer::{FooterLink, FooterTarget};
 use validate::validate;
 
@@ -126,6 +128,8 @@ struct RawConfig {
     /// `[[footer]]`: the links at the foot of every page of every target.
     #[serde(default)]
     footer: Vec<Spanned<footer::RawFooterLink>>,
+    /// `[editor]`: the browser editor, off unless present.
+    editor: Option<Spanned<editor::RawEditor>>,
 }
 
 fn default_language() -> String {
@@ -241,6 +245,8 @@ pub struct Config {
     pub extra: serde_json::Value,
     /// `[[footer]]`: the links at the foot of every page.
     pub footer: Vec<FooterLink>,
+    /// `[editor]`: the browser editor hubgen writes into one target, if any.
+    pub editor: Option<Editor>,
 }
 
 /// A collection (`[collections.NAME]`): the documents of one folder of

@@ -35,6 +35,14 @@ pub(super) fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config
     }
 
     let footer = super::footer::footer(&raw.footer, text, &err, &mut errors);
+    let editor = super::editor::editor(
+        raw.editor.as_ref(),
+        &targets,
+        raw.repo_url.as_deref(),
+        &raw.branch,
+        &err,
+        &mut errors,
+    );
     if errors.has_errors() {
         return Err(errors);
     }
@@ -52,6 +60,7 @@ pub(super) fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config
         targets,
         extra: serde_json::to_value(&raw.extra).unwrap_or_default(),
         footer,
+        editor,
     })
 }
 

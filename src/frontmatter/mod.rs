@@ -1,5 +1,5 @@
 //! Splits a content file into YAML front matter and Markdown body, and parses
-//! the front matter.
+//! the front matter; and writes YAML where hubgen writes some.
 //!
 //! This is the only module that knows about `serde_yaml`: the rest of hubgen
 //! sees [`Raw`] values with the line each top-level key was written on.
@@ -16,6 +16,18 @@ use crate::diagnostics::Diagnostic;
 use control_chars::{control_char, control_char_error};
 use nesting::nesting_problem;
 use yaml_error::yaml_error;
+
+/// `value` written as YAML (for the files hubgen writes in that language,
+/// such as the browser editor's configuration), or why it cannot be.
+pub fn to_yaml<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    serde_yaml::to_string(value).map_err(|e| e.to_string())
+}
+
+/// YAML text read as a JSON value (for YAML files hubgen reads whole, such as
+/// a hand-written editor configuration), or why it cannot be.
+pub fn yaml_to_json(text: &str) -> Result<serde_json::Value, String> {
+    serde_yaml::from_str(text).map_err(|e| e.to_string())
+}
 
 /// A front-matter value as written, before it is checked against a schema.
 #[derive(Clone, Debug, PartialEq)]

@@ -5,7 +5,6 @@
 //! and link previews (`seo`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
@@ -26,7 +25,7 @@ mod theme;
 mod themes_doc;
 
 pub use context::ListItem;
-pub use plan::{plan, Job, Plan};
+pub use plan::{plan, Job, Plan, Source};
 pub use reads::{Changed, ListKey, Reads, ReadsByFile, Span};
 pub use related::{reindex, related_index, related_keys, RelatedIndex, RelatedKey};
 pub use seo::Meta;
@@ -108,14 +107,19 @@ fn render_all<'j>(
     }
 }
 
-/// Copies `files` (output path → source) into `out`.
-pub fn copy_statics(files: &BTreeMap<String, PathBuf>, out: &dyn Sink) -> Result<(), Diagnostics> {
+/// Copies or writes `files` (output path → source) into `out`.
+pub fn copy_statics(files: &BTreeMap<String, Source>, out: &dyn Sink) -> Result<(), Diagnostics> {
     let problems: Vec<Diagnostic> = files
         .par_iter()
-        .filter_map(|(rel, from)| {
-            out.copy(from, rel)
+        .filter_map(|(rel, from)| match from {
+            Source::File(from) => out
+                .copy(from, rel)
                 .err()
-                .map(|e| Diagnostic::error("io", format!("cannot copy {}: {e}", from.display())))
+                .map(|e| Diagnostic::error("io", format!("cannot copy {}: {e}", from.display()))),
+            Source::Bytes(bytes) => out
+                .write(rel, bytes)
+                .err()
+                .map(|e| Diagnostic::error("io", format!("cannot write {rel}: {e}"))),
         })
         .collect();
     if problems.is_empty() {

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::Target;
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -96,8 +97,18 @@ impl Job {
 pub struct Plan {
     /// Output file → (its URL below the base, the job that renders it).
     pub pages: BTreeMap<String, (String, Job)>,
-    /// Output file → the file copied there as it is.
-    pub statics: BTreeMap<String, PathBuf>,
+    /// Output file → the file copied there as it is, or the bytes hubgen
+    /// writes there (the browser editor's page and configuration).
+    pub statics: BTreeMap<String, Source>,
+}
+
+/// What a file that is not rendered from a template is made of.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A file copied as it is.
+    File(PathBuf),
+    /// Bytes hubgen made.
+    Bytes(Arc<[u8]>),
 }
 
 /// The folder of the search index, which the index writer fills.
@@ -197,6 +208,7 @@ pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Dia
     let mut statics = BTreeMap::new();
     let themed = static_files(&view.theme.static_dirs);
     claim_files(&mut claims, site, themed, &mut statics);
+    claim_editor(&mut claims, site, target, view, &mut statics);
     plan_documents(&mut claims, &mut pages, site, target);
     claim_files(
         &mut claims,
@@ -336,7 +348,7 @@ fn claim_files(
     claims: &mut Claims,
     site: &Site,
     files: BTreeMap<String, PathBuf>,
-    kept: &mut BTreeMap<String, PathBuf>,
+    kept: &mut BTreeMap<String, Source>,
 ) {
     for (rel, path) in files {
         let shown = path
@@ -353,9 +365,55 @@ fn claim_files(
                 "rename or move the file",
             )
         }) {
-            kept.insert(rel, path);
+            kept.insert(rel, Source::File(path));
         }
     }
+}
+
+/// The browser editor's files, when `target` serves it: the page and
+/// configuration hubgen writes from site.toml, and Decap's own files from the
+/// themes' `editor/` folders.
+fn claim_editor(
+    claims: &mut Claims,
+    site: &Site,
+    target: &Target,
+    view: &TargetView,
+    kept: &mut BTreeMap<String, Source>,
+) {
+    let Some(editor) = site
+        .config
+        .editor
+        .as_ref()
+        .filter(|e| e.target == target.name)
+    else {
+        return;
+    };
+    let written = match crate::editor::written_files(&site.config, target) {
+        Ok(w) => w,
+        Err(d) => {
+            claims.problems.push(d);
+            return;
+        }
+    };
+    for (rel, bytes) in written {
+        let who = Claimant {
+            what: "the browser editor".into(),
+            at: Some((PathBuf::from(crate::config::CONFIG_FILE), 0)),
+        };
+        if claims.claim(&rel, who, |other| {
+            (
+                format!("the browser editor's {rel} has the same path as {other}"),
+                "give the editor another path under [editor] in site.toml",
+            )
+        }) {
+            kept.insert(rel, Source::Bytes(bytes.into()));
+        }
+    }
+    let decap = static_files(&view.theme.editor_dirs)
+        .into_iter()
+        .map(|(rel, path)| (format!("{}/{rel}", editor.path), path))
+        .collect();
+    claim_files(claims, site, decap, kept);
 }
 
 pub(super) fn pages_of(items: usize, per_page: usize) -> usize {

@@ -40,6 +40,8 @@ pub struct Theme {
     files: HashMap<String, (PathBuf, PathBuf)>,
     /// Static folders, least specific first.
     pub static_dirs: Vec<PathBuf>,
+    /// The browser editor's files (`editor/` of each theme), least specific first.
+    pub editor_dirs: Vec<PathBuf>,
     /// The templates each template uses, read from their text as loaded.
     uses: HashMap<String, HashSet<String>>,
 }
@@ -129,12 +131,14 @@ impl Theme {
         let chain = theme_chain(&site.config.themes_dir, &target.theme, root)?;
         let mut sources: BTreeMap<String, PathBuf> = BTreeMap::new();
         let mut static_dirs = Vec::new();
+        let mut editor_dirs = Vec::new();
         for (name, dir) in &chain {
             for (rel, path) in template_files(&dir.join("templates")) {
                 sources.insert(format!("{name}/{rel}"), path.clone());
                 sources.insert(rel, path);
             }
             static_dirs.push(dir.join("static"));
+            editor_dirs.push(dir.join("editor"));
         }
         for (rel, path) in template_files(&root.join("templates")) {
             sources.insert(rel, path);
@@ -162,6 +166,7 @@ impl Theme {
             tera,
             files,
             static_dirs,
+            editor_dirs,
             uses,
         })
     }

@@ -24,7 +24,7 @@ export function build(site) {
   return out;
 }
 
-const TYPES = { '.html': 'text/html; charset=utf-8', '.json': 'application/json', '.js': 'text/javascript', '.css': 'text/css', '.xml': 'application/xml' };
+const TYPES = { '.html': 'text/html; charset=utf-8', '.json': 'application/json', '.js': 'text/javascript', '.css': 'text/css', '.xml': 'application/xml', '.yml': 'text/yaml', '.wasm': 'application/wasm' };
 
 /**
  * Serves each target folder under its base path on 127.0.0.1 (a free port).
