@@ -268,6 +268,16 @@ fn uk_phone_numbers(text: &str) -> Vec<String> {
     found
 }
 
+/// Whether `rel` (below the output folder) is one of Decap's files that the
+/// base theme's `editor/` folder holds, copied into the browser editor's folder.
+fn is_vendored_editor_file(rel: &str) -> bool {
+    rel.starts_with("programme/admin/")
+        && rel
+            .rsplit('/')
+            .next()
+            .is_some_and(|name| repo().join("themes/base/editor").join(name).is_file())
+}
+
 #[test]
 fn no_personal_contact_details_are_published() {
     assert_eq!(
@@ -297,6 +307,9 @@ fn no_personal_contact_details_are_published() {
         .collect();
     let out = build_repo();
     for (rel, bytes) in snapshot(out.path()) {
+        if is_vendored_editor_file(&rel) {
+            continue; // Decap's own code, copied as the npm package ships it
+        }
         let text = String::from_utf8_lossy(&bytes);
         for (i, _) in text.match_indices('@') {
             let local: String = text[..i]
@@ -346,6 +359,9 @@ fn every_page_links_to_about_governance_accessibility_and_the_other_site() {
             let html = read(path);
             if html.contains("http-equiv=\"refresh\"") {
                 continue; // a redirect from an old address
+            }
+            if html.contains("<script src=\"decap-cms.js\">") {
+                continue; // the browser editor: Decap's application, not a page to read
             }
             pages += 1;
             let footer = &html[html
