@@ -69,6 +69,10 @@ enum Command {
         /// Leave out documents marked `draft: true` (the preview shows them by default).
         #[arg(long)]
         no_drafts: bool,
+        /// Also run the browser editor against this folder's files (needs Node.js: it
+        /// starts Decap's local backend with npx on 127.0.0.1:8081).
+        #[arg(long)]
+        editor: bool,
     },
     /// Search a target from the command line, ranked as the sites' search box ranks.
     Search(cmd::search::Options),
@@ -140,6 +144,7 @@ fn main() -> ExitCode {
             bind,
             open,
             no_drafts,
+            editor,
         } => {
             let opts = hubgen::serve::Options {
                 target,
@@ -148,7 +153,7 @@ fn main() -> ExitCode {
                 drafts: !no_drafts,
                 open,
             };
-            match cmd::serve::run(&cli.dir, &opts) {
+            match cmd::serve::run(&cli.dir, &opts, editor) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(problems) => report_problems(problems, "serve", false),
             }

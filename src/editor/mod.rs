@@ -16,6 +16,10 @@ use crate::diagnostics::Diagnostic;
 /// holds the folder to the npm package at this version).
 pub const DECAP_VERSION: &str = "3.16.3";
 
+/// The version of Decap's local backend that `hubgen serve --editor` runs
+/// (a test holds it to the npm package in the lockfile).
+pub const DECAP_SERVER_VERSION: &str = "3.11.3";
+
 /// Decap's `config.yml`, in the order its documentation writes it.
 #[derive(Serialize)]
 struct DecapConfig<'a> {

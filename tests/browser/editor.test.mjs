@@ -1,6 +1,7 @@
 // The browser editor end to end: this repository's site copied to a temporary
-// folder, built, its /admin/ opened in headless Chromium against Decap's local
-// backend (decap-server from the lockfile, writing to the copy). An editor
+// folder and previewed with `hubgen serve --editor` (which runs Decap's local
+// backend, decap-server from the lockfile, writing to the copy); its /admin/
+// opened in headless Chromium. An editor
 // creates a guide by filling in every required field — the workstream chosen
 // from the relation list, the dates from the date pickers — and saves it; the
 // file exists, `hubgen check` passes on it and `hubgen build` publishes it.
@@ -12,19 +13,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { ROOT, hubgen, serve, launchChromium } from '../js/harness.mjs';
+import { ROOT, HUBGEN, hubgen, launchChromium } from '../js/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const yaml = require('js-yaml');
 /** Decap's local backend listens where its configuration says by default. */
 const PROXY_PORT = 8081;
 
-let site, server, proxy, context, profile, proxyLog = '';
+let site, editorUrl, proxy, context, profile, proxyLog = '';
 
 /** Whether something already listens on 127.0.0.1:`port`. */
 function listening(port) {
@@ -45,7 +46,7 @@ function parts(file) {
 
 async function waitFor(what, check, ms = 20000) {
   const start = Date.now();
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}\n${proxyLog.slice(-2000)}`);
     await new Promise(r => setTimeout(r, 100));
   }
@@ -54,23 +55,25 @@ async function waitFor(what, check, ms = 20000) {
 before(async () => {
   assert.equal(await listening(PROXY_PORT), false, `port ${PROXY_PORT} is taken: Decap's local backend needs it`);
   site = mkdtempSync(join(tmpdir(), 'hubgen-editor-'));
-  for (const d of ['content', 'themes', 'site.toml']) cpSync(join(ROOT, d), join(site, d), { recursive: true });
-  hubgen(['-C', site, 'build', '--target', 'programme', '--output', join(site, 'out')]);
-  proxy = spawn(process.execPath, [require.resolve('decap-server/dist/index.js')], {
-    env: { ...process.env, PORT: String(PROXY_PORT), GIT_REPO_DIRECTORY: site, MODE: 'fs', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  for (const d of ['content', 'themes', 'site.toml', 'package.json', 'package-lock.json']) cpSync(join(ROOT, d), join(site, d), { recursive: true });
+  // decap-server at the pinned version, found by npx without the network.
+  symlinkSync(join(ROOT, 'node_modules'), join(site, 'node_modules'));
+  // `hubgen serve --editor`, as the editors' guide says: the preview and
+  // Decap's local backend, in a process group of their own to stop together.
+  proxy = spawn(HUBGEN, ['-C', site, 'serve', '--target', 'programme', '--port', '0', '--editor'], {
+    stdio: ['ignore', 'pipe', 'pipe'], detached: true,
   });
   for (const s of [proxy.stdout, proxy.stderr]) s.on('data', d => { proxyLog += d; });
-  await waitFor('the local backend', () => proxyLog.includes('listening'));
-  server = await serve([['/', join(site, 'out')]]);
+  await waitFor('the preview and the editor', () => /Browser editor at (\S+)/.test(proxyLog), 120000);
+  editorUrl = /Browser editor at (\S+)/.exec(proxyLog)[1];
+  await waitFor('the local backend', async () => await listening(PROXY_PORT), 60000);
   profile = mkdtempSync(join(tmpdir(), 'hubgen-chromium-'));
   context = await launchChromium(profile);
 });
 
 after(async () => {
   await context?.close();
-  await server?.close();
-  proxy?.kill();
+  if (proxy) try { process.kill(-proxy.pid, 'SIGTERM'); } catch { /* already gone */ }
   for (const d of [site, profile]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
@@ -80,13 +83,13 @@ async function open(hash) {
   const errors = [];
   page.on('pageerror', e => errors.push(e.message));
   page.on('console', m => { if (/config/i.test(m.text()) && m.type() === 'error') errors.push(m.text()); });
-  await page.goto(`${server.url}/admin/`);
+  await page.goto(editorUrl);
   const login = page.getByRole('button', { name: /login/i });
   await Promise.race([
     login.waitFor({ timeout: 20000 }).then(() => login.click()),
     page.getByText(/Guides and toolkits/).first().waitFor({ timeout: 20000 }),
   ]);
-  await page.goto(`${server.url}/admin/${hash}`);
+  await page.goto(`${editorUrl}${hash}`);
   return { page, errors };
 }
 
@@ -156,8 +159,11 @@ test("editing a case study's summary changes only its summary", async () => {
   assert.equal(check.status, 0, `check failed after the edit:\n${check.stdout}\n${check.stderr}`);
 });
 
-test('the editor is kept out of the sitemap, search and feeds, and asks not to be indexed', () => {
-  const out = join(site, 'out');
+test('the editor is kept out of the sitemap, search and feeds, and asks not to be indexed', t => {
+  const tmp = mkdtempSync(join(tmpdir(), 'hubgen-editor-out-'));
+  t.after(() => rmSync(tmp, { recursive: true, force: true }));
+  const out = join(tmp, 'programme');
+  hubgen(['-C', ROOT, 'build', '--target', 'programme', '--output', out]);
   const html = readFileSync(join(out, 'admin/index.html'), 'utf8');
   assert.match(html, /<meta name="robots" content="noindex, nofollow">/);
   assert.doesNotMatch(html, /https?:\/\//, 'Decap comes from the site itself, not another host');
@@ -175,6 +181,8 @@ test("Decap's files are the npm package's at the pinned version, byte for byte",
   const version = require('decap-cms/package.json').version;
   const pinned = /DECAP_VERSION: &str = "([^"]+)"/.exec(readFileSync(join(ROOT, 'src/editor/mod.rs'), 'utf8'))[1];
   assert.equal(version, pinned, 'package.json and src/editor/mod.rs name different Decap versions');
+  const server = /DECAP_SERVER_VERSION: &str = "([^"]+)"/.exec(readFileSync(join(ROOT, 'src/editor/mod.rs'), 'utf8'))[1];
+  assert.equal(require('decap-server/package.json').version, server, 'package.json and src/editor/mod.rs name different decap-server versions');
   const vendored = readdirSync(join(ROOT, 'themes/base/editor')).sort();
   const shipped = readdirSync(dist).filter(f => /decap-cms\.js$|decap-cms\.js\.LICENSE\.txt$|\.wasm$/.test(f)).sort();
   assert.deepEqual(vendored, shipped);
