@@ -32,6 +32,7 @@ pub fn check(site: &Site, opts: &Options) -> Vec<Diagnostic> {
     files(site, &mut out);
     review_dates(site, opts, &mut out);
     personal_data(site, &mut out);
+    out.extend(crate::editor::drift(&site.config));
     if opts.strict {
         for d in &mut out {
             d.severity = Severity::Error;

@@ -293,5 +293,8 @@ pub fn written_files(
     Ok(files)
 }
 
+mod drift;
 #[cfg(test)]
 mod tests;
+
+pub use drift::drift;
