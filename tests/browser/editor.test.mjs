@@ -106,6 +106,21 @@ test('Decap loads the generated configuration without an error', async () => {
   await page.close();
 });
 
+test('the check above can fail: Decap refuses a configuration that breaks its schema', async () => {
+  const page = await context.newPage();
+  // The generated configuration with a value of the wrong type for Decap's schema.
+  let served = 0;
+  await page.route('**/config.yml', async route => {
+    const res = await route.fetch();
+    served += 1;
+    await route.fulfill({ response: res, body: (await res.text()).replace('create: true', 'create: sometimes') });
+  });
+  await page.goto(editorUrl);
+  await page.getByText(/Error loading the CMS configuration/i).waitFor({ timeout: 20000 });
+  assert.ok(served > 0);
+  await page.close();
+});
+
 test('an editor creates a guide in the browser, and it passes check and is published', async () => {
   const { page } = await open('#/collections/guides/new');
   await page.locator('[id^="title-field"]').fill('Trying the browser editor');
