@@ -445,3 +445,31 @@ fn an_address_pasted_from_a_browser_reaches_its_page_wherever_the_site_is_built(
         "{page}"
     );
 }
+
+/// A site made with `hubgen init` has no copy of Decap: turning the browser
+/// editor on says which files to copy where, and builds nothing.
+#[test]
+fn the_editor_without_its_files_is_a_plain_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(hubgen(tmp.path(), &["init", "my-hub"]).status.success());
+    let site = tmp.path().join("my-hub");
+    let toml = read(site.join("site.toml"));
+    std::fs::write(
+        site.join("site.toml"),
+        format!("repo_url = \"https://github.com/team/hub\"\n{toml}\n[editor]\n"),
+    )
+    .unwrap();
+    let before = snapshot(&site);
+    let o = hubgen(&site, &["build"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("no theme of it has the editor's files"), "{err}");
+    assert!(err.contains("decap-cms 3.16.3"), "{err}");
+    let after = snapshot(&site);
+    let changed: Vec<&String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|k| !k.starts_with(".hubgen-cache/") && before.get(*k) != after.get(*k))
+        .collect();
+    assert!(changed.is_empty(), "written: {changed:?}");
+}

@@ -176,7 +176,9 @@ pub fn run(dir: &Path) -> Result<(), Diagnostics> {
 mod tests {
     use super::*;
 
-    /// The built-in copy of the base theme is every file of themes/base.
+    /// The built-in copy of the base theme is every file of themes/base but
+    /// the browser editor's (Decap's own files, 6 MB, which a site that turns
+    /// the editor on copies into its theme).
     #[test]
     fn embedded_theme_is_complete() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/base");
@@ -184,6 +186,7 @@ mod tests {
             .into_iter()
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_file() && e.file_name() != "theme.toml")
+            .filter(|e| !e.path().starts_with(dir.join("editor")))
             .map(|e| {
                 e.path()
                     .strip_prefix(&dir)

@@ -409,10 +409,27 @@ fn claim_editor(
             kept.insert(rel, Source::Bytes(bytes.into()));
         }
     }
-    let decap = static_files(&view.theme.editor_dirs)
+    let decap: BTreeMap<String, PathBuf> = static_files(&view.theme.editor_dirs)
         .into_iter()
         .map(|(rel, path)| (format!("{}/{rel}", editor.path), path))
         .collect();
+    if !decap.contains_key(&format!("{}/decap-cms.js", editor.path)) {
+        claims.problems.push(
+            Diagnostic::error(
+                "editor",
+                format!(
+                    "the browser editor is on for {}, but no theme of it has the editor's files (editor/decap-cms.js)",
+                    target.name
+                ),
+            )
+            .in_file(crate::config::CONFIG_FILE)
+            .with_hint(format!(
+                "copy the files of the npm package decap-cms {} (its dist/ folder, without the .map files) into themes/base/editor/, or remove [editor]",
+                crate::editor::DECAP_VERSION
+            )),
+        );
+        return;
+    }
     claim_files(claims, site, decap, kept);
 }
 
