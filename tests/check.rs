@@ -140,6 +140,10 @@ fn personal_contact_details() {
     assert_eq!(
         check_json(&fixture("check-personal"), &[]),
         (Some(1), vec![
+            // A text file published beside the page is scanned too; the
+            // switchboard is allowed in whatever form it is written.
+            finding("content/guides/contacts.csv", 4, 11, "error", "personal-data", "phone number 07700\u{a0}900456 is published",
+                "replace it with the switchboard or the team's number; a published personal number is refused (a site's developers can allow a shared number in site.toml)"),
             finding("content/guides/contacts.md", 8, 21, "error", "personal-data", "e-mail address jo.bloggs@example.org is published",
                 "replace it with the team's shared mailbox; a published personal address is refused (a site's developers can allow a role mailbox in site.toml)"),
             finding("content/guides/contacts.md", 8, 44, "error", "personal-data", "phone number 07700 900123 is published",
