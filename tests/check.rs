@@ -236,7 +236,8 @@ fn init_new_and_last_updated_from_git() {
     );
     let page = read(site.join("content/guides/buying-energy-together.md"));
     assert!(
-        page.starts_with("---\ntitle: \"Buying energy together\"\nsummary: \"\""),
+        page.contains("\ntitle: \"Buying energy together\"  # Required: the page's title")
+            && page.contains("\nsummary: \"\"  # "),
         "{page}"
     );
 
@@ -247,7 +248,7 @@ fn init_new_and_last_updated_from_git() {
         read(site.join("content/guides/buying-energy-together.md")),
         page
     );
-    let o = hubgen(&site, &["new", "guide", "X"]);
+    let o = hubgen(&site, &["new", "guids", "X"]);
     assert!(
         stderr(&o).contains("did you mean `guides`?"),
         "{}",
