@@ -4,6 +4,7 @@
 //! contact details.
 
 mod contacts;
+pub mod external;
 mod normal;
 mod personal;
 

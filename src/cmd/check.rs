@@ -35,6 +35,18 @@ pub struct Options {
     /// Include documents marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Also check links to other sites: broken ones are errors, moved ones
+    /// warnings. Needs the network; answers are kept a day in .hubgen-cache/.
+    #[arg(long)]
+    pub external: bool,
+    /// With --external: how long to wait for a site to answer, in seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10,
+        requires = "external"
+    )]
+    pub timeout: u64,
 }
 
 /// A `YYYY-MM-DD` argument.
@@ -84,6 +96,21 @@ pub fn run(root: &Path, opts: &Options) -> Outcome {
                     today,
                 },
             ));
+            if opts.external {
+                let mut external = check::external::check_external(
+                    &site,
+                    &check::external::Options {
+                        timeout: std::time::Duration::from_secs(opts.timeout.max(1)),
+                        ..check::external::Options::default()
+                    },
+                );
+                if opts.strict {
+                    for d in &mut external {
+                        d.severity = Severity::Error;
+                    }
+                }
+                found.extend(external);
+            }
             let prefix = site.repo_prefix.clone().unwrap_or_default();
             let mut list = found.into_sorted();
             if opts.format == Format::Github {
