@@ -353,6 +353,7 @@ fn every_mistake_is_reported_in_one_run() {
         ("guides/c.md", 1, 1, "missing-field"),
         ("guides/c.md", 3, 1, "missing-reference"),
         ("guides/c.md", 4, 1, "wrong-type"),
+        ("guides/c.md", 7, 23, "broken-link"), // ../topicz/: no collection's folder
         // Addresses pasted from a browser: one is a page (a warning: link to
         // its file), the other is no page at all.
         ("guides/c.md", 9, 24, "address-link"),
