@@ -87,7 +87,7 @@ pub(super) fn from_schema(
         let about = if field.description.is_empty() {
             kind_about(field)
         } else {
-            field.description.clone()
+            sentence_case_after_colon(&field.description)
         };
         fm.push(line(
             &field.name,
@@ -101,6 +101,32 @@ pub(super) fn from_schema(
          {}\n---\n\nWrite the page here, in Markdown.\n",
         fm.join("\n")
     )
+}
+
+/// `text` with its first letter in lower case, as it follows "Required: "
+/// ("The role…" → "the role…"), when its first word is a common one: a
+/// name at the start ("Ofcom", "LG Group") keeps its capital.
+fn sentence_case_after_colon(text: &str) -> String {
+    let first_word = text.split_whitespace().next().unwrap_or_default();
+    let common = [
+        "The",
+        "A",
+        "An",
+        "Where",
+        "What",
+        "When",
+        "Who",
+        "How",
+        "Self-assessment",
+    ];
+    if !common.contains(&first_word) {
+        return text.to_string();
+    }
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn line(name: &str, value: &str, comment: &str) -> String {
