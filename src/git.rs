@@ -8,7 +8,7 @@
 //! their front matter's `updated`: never to a file's modification time, which
 //! would make the output differ from one checkout to the next.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -67,6 +67,46 @@ pub fn prefix(root: &Path) -> Option<String> {
         .status
         .success()
         .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// The files below `root` (by path relative to it) that differ from where
+/// the current branch left `reference`: changed, added or deleted since their
+/// common ancestor, committed or not, and new files git does not ignore. This
+/// is what a pull request into `reference` changes.
+pub fn changed_since(root: &Path, reference: &str) -> Result<HashSet<PathBuf>, String> {
+    let git = |args: &[&str]| -> Result<String, String> {
+        let output = Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .output()
+            .map_err(|e| format!("git could not run: {e}"))?;
+        if output.status.success() {
+            Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
+        }
+    };
+    let base = git(&["merge-base", reference, "HEAD"])?;
+    let mut changed: HashSet<PathBuf> = git(&[
+        "diff",
+        "--name-only",
+        "--no-renames",
+        "--relative",
+        "-z",
+        base.trim(),
+    ])?
+    .split('\0')
+    .filter(|p| !p.is_empty())
+    .map(PathBuf::from)
+    .collect();
+    changed.extend(
+        git(&["ls-files", "--others", "--exclude-standard", "-z"])?
+            .split('\0')
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from),
+    );
+    Ok(changed)
 }
 
 #[cfg(test)]

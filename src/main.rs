@@ -34,9 +34,9 @@ enum Command {
     /// Check everything build checks, and links, anchors, images, review dates and
     /// personal data; writes nothing. Exit 0 clean, 1 findings, 2 could not run.
     Check(cmd::check::Options),
-    /// Create a page in a collection, with every required field in place.
+    /// Create a page in a collection, with every field of its schema, each explained.
     New {
-        /// The collection (see `hubgen schema`).
+        /// The collection, by its name or in the singular (`guides` or `guide`; see `hubgen schema`).
         collection: String,
         /// The page's title; its file name is made from it.
         title: String,

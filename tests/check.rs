@@ -140,6 +140,10 @@ fn personal_contact_details() {
     assert_eq!(
         check_json(&fixture("check-personal"), &[]),
         (Some(1), vec![
+            // A text file published beside the page is scanned too; the
+            // switchboard is allowed in whatever form it is written.
+            finding("content/guides/contacts.csv", 4, 11, "error", "personal-data", "phone number 07700\u{a0}900456 is published",
+                "replace it with the switchboard or the team's number; a published personal number is refused (a site's developers can allow a shared number in site.toml)"),
             finding("content/guides/contacts.md", 8, 21, "error", "personal-data", "e-mail address jo.bloggs@example.org is published",
                 "replace it with the team's shared mailbox; a published personal address is refused (a site's developers can allow a role mailbox in site.toml)"),
             finding("content/guides/contacts.md", 8, 44, "error", "personal-data", "phone number 07700 900123 is published",
@@ -232,7 +236,8 @@ fn init_new_and_last_updated_from_git() {
     );
     let page = read(site.join("content/guides/buying-energy-together.md"));
     assert!(
-        page.starts_with("---\ntitle: \"Buying energy together\"\nsummary: \"\""),
+        page.contains("\ntitle: \"Buying energy together\"  # Required: the page's title")
+            && page.contains("\nsummary: \"\"  # "),
         "{page}"
     );
 
@@ -243,7 +248,7 @@ fn init_new_and_last_updated_from_git() {
         read(site.join("content/guides/buying-energy-together.md")),
         page
     );
-    let o = hubgen(&site, &["new", "guide", "X"]);
+    let o = hubgen(&site, &["new", "guids", "X"]);
     assert!(
         stderr(&o).contains("did you mean `guides`?"),
         "{}",
@@ -348,6 +353,7 @@ fn every_mistake_is_reported_in_one_run() {
         ("guides/c.md", 1, 1, "missing-field"),
         ("guides/c.md", 3, 1, "missing-reference"),
         ("guides/c.md", 4, 1, "wrong-type"),
+        ("guides/c.md", 7, 23, "broken-link"), // ../topicz/: no collection's folder
         // Addresses pasted from a browser: one is a page (a warning: link to
         // its file), the other is no page at all.
         ("guides/c.md", 9, 24, "address-link"),
@@ -380,4 +386,79 @@ fn every_mistake_is_reported_in_one_run() {
             "build names {at}"
         );
     }
+}
+
+/// A pull request's check: findings in the files it changes (made errors by
+/// --strict), and errors anywhere; a review date passed in a page it does
+/// not touch is left to the weekly review.
+#[test]
+fn changed_since_reports_what_a_change_touches() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path();
+    for entry in walkdir::WalkDir::new(fixture("check-review")) {
+        let entry = entry.unwrap();
+        let to = site.join(entry.path().strip_prefix(fixture("check-review")).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    let toml = read(site.join("site.toml")).replace(
+        "themes_dir = \"../../../themes\"",
+        &format!("themes_dir = {:?}", repo().join("themes").to_string_lossy()),
+    );
+    std::fs::write(site.join("site.toml"), toml).unwrap();
+    git(site, &["init", "-q", "-b", "main"], "2011-01-05T10:00:00Z");
+    git(site, &["add", "."], "2011-01-05T10:00:00Z");
+    git(site, &["commit", "-qm", "first"], "2011-01-05T10:00:00Z");
+    git(site, &["checkout", "-qb", "change"], "2011-01-05T10:00:00Z");
+
+    // Nothing changed yet: the old guide's passed review is not this change's.
+    let (code, lines) = check_json(site, &["--strict", "--changed-since", "main"]);
+    assert_eq!((code, lines), (Some(0), vec![]));
+
+    // The change: the current guide's review date, committed; a new guide, not
+    // yet committed, naming a topic that does not exist.
+    let current = site.join("content/guides/current.md");
+    std::fs::write(&current, read(&current).replace("2030-06-30", "2012-01-31")).unwrap();
+    git(site, &["commit", "-qam", "a date"], "2011-02-05T10:00:00Z");
+    std::fs::write(
+        site.join("content/guides/new.md"),
+        "---\ntitle: New\ntopic: energy\nreview_by: 2011-07-01\n---\n\nText.\n",
+    )
+    .unwrap();
+    // And the deletion of a topic that an unchanged guide refers to.
+    std::fs::remove_file(site.join("content/topics/energy.md")).unwrap();
+    let (code, lines) = check_json(site, &["--strict", "--changed-since", "main"]);
+    let found: Vec<(String, String, String)> = lines
+        .iter()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let s = |k: &str| v[k].as_str().unwrap().to_string();
+            (s("file"), s("severity"), s("code"))
+        })
+        .collect();
+    let expect = |f: &str, s: &str, c: &str| (f.to_string(), s.to_string(), c.to_string());
+    assert_eq!(
+        found,
+        vec![
+            expect("content/guides/current.md", "error", "missing-reference"),
+            expect("content/guides/current.md", "error", "review-overdue"),
+            expect("content/guides/new.md", "error", "missing-reference"),
+            expect("content/guides/new.md", "error", "review-overdue"),
+            // Not changed, but broken by the change: still an error.
+            expect("content/guides/old.md", "error", "missing-reference"),
+        ],
+        "{lines:#?}"
+    );
+    assert_eq!(code, Some(1));
+
+    let o = hubgen(site, &["check", "--changed-since", "no-such-branch"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot tell which files changed since no-such-branch"),
+        "{}",
+        stderr(&o)
+    );
 }

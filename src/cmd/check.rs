@@ -1,10 +1,11 @@
 //! `hubgen check`: every validation of `build`, and more, writing nothing.
 
+use std::collections::HashSet;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::config::{Config, CONFIG_FILE};
-use crate::diagnostics::{plural, Diagnostic, Severity};
+use crate::diagnostics::{plural, Diagnostic, Diagnostics, Severity};
 use crate::output::Discard;
 use crate::text::Date;
 use crate::{check, load, render};
@@ -35,6 +36,24 @@ pub struct Options {
     /// Include documents marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Report only what concerns the files changed since git REF (a pull
+    /// request's base, such as origin/main): their findings, with --strict
+    /// applying to them alone, and errors anywhere (a deleted page breaks the
+    /// links to it). The whole site is still loaded and checked.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// Also check links to other sites: broken ones are errors, moved ones
+    /// warnings. Needs the network; answers are kept a day in .hubgen-cache/.
+    #[arg(long)]
+    pub external: bool,
+    /// With --external: how long to wait for a site to answer, in seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10,
+        requires = "external"
+    )]
+    pub timeout: u64,
 }
 
 /// A `YYYY-MM-DD` argument.
@@ -60,6 +79,21 @@ pub fn run(root: &Path, opts: &Options) -> Outcome {
                 .with_hint("run hubgen in the folder that holds site.toml, or pass -C DIR"),
         );
     }
+    let changed = match &opts.changed_since {
+        None => None,
+        Some(reference) => match crate::git::changed_since(root, reference) {
+            Ok(files) => Some(files),
+            Err(why) => {
+                return Outcome::CouldNotRun(
+                    Diagnostic::error(
+                        "usage",
+                        format!("cannot tell which files changed since {reference}: {why}"),
+                    )
+                    .with_hint("name a branch or commit of this repository, such as origin/main (in CI, fetch the history: fetch-depth: 0)"),
+                )
+            }
+        },
+    };
     let findings = match Config::load(root) {
         Err(problems) => problems.into_sorted(),
         Ok(config) => {
@@ -80,10 +114,28 @@ pub fn run(root: &Path, opts: &Options) -> Outcome {
             found.extend(check::check(
                 &site,
                 &check::Options {
-                    strict: opts.strict,
+                    strict: opts.strict && changed.is_none(),
                     today,
                 },
             ));
+            if opts.external {
+                let mut external = check::external::check_external(
+                    &site,
+                    &check::external::Options {
+                        timeout: std::time::Duration::from_secs(opts.timeout.max(1)),
+                        ..check::external::Options::default()
+                    },
+                );
+                if opts.strict && changed.is_none() {
+                    for d in &mut external {
+                        d.severity = Severity::Error;
+                    }
+                }
+                found.extend(external);
+            }
+            if let Some(files) = &changed {
+                found = only_changed(found, files, opts.strict);
+            }
             let prefix = site.repo_prefix.clone().unwrap_or_default();
             let mut list = found.into_sorted();
             if opts.format == Format::Github {
@@ -98,6 +150,24 @@ pub fn run(root: &Path, opts: &Options) -> Outcome {
         }
     };
     Outcome::Findings(findings)
+}
+
+/// What `--changed-since` reports: every finding in a changed file (an
+/// error with `strict`), and errors elsewhere; warnings about files the
+/// change does not touch (a review date passed) are left to the scheduled
+/// review.
+fn only_changed(found: Diagnostics, files: &HashSet<PathBuf>, strict: bool) -> Diagnostics {
+    let mut kept = Diagnostics::default();
+    for mut d in found.into_sorted() {
+        let in_change = d.path.as_ref().is_none_or(|p| files.contains(p));
+        if in_change && strict {
+            d.severity = Severity::Error;
+        }
+        if in_change || d.severity == Severity::Error {
+            kept.push(d);
+        }
+    }
+    kept
 }
 
 /// Prints `findings` in `format`; returns whether any is an error.

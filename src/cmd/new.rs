@@ -1,9 +1,14 @@
-//! `hubgen new COLLECTION "Title"`: a new page with every required field in place.
+//! `hubgen new COLLECTION "Title"`: a new page with every field of its
+//! collection in place, each saying what it is for.
+
+mod page;
+
+use page::from_schema;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::config::{Collection, Config, FieldType};
+use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::CONTENT_DIR;
 use crate::text::{slugify, Date};
@@ -34,7 +39,12 @@ pub fn run(
     today: Date,
 ) -> Result<PathBuf, Diagnostics> {
     let config = Config::load(root)?;
-    let coll = config.collection_named(collection)?;
+    // `hubgen new guide …` as well as `hubgen new guides …`.
+    let coll = config
+        .collections
+        .iter()
+        .find(|c| c.noun().replace(' ', "-") == collection)
+        .map_or_else(|| config.collection_named(collection), Ok)?;
     if title.chars().any(char::is_control) {
         return Err(Diagnostic::error(
             "usage",
@@ -76,7 +86,7 @@ pub fn run(
                 .into(),
         );
     }
-    let archetype = root.join(ARCHETYPES_DIR).join(format!("{collection}.md"));
+    let archetype = root.join(ARCHETYPES_DIR).join(format!("{}.md", coll.name));
     let text = match std::fs::read_to_string(&archetype) {
         Ok(a) => a
             .replace("{{ title }}", &yaml_string(title))
@@ -96,98 +106,9 @@ pub fn run(
     Ok(rel)
 }
 
+/// `s` as a quoted YAML string.
 fn yaml_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
-}
-
-/// A page built from the collection's schema: every required field, dates
-/// set to today and review dates (`…_by`) a year ahead.
-fn from_schema(
-    config: &Config,
-    coll: &Collection,
-    title: &str,
-    today: Date,
-    root: &Path,
-) -> String {
-    let mut fm = vec![format!("title: {}", yaml_string(title))];
-    let needs_date = coll.required.iter().any(|r| r == "date") || coll.permalink.contains("{year}");
-    for builtin in ["summary", "date", "updated", "tags"] {
-        let required =
-            coll.required.iter().any(|r| r == builtin) || (builtin == "date" && needs_date);
-        if !required {
-            continue;
-        }
-        fm.push(match builtin {
-            "summary" => "summary: \"\"  # one sentence, shown in lists, search results and the page's description".into(),
-            "tags" => "tags: []".into(),
-            date => format!("{date}: {today}"),
-        });
-    }
-    for field in coll.fields.iter().filter(|f| f.required) {
-        let comment = if field.description.is_empty() {
-            String::new()
-        } else {
-            format!("  # {}", field.description)
-        };
-        let line = match field.kind {
-            // A review date (`review_by`) a year ahead: today's would be overdue at once.
-            FieldType::Date if field.name.ends_with("_by") => {
-                format!("{}: {}{comment}", field.name, today.years_later(1))
-            }
-            FieldType::Date => format!("{}: {today}", field.name),
-            FieldType::Bool => format!("{}: false", field.name),
-            FieldType::Integer => format!("{}: 0", field.name),
-            FieldType::List | FieldType::References if field.allowed.is_empty() => {
-                format!("{}: []{comment}", field.name)
-            }
-            FieldType::Reference | FieldType::References => {
-                let slugs = reference_slugs(config, field.collection.as_deref(), root);
-                let choose = if slugs.is_empty() {
-                    String::new()
-                } else {
-                    format!("  # one of: {}", slugs.join(", "))
-                };
-                let empty = if field.kind == FieldType::References {
-                    "[]"
-                } else {
-                    "\"\""
-                };
-                format!("{}: {empty}{choose}", field.name)
-            }
-            _ if !field.allowed.is_empty() => format!(
-                "{}: {}  # one of: {}",
-                field.name,
-                yaml_string(&field.allowed[0]),
-                field.allowed.join(", ")
-            ),
-            _ => format!("{}: \"\"{comment}", field.name),
-        };
-        fm.push(line);
-    }
-    format!(
-        "---\n{}\n---\n\nWrite the page here, in Markdown.\n",
-        fm.join("\n")
-    )
-}
-
-/// The slugs of a collection's documents, for the comment beside a reference field.
-fn reference_slugs(config: &Config, collection: Option<&str>, root: &Path) -> Vec<String> {
-    let Some(coll) = collection.and_then(|c| config.collection(c)) else {
-        return Vec::new();
-    };
-    let mut slugs: Vec<String> = std::fs::read_dir(root.join(CONTENT_DIR).join(&coll.folder))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()?
-                .strip_suffix(".md")
-                .map(str::to_string)
-        })
-        .collect();
-    slugs.sort();
-    slugs
 }
 
 #[cfg(test)]
@@ -222,7 +143,13 @@ collections = ["guides"]
             today,
             dir.path(),
         );
-        assert!(page.contains("\nreview_by: 2029-02-28\n"), "{page}");
-        assert!(page.contains("\npublished: 2028-02-29\n"), "{page}");
+        assert!(
+            page.contains("\nreview_by: 2029-02-28  # Required"),
+            "{page}"
+        );
+        assert!(
+            page.contains("\npublished: 2028-02-29  # Required"),
+            "{page}"
+        );
     }
 }

@@ -150,6 +150,10 @@ pub struct CheckConfig {
     /// Phone numbers that may be published (switchboards), compared by their digits.
     #[serde(default)]
     pub allowed_phones: Vec<String>,
+    /// External addresses `hubgen check --external` leaves alone: a prefix,
+    /// or a pattern with `*` for any run of characters.
+    #[serde(default)]
+    pub skip_external: Vec<String>,
 }
 
 #[derive(Deserialize)]

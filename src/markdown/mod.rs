@@ -66,7 +66,8 @@ pub fn up_from(url: &str) -> String {
     "../".repeat(url.split('/').filter(|s| !s.is_empty()).count())
 }
 
-fn options() -> Options {
+/// The Markdown extensions every page is read with.
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

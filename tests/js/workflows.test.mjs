@@ -32,3 +32,16 @@ test('pull requests run check; pushes to main build and publish', () => {
   assert.match(publish, /branches: \[main\]/);
   assert.match(publish, /hubgen build/);
 });
+
+test('pull requests are checked for what they change; review dates weekly, in one issue', () => {
+  const check = readFileSync(join(dir, 'check.yml'), 'utf8');
+  assert.match(check, /--changed-since "origin\/\$BASE"/);
+  assert.match(check, /BASE: \$\{\{ github\.base_ref \}\}/);
+  assert.match(check, /fetch-depth: 0/);
+  const review = readFileSync(join(dir, 'review-dates.yml'), 'utf8');
+  assert.match(review, /schedule:\n\s+- cron: "0 7 \* \* 1"/);
+  assert.match(review, /issues: write/);
+  assert.match(review, /hubgen check --format json/);
+  assert.match(review, /select\(\.code == "review-overdue"\)/);
+  assert.match(review, /gh issue (create|edit|close)/);
+});

@@ -3,10 +3,15 @@
 //! images without alt text, guides past their review date, and personal
 //! contact details.
 
-use std::collections::HashSet;
+mod contacts;
+pub mod external;
+mod normal;
+mod personal;
 
-use rayon::prelude::*;
+use std::collections::HashSet;
 use std::path::Path;
+
+use personal::personal_data;
 
 use crate::config::FieldType;
 use crate::diagnostics::{Diagnostic, Severity};
@@ -230,183 +235,5 @@ fn review_dates(site: &Site, opts: &Options, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
-    }
-}
-
-/// E-mail addresses and UK phone numbers of individuals are not published;
-/// site.toml's `[check]` may allow role mailboxes and switchboard numbers.
-fn personal_data(site: &Site, out: &mut Vec<Diagnostic>) {
-    let allowed_emails: HashSet<String> = site
-        .config
-        .check
-        .allowed_emails
-        .iter()
-        .map(|e| e.to_lowercase())
-        .collect();
-    let allowed_phones: HashSet<String> = site
-        .config
-        .check
-        .allowed_phones
-        .iter()
-        .map(|p| digits(p))
-        .collect();
-    // Each file is read and scanned on its own, in parallel: a build runs this
-    // over every page.
-    let found: Vec<Vec<Diagnostic>> = site
-        .docs
-        .par_iter()
-        .filter(|d| site.is_published(d))
-        .map(|doc| personal_data_in(site, doc, &allowed_emails, &allowed_phones))
-        .collect();
-    out.extend(found.into_iter().flatten());
-}
-
-/// The personal contact details in `doc`'s file that are not allowed.
-fn personal_data_in(
-    site: &Site,
-    doc: &crate::site::Document,
-    allowed_emails: &HashSet<String>,
-    allowed_phones: &HashSet<String>,
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let Ok(text) = std::fs::read_to_string(site.config.root.join(&doc.source)) else {
-        return out;
-    };
-    for (n, line) in text.lines().enumerate() {
-        for (col, email) in emails(line) {
-            if !allowed_emails.contains(&email.to_lowercase()) {
-                out.push(
-                        Diagnostic::error("personal-data", format!("e-mail address {email} is published"))
-                            .at(&doc.source, n + 1, col)
-                            .with_source(&text)
-                            .with_hint("replace it with the team's shared mailbox; a published personal address is refused (a site's developers can allow a role mailbox in site.toml)"),
-                    );
-            }
-        }
-        for (col, phone) in uk_phones(line) {
-            if !allowed_phones.contains(&digits(&phone)) {
-                out.push(
-                        Diagnostic::error("personal-data", format!("phone number {phone} is published"))
-                            .at(&doc.source, n + 1, col)
-                            .with_source(&text)
-                            .with_hint("replace it with the switchboard or the team's number; a published personal number is refused (a site's developers can allow a shared number in site.toml)"),
-                    );
-            }
-        }
-    }
-    out
-}
-
-fn digits(s: &str) -> String {
-    let d: String = s.chars().filter(char::is_ascii_digit).collect();
-    match d.strip_prefix("44") {
-        Some(rest) if s.trim_start().starts_with('+') => format!("0{rest}"),
-        _ => d,
-    }
-}
-
-/// E-mail addresses in `line`, with their 1-based columns.
-pub fn emails(line: &str) -> Vec<(usize, String)> {
-    let chars: Vec<char> = line.chars().collect();
-    let local = |c: char| c.is_ascii_alphanumeric() || "._%+-".contains(c);
-    let domain = |c: char| c.is_ascii_alphanumeric() || ".-".contains(c);
-    let mut out = Vec::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if c != '@' {
-            continue;
-        }
-        let start = (0..i).rev().take_while(|&j| local(chars[j])).last();
-        let end = (i + 1..chars.len())
-            .take_while(|&j| domain(chars[j]))
-            .last();
-        let (Some(start), Some(end)) = (start, end) else {
-            continue;
-        };
-        let host: String = chars[i + 1..=end]
-            .iter()
-            .collect::<String>()
-            .trim_end_matches('.')
-            .to_string();
-        let tld = host.rsplit('.').next().unwrap_or_default();
-        if host.contains('.') && tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()) {
-            let local_part: String = chars[start..i].iter().collect();
-            out.push((
-                start + 1,
-                format!("{}@{host}", local_part.trim_start_matches('.')),
-            ));
-        }
-    }
-    out
-}
-
-/// UK phone numbers in `line` (0 or +44, then ten more digits, allowing spaces,
-/// hyphens and brackets), with their 1-based columns.
-pub fn uk_phones(line: &str) -> Vec<(usize, String)> {
-    let chars: Vec<char> = line.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let starts = (chars[i] == '0'
-            || (chars[i] == '+'
-                && chars.get(i + 1) == Some(&'4')
-                && chars.get(i + 2) == Some(&'4'))
-            || (chars[i] == '(' && chars.get(i + 1) == Some(&'0')))
-            && (i == 0
-                || !(chars[i - 1].is_ascii_alphanumeric()
-                    || chars[i - 1] == '-'
-                    || chars[i - 1] == '.'));
-        if !starts {
-            i += 1;
-            continue;
-        }
-        let mut j = i;
-        while j < chars.len() && (chars[j].is_ascii_digit() || "+ -()".contains(chars[j])) {
-            // A separator must be followed by more of the number.
-            if !chars[j].is_ascii_digit()
-                && chars[j] != '+'
-                && chars[j] != '('
-                && !chars
-                    .get(j + 1)
-                    .is_some_and(|c| c.is_ascii_digit() || *c == '(' || *c == ' ')
-            {
-                break;
-            }
-            j += 1;
-        }
-        let text: String = chars[i..j].iter().collect::<String>().trim().to_string();
-        let d = digits(&text);
-        let followed_by_digit = chars.get(j).is_some_and(char::is_ascii_digit);
-        if d.len() == 11 && d.starts_with('0') && !followed_by_digit {
-            out.push((i + 1, text));
-        }
-        i = j.max(i + 1);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_email_addresses() {
-        assert_eq!(
-            emails("Write to jo.webb@example.gov.uk today."),
-            [(10, "jo.webb@example.gov.uk".to_string())]
-        );
-        assert!(emails("no @ here, a@b, x@y.z1").is_empty());
-        assert_eq!(emails("(team@lg.org)").len(), 1);
-    }
-
-    #[test]
-    fn finds_uk_phone_numbers_not_dates_or_counts() {
-        let found = |s: &str| uk_phones(s).into_iter().map(|(_, p)| p).collect::<Vec<_>>();
-        assert_eq!(found("Call 020 7664 3000 now"), ["020 7664 3000"]);
-        assert_eq!(found("Mobile: 07700 900123."), ["07700 900123"]);
-        assert_eq!(found("Phone +44 20 7664 3000"), ["+44 20 7664 3000"]);
-        assert_eq!(found("(01632) 960 001"), ["(01632) 960 001"]);
-        assert!(found("On 2010-12-03, over 80 opportunities and 120 officers").is_empty());
-        assert!(found("id 0123456789012 is too long").is_empty());
-        assert_eq!(digits("+44 20 7664 3000"), "02076643000");
     }
 }
