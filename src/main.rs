@@ -69,6 +69,9 @@ enum Command {
         #[arg(long)]
         no_drafts: bool,
     },
+    /// Upload built targets to where [targets.NAME.deploy] in site.toml says, changing only what
+    /// changed. Credentials come from the usual AWS environment variables.
+    Deploy(cmd::deploy::Options),
     /// Search a target from the command line, ranked as the sites' search box ranks.
     Search(cmd::search::Options),
 }
@@ -150,6 +153,12 @@ fn main() -> ExitCode {
             match cmd::serve::run(&cli.dir, &opts) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(problems) => report_problems(problems, "serve", false),
+            }
+        }
+        Command::Deploy(opts) => {
+            match cmd::deploy::run(&cli.dir, &opts, &mut std::io::stdout().lock()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(problems) => report_problems(problems, "deploy", false),
             }
         }
         Command::Search(opts) => {
