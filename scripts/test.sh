@@ -28,6 +28,23 @@ if ! command -v java >/dev/null; then
   fi
 fi
 npm ci --no-audit --no-fund --loglevel=error
+# The S3-compatible server the deploy tests run on 127.0.0.1: moto from PyPI,
+# every package pinned, in a virtual environment of its own under target/.
+if ! target/s3-server/bin/python -c 'import moto.server' 2>/dev/null \
+  || ! cmp -s tests/s3/requirements.txt target/s3-server/requirements.txt; then
+  if ! python3 -c 'import ensurepip' 2>/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    else
+      echo "the deploy tests need Python's venv: sudo apt-get install python3-venv" >&2
+      exit 2
+    fi
+  fi
+  python3 -m venv target/s3-server
+  target/s3-server/bin/pip install --quiet --disable-pip-version-check -r tests/s3/requirements.txt
+  cp tests/s3/requirements.txt target/s3-server/requirements.txt
+fi
 
 echo "== formatting and lints"
 cargo fmt --check
