@@ -59,3 +59,18 @@ HUBGEN="$PWD/target/debug/hubgen" node --test tests/js/
 
 echo "== browser (headless Chromium: search, accessibility; and the Nu Html Checker)"
 HUBGEN="$PWD/target/debug/hubgen" node --test tests/browser/
+
+echo "== the static Linux binary (x86_64 musl), as release.yml builds it"
+rustup target add x86_64-unknown-linux-musl >/dev/null
+if ! command -v musl-gcc >/dev/null || ! command -v file >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq musl-tools file >/dev/null
+  else
+    echo "the static build needs musl: sudo apt-get install musl-tools file" >&2
+    exit 2
+  fi
+fi
+cargo build --release --locked --target x86_64-unknown-linux-musl
+file target/x86_64-unknown-linux-musl/release/hubgen | grep -E 'statically linked|static-pie linked'
+target/x86_64-unknown-linux-musl/release/hubgen --version

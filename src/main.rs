@@ -14,7 +14,7 @@ use hubgen::text::Date;
 #[derive(Parser)]
 #[command(
     name = "hubgen",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("HUBGEN_COMMIT"), ")"),
     about = "Builds knowledge-hub sites from one Markdown source",
     propagate_version = true
 )]

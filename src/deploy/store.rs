@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
-use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path as Key;
 use object_store::{
     Attribute, Attributes, BackoffConfig, ClientOptions, ObjectStore, ObjectStoreExt, PutOptions,
@@ -57,7 +57,14 @@ impl Store {
             )
             .with_hint(CREDENTIALS_HINT));
         }
-        let mut builder = AmazonS3Builder::from_env()
+        // The AWS_* settings object_store knows, as `from_env` reads them,
+        // but not those set empty (as CI sets a secret that does not exist).
+        let mut builder = std::env::vars()
+            .filter(|(k, v)| k.starts_with("AWS_") && !v.is_empty())
+            .filter_map(|(k, v)| {
+                Some((k.to_ascii_lowercase().parse::<AmazonS3ConfigKey>().ok()?, v))
+            })
+            .fold(AmazonS3Builder::new(), |b, (k, v)| b.with_config(k, v))
             .with_bucket_name(&deploy.bucket)
             .with_retry(RetryConfig {
                 backoff: BackoffConfig {
