@@ -174,7 +174,8 @@ impl Store {
     }
 
     /// Uploads `bytes` to `key` with the given headers and hash (kept as the
-    /// object's `hubgen-sha256` metadata), trying again with back-off.
+    /// object's `hubgen-sha256` metadata, unless empty), trying again with
+    /// back-off.
     async fn put(
         &self,
         key: &str,
@@ -189,10 +190,12 @@ impl Store {
         if let Some(c) = cache_control {
             attributes.insert(Attribute::CacheControl, c.to_string().into());
         }
-        attributes.insert(
-            Attribute::Metadata("hubgen-sha256".into()),
-            hash.to_string().into(),
-        );
+        if !hash.is_empty() {
+            attributes.insert(
+                Attribute::Metadata("hubgen-sha256".into()),
+                hash.to_string().into(),
+            );
+        }
         let payload = PutPayload::from(bytes);
         let mut wait = Duration::from_millis(500);
         for attempt in 1..=PUT_TRIES {
@@ -247,16 +250,15 @@ impl Store {
         )
     }
 
-    /// Uploads a small object made here (the manifest).
+    /// Uploads a small object made here (the manifest), never cached.
     pub fn put_bytes(
         &self,
         key: &str,
         bytes: Vec<u8>,
         content_type: &str,
     ) -> Result<(), Diagnostic> {
-        let hash = String::new();
         self.runtime
-            .block_on(self.put(key, bytes, content_type, Some("no-store"), &hash))
+            .block_on(self.put(key, bytes, content_type, Some("no-store"), ""))
     }
 
     /// Deletes the objects at `keys` (in batches where the store allows);

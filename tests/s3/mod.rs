@@ -168,6 +168,11 @@ impl S3Server {
     pub(crate) fn requests_since(&self, mark: usize) -> Vec<(String, String)> {
         // The log line of a request can come a moment after its response.
         std::thread::sleep(Duration::from_millis(300));
+        self.logged_since(mark)
+    }
+
+    /// The requests logged so far since `mark`, without waiting for late lines.
+    pub(crate) fn logged_since(&self, mark: usize) -> Vec<(String, String)> {
         let log = self.log.lock().unwrap();
         log[mark..]
             .iter()
