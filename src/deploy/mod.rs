@@ -2,14 +2,17 @@
 //! bucket its `[targets.NAME.deploy]` table names, changing only what
 //! changed.
 //!
-//! The store is compared with the build through a manifest object (the hash
-//! and size of every file the last complete deploy uploaded) and the store's
-//! own listing, so a deploy costs one listing and one small read when
-//! nothing changed. The order keeps readers safe mid-deploy: new and changed
-//! files that are not pages first, then pages (so no page is published
-//! before what it links to), then the manifest, deletions last. A deploy
-//! that stops half-way leaves the old manifest, so the next one uploads
-//! again whatever it may have left half-done, and converges.
+//! The store is compared with the build through a manifest object: the hash
+//! and size of every file the last complete deploy uploaded. When the last
+//! deploy finished, the manifest alone says what the store holds, so a
+//! deploy of an unchanged build costs one small read. The order keeps
+//! readers safe mid-deploy: new and changed files that are not pages first,
+//! then pages (so no page is published before what it links to), then the
+//! manifest, deletions last. Before its first upload a deploy marks the
+//! manifest as in progress, so if it stops half-way the next one lists the
+//! store, uploads again whatever may have been left half-done, deletes what
+//! the build lacks, and converges; deletions interrupted after the new
+//! manifest are named in it and done again.
 
 mod local;
 mod plan;
@@ -39,6 +42,8 @@ pub struct Prepared {
     pub store: Store,
     /// What to upload and delete.
     pub plan: Plan,
+    /// The manifest the store had.
+    old_manifest: Option<Manifest>,
 }
 
 /// What a deploy did.
@@ -83,19 +88,25 @@ pub fn prepare(deploy: &Deploy, dir: &Path, opts: Options) -> Result<Prepared, D
         .with_hint("run `hubgen build` first, then `hubgen deploy`"));
     }
     let store = Store::open(deploy)?;
-    let objects = store.list()?;
     // A manifest that cannot be read (from another tool, or damaged) is as
     // good as none: every file is uploaded again, and a new one written.
-    let manifest = if objects.contains_key(MANIFEST) {
-        store
-            .get(MANIFEST)?
-            .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok())
-    } else {
-        None
+    let manifest = store
+        .get(MANIFEST)?
+        .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok());
+    // The last deploy finished: the manifest says what the store holds, and
+    // one read stands for a listing of thousands of objects. Otherwise (a
+    // first deploy, one that stopped half-way, --force) the listing decides.
+    let objects = match &manifest {
+        Some(m) if m.trusted() && !opts.force => m.objects(),
+        _ => store.list()?,
     };
     let remote = Remote { objects, manifest };
     let plan = plan::plan(local, &remote, opts.force, opts.keep_deleted);
-    Ok(Prepared { store, plan })
+    Ok(Prepared {
+        store,
+        plan,
+        old_manifest: remote.manifest,
+    })
 }
 
 impl Prepared {
@@ -103,14 +114,35 @@ impl Prepared {
     /// or deleted.
     pub fn run(&self, progress: &(dyn Fn(&str) + Sync)) -> Result<Done, Diagnostic> {
         let plan = &self.plan;
+        let write = |manifest: &Manifest| {
+            let bytes = serde_json::to_vec(manifest).expect("a manifest is JSON");
+            self.store
+                .put_bytes(MANIFEST, bytes, "application/json; charset=utf-8")
+        };
+        if plan.uploads().next().is_some() {
+            if let Some(old) = &self.old_manifest {
+                // Until the new manifest is written, the old one may not be
+                // trusted: a deploy stopped from here on is listed next time.
+                write(&Manifest {
+                    in_progress: true,
+                    ..old.clone()
+                })?;
+            }
+        }
         self.store.upload(&plan.files, &|f| progress(&f.key))?;
         self.store.upload(&plan.pages, &|f| progress(&f.key))?;
         if let Some(manifest) = &plan.manifest {
-            let bytes = serde_json::to_vec(manifest).expect("a manifest is JSON");
-            self.store
-                .put_bytes(MANIFEST, bytes, "application/json; charset=utf-8")?;
+            write(manifest)?;
         }
         self.store.delete(&plan.delete, progress)?;
+        // Deleted: the manifest need not name them any more.
+        let last = plan.manifest.as_ref().or(self.old_manifest.as_ref());
+        if let Some(manifest) = last.filter(|_| !plan.delete.is_empty()) {
+            write(&Manifest {
+                deleting: Vec::new(),
+                ..manifest.clone()
+            })?;
+        }
         Ok(Done {
             uploaded: plan.files.len() + plan.pages.len(),
             bytes: plan.upload_bytes(),

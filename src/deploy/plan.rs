@@ -19,6 +19,33 @@ pub struct Manifest {
     pub version: u32,
     /// Each file uploaded, by key.
     pub files: BTreeMap<String, Entry>,
+    /// Set while a deploy is under way (written before its first upload):
+    /// the store may then hold what this manifest does not say, so the next
+    /// deploy lists the store rather than trusting the manifest.
+    #[serde(default)]
+    pub in_progress: bool,
+    /// Objects the deploy that wrote it was about to delete: deleted again
+    /// by the next deploy, in case it stopped before.
+    #[serde(default)]
+    pub deleting: Vec<String>,
+}
+
+impl Manifest {
+    /// Whether the store is known to hold exactly what this manifest says
+    /// (its files, and perhaps the objects it was deleting).
+    pub fn trusted(&self) -> bool {
+        !self.in_progress
+    }
+
+    /// The store's objects as a trusted manifest has them, by key, with size.
+    pub fn objects(&self) -> BTreeMap<String, u64> {
+        let files = self.files.iter().map(|(k, e)| (k.clone(), e.size));
+        let deleting = self.deleting.iter().map(|k| (k.clone(), 0));
+        files
+            .chain(deleting)
+            .chain([(MANIFEST.to_string(), 0)])
+            .collect()
+    }
 }
 
 /// One file in the manifest.
@@ -94,7 +121,7 @@ pub(super) fn plan(
     let mut plan = Plan::default();
     let mut manifest = Manifest {
         version: 1,
-        files: BTreeMap::new(),
+        ..Manifest::default()
     };
     let mut local_keys = std::collections::BTreeSet::new();
     for file in local {
@@ -118,14 +145,24 @@ pub(super) fn plan(
             plan.files.push(file);
         }
     }
-    if !keep_deleted {
-        plan.delete = remote
-            .objects
-            .keys()
-            .filter(|k| *k != MANIFEST && !local_keys.contains(*k))
-            .cloned()
-            .collect();
+    let gone = remote
+        .objects
+        .iter()
+        .filter(|(k, _)| *k != MANIFEST && !local_keys.contains(*k));
+    if keep_deleted {
+        // Kept, and still in the manifest, so that a later deploy without
+        // --keep-deleted knows to delete them.
+        for (key, size) in gone {
+            let entry = known.files.get(key).cloned().unwrap_or(Entry {
+                hash: String::new(),
+                size: *size,
+            });
+            manifest.files.insert(key.clone(), entry);
+        }
+    } else {
+        plan.delete = gone.map(|(k, _)| k.clone()).collect();
     }
+    manifest.deleting.clone_from(&plan.delete);
     if force || remote.manifest.as_ref() != Some(&manifest) {
         plan.manifest = Some(manifest);
     }
@@ -202,9 +239,24 @@ mod tests {
         let remote = deployed(&[file("a.css", "x"), file("old/index.html", "y")]);
         let p = plan(vec![file("a.css", "x")], &remote, false, false);
         assert_eq!(p.delete, ["old/index.html"]);
-        assert!(plan(vec![file("a.css", "x")], &remote, false, true)
-            .delete
-            .is_empty());
+        let kept = plan(vec![file("a.css", "x")], &remote, false, true);
+        assert!(kept.delete.is_empty());
+        assert!(
+            kept.manifest.is_none(),
+            "the store's manifest still names it"
+        );
+        // A change kept with --keep-deleted keeps naming it, so that a later
+        // deploy deletes it.
+        let kept = plan(vec![file("a.css", "x2")], &remote, false, true);
+        let manifest = kept.manifest.unwrap();
+        assert!(manifest.files.contains_key("old/index.html"));
+        let later = Remote {
+            objects: manifest.objects(),
+            manifest: Some(manifest),
+        };
+        let p = plan(vec![file("a.css", "x2")], &later, false, false);
+        assert_eq!(p.delete, ["old/index.html"]);
+        assert_eq!(p.manifest.unwrap().deleting, ["old/index.html"]);
     }
 
     #[test]

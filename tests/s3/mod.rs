@@ -177,6 +177,7 @@ impl S3Server {
         log[mark..]
             .iter()
             .filter_map(|l| {
+                let l = plain(l);
                 let quoted = l.split('"').nth(1)?;
                 let mut parts = quoted.split(' ');
                 let method = parts.next()?.to_string();
@@ -204,6 +205,19 @@ impl Drop for S3Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A log line without its terminal colours (werkzeug colours errors).
+fn plain(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(i) = rest.find('\u{1b}') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        rest = rest.find('m').map_or("", |m| &rest[m + 1..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 fn unescape(s: &str) -> String {
