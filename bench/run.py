@@ -35,6 +35,8 @@ import tempfile
 import time
 from datetime import date
 
+import deploy_bench
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
 HUBGEN = os.path.join(ROOT, "target", "release", "hubgen")
@@ -221,6 +223,7 @@ def main():
             f"hubgen {subprocess.run([HUBGEN, '--version'], capture_output=True, text=True).stdout.split()[1]} · Hugo {hugo} · {pf}")
     shutil.rmtree(os.path.join(args.work, "runs"), ignore_errors=True)
     text = head + "\n\n" + table(results, args.runs)
+    text += "\n\n" + deploy_bench.run(args.work, HUBGEN, args.runs)  # bench/deploy_bench.py
     print(text)
     if args.write:
         with open(args.write, "w") as f:

@@ -9,6 +9,7 @@
 pub mod check;
 pub mod cmd;
 pub mod config;
+pub mod deploy;
 pub mod diagnostics;
 pub mod editor;
 pub mod frontmatter;

@@ -14,7 +14,7 @@ use hubgen::text::Date;
 #[derive(Parser)]
 #[command(
     name = "hubgen",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("HUBGEN_COMMIT"), ")"),
     about = "Builds knowledge-hub sites from one Markdown source",
     propagate_version = true
 )]
@@ -74,6 +74,9 @@ enum Command {
         #[arg(long)]
         editor: bool,
     },
+    /// Upload built targets to where [targets.NAME.deploy] in site.toml says, changing only what
+    /// changed. Credentials come from the usual AWS environment variables.
+    Deploy(cmd::deploy::Options),
     /// Search a target from the command line, ranked as the sites' search box ranks.
     Search(cmd::search::Options),
 }
@@ -156,6 +159,12 @@ fn main() -> ExitCode {
             match cmd::serve::run(&cli.dir, &opts, editor) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(problems) => report_problems(problems, "serve", false),
+            }
+        }
+        Command::Deploy(opts) => {
+            match cmd::deploy::run(&cli.dir, &opts, &mut std::io::stdout().lock()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(problems) => report_problems(problems, "deploy", false),
             }
         }
         Command::Search(opts) => {

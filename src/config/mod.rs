@@ -14,9 +14,11 @@ use toml::Spanned;
 
 use crate::diagnostics::{did_you_mean, line_col, Diagnostic, Diagnostics};
 
+mod deploy;
 mod editor;
 mod footer;
 mod validate;
+pub use deploy::{Deploy, HeaderRule};
 pub use editor::{Editor, GitHost};
 pub use footer::{FooterLink, FooterTarget};
 use validate::validate;
@@ -212,6 +214,8 @@ struct RawTarget {
     collections: Vec<Spanned<String>>,
     taxonomies: Option<Vec<Spanned<String>>>,
     output: Option<Spanned<String>>,
+    pages: Option<Spanned<bool>>,
+    deploy: Option<deploy::RawDeploy>,
 }
 
 /// The whole, validated configuration.
@@ -350,6 +354,10 @@ pub struct Target {
     pub output: PathBuf,
     /// Where `output` is set in site.toml (line, column); (0, 0) when it is not.
     pub output_at: (usize, usize),
+    /// Whether CI publishes it on GitHub Pages (`pages = true`; one target at most).
+    pub pages: bool,
+    /// Where `hubgen deploy` uploads it (`[targets.NAME.deploy]`), if anywhere.
+    pub deploy: Option<Deploy>,
 }
 
 /// The path part of an absolute URL: `/hub/` of `https://example.org/hub/`.

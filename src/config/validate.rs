@@ -348,9 +348,44 @@ fn targets(
                 .output
                 .as_ref()
                 .map_or((0, 0), |o| line_col(text, o.span().start)),
+            pages: says_pages(t),
+            deploy: t
+                .deploy
+                .as_ref()
+                .map(|d| super::deploy::deploy(d, err, errors)),
         });
     }
+    one_way_each(raw, err, errors);
     targets
+}
+
+/// Each target is published one way (GitHub Pages or `hubgen deploy`), and
+/// one target at most on GitHub Pages.
+fn one_way_each(raw: &RawConfig, err: &Err<'_>, errors: &mut Diagnostics) {
+    for (name, t) in &raw.targets {
+        let name = name.get_ref();
+        if let (Some(p), Some(_)) = (t.pages.as_ref().filter(|_| says_pages(t)), &t.deploy) {
+            errors.push(
+                err(p.span(), format!("target `{name}` says both pages = true and [targets.{name}.deploy]"))
+                    .with_hint("a target is published one way: remove pages = true to deploy it with `hubgen deploy`, or its [deploy] table to publish it on GitHub Pages"),
+            );
+        }
+    }
+    let pages = raw
+        .targets
+        .values()
+        .filter_map(|t| t.pages.as_ref().filter(|_| says_pages(t)));
+    for p in pages.skip(1) {
+        errors.push(
+            err(p.span(), "more than one target says pages = true".into())
+                .with_hint("GitHub Pages publishes one site per repository: keep pages = true on one target and give the others a [targets.NAME.deploy] table"),
+        );
+    }
+}
+
+/// Whether a target says `pages = true`.
+fn says_pages(t: &RawTarget) -> bool {
+    t.pages.as_ref().is_some_and(|p| *p.get_ref())
 }
 
 /// Checks what target `name` publishes; returns its taxonomies (all when it
