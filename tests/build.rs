@@ -463,7 +463,10 @@ fn the_editor_without_its_files_is_a_plain_error() {
     let o = hubgen(&site, &["build"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("no theme of it has the editor's files"), "{err}");
+    assert!(
+        err.contains("no theme of it has the editor's files"),
+        "{err}"
+    );
     assert!(err.contains("decap-cms 3.16.3"), "{err}");
     let after = snapshot(&site);
     let changed: Vec<&String> = before
