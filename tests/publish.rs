@@ -47,6 +47,19 @@ fn job_with(wf: &Value, uses: Option<&str>, run: Option<&str>) -> Option<String>
     })
 }
 
+/// The job that runs every test: its steps run `./scripts/test.sh`, or it
+/// calls a workflow of this repository whose steps do.
+fn tests_job(wf: &Value) -> Option<String> {
+    job_with(wf, None, Some("./scripts/test.sh")).or_else(|| {
+        wf["jobs"].as_mapping()?.iter().find_map(|(name, job)| {
+            let called = job["uses"].as_str()?.strip_prefix("./")?;
+            let inner: Value = serde_yaml::from_str(&read(repo().join(called))).ok()?;
+            job_with(&inner, None, Some("./scripts/test.sh"))?;
+            Some(name.as_str()?.to_string())
+        })
+    })
+}
+
 /// Whether `job` waits, directly or not, for `other`.
 fn after(wf: &Value, job: &str, other: &str) -> bool {
     needs(wf, job)
@@ -60,7 +73,7 @@ fn the_publish_workflow_publishes_every_target_after_the_tests() {
     let wf = workflow("publish.yml");
     let on = &wf["on"]["push"]["branches"];
     assert_eq!(on[0].as_str(), Some("main"));
-    let tests = job_with(&wf, None, Some("./scripts/test.sh")).expect("a job runs every test");
+    let tests = tests_job(&wf).expect("a job runs every test");
     let build = job_with(&wf, None, Some("hubgen build")).expect("a job builds the sites");
     assert!(after(&wf, &build, &tests), "the build waits for the tests");
 
@@ -199,4 +212,28 @@ fn version_names_the_commit() {
         stdout(&o).trim(),
         format!("hubgen {} (commit {head})", env!("CARGO_PKG_VERSION"))
     );
+}
+
+/// The test workflow runs the README's test command on every pull request,
+/// and publish.yml calls it on main; the check above finds the tests there.
+#[test]
+fn every_pull_request_runs_every_test_and_publishing_needs_them() {
+    let wf = workflow("test.yml");
+    assert!(wf["on"].get("pull_request").is_some(), "on pull requests");
+    assert!(
+        wf["on"].get("workflow_call").is_some(),
+        "callable by publish.yml"
+    );
+    assert!(job_with(&wf, None, Some("./scripts/test.sh")).is_some());
+    assert!(read(repo().join("README.md")).contains("./scripts/test.sh"));
+    let publish = workflow("publish.yml");
+    let tests = tests_job(&publish).expect("publish.yml runs the tests");
+    assert_eq!(
+        publish["jobs"][tests.as_str()]["uses"].as_str(),
+        Some("./.github/workflows/test.yml")
+    );
+    // A publish workflow whose build does not wait for the tests is caught.
+    let mut loose = publish.clone();
+    loose["jobs"]["build"]["needs"] = Value::Sequence(Vec::new());
+    assert!(!after(&loose, "build", &tests));
 }
