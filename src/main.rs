@@ -171,7 +171,11 @@ fn main() -> ExitCode {
             match cmd::search::run(&cli.dir, &opts, &mut std::io::stdout().lock()) {
                 Ok(0) => ExitCode::from(1),
                 Ok(_) => ExitCode::SUCCESS,
-                Err(problems) => report_problems(problems, "search", false),
+                // Like grep: 1 is "nothing found", 2 "could not search".
+                Err(problems) => {
+                    report_problems(problems, "search", false);
+                    ExitCode::from(2)
+                }
             }
         }
     }

@@ -61,8 +61,11 @@ export async function searchModule(dir) {
 /** `hubgen search --json` for one query: the reference ranking. */
 export function reference(site, target, query, limit = 10) {
   const r = hubgen(['-C', site, 'search', '--json', '--target', target, '--limit', String(limit), query], { allowFail: true });
-  if (r.status !== 0 && r.status !== 1) throw new Error(r.stderr);
-  return r.status === 1 && !r.stdout.trim().startsWith('[') ? [] : JSON.parse(r.stdout);
+  // 0: results, 1: none (and `[]`); anything else is an error, never "no results".
+  if (r.status !== 0 && r.status !== 1) throw new Error(`hubgen search ${query} failed (${r.status}):\n${r.stderr}`);
+  const results = JSON.parse(r.stdout);
+  if ((r.status === 1) !== (results.length === 0)) throw new Error(`hubgen search ${query}: exit ${r.status} with ${results.length} results`);
+  return results;
 }
 
 /** Overlap of two top-k lists of positions, and whether their first entries agree. */
