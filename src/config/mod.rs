@@ -14,9 +14,9 @@ use toml::Spanned;
 
 use crate::diagnostics::{did_you_mean, line_col, Diagnostic, Diagnostics};
 
-mod footer;
+mod links;
 mod validate;
-pub use footer::{FooterLink, FooterTarget};
+pub use links::{LinkTo, NavLink};
 use validate::validate;
 
 /// The name of the configuration file at a site's root.
@@ -123,9 +123,12 @@ struct RawConfig {
     targets: IndexMap<Spanned<String>, RawTarget>,
     #[serde(default)]
     extra: toml::Table,
+    /// `[[menu]]`: the links at the head of every page of every target.
+    #[serde(default)]
+    menu: Option<Vec<Spanned<links::RawLink>>>,
     /// `[[footer]]`: the links at the foot of every page of every target.
     #[serde(default)]
-    footer: Vec<Spanned<footer::RawFooterLink>>,
+    footer: Vec<Spanned<links::RawLink>>,
 }
 
 fn default_language() -> String {
@@ -239,8 +242,11 @@ pub struct Config {
     pub targets: Vec<Target>,
     /// Free-form values for templates (`[extra]`).
     pub extra: serde_json::Value,
+    /// `[[menu]]`: the links at the head of every page; none when site.toml
+    /// has no `[[menu]]`, and then each target's lists and the other targets.
+    pub menu: Option<Vec<NavLink>>,
     /// `[[footer]]`: the links at the foot of every page.
-    pub footer: Vec<FooterLink>,
+    pub footer: Vec<NavLink>,
 }
 
 /// A collection (`[collections.NAME]`): the documents of one folder of

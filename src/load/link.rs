@@ -41,21 +41,23 @@ pub fn relink(site: &mut Site) -> Diagnostics {
     with_sources(&site.config.root, problems)
 }
 
-/// site.toml's footer links to pages: each page must exist and be published.
+/// site.toml's menu and footer links to pages: each page must exist and be published.
 fn check_footer(site: &Site) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    for link in &site.config.footer {
-        let crate::config::FooterTarget::Page(page) = &link.to else {
+    let menu = site.config.menu.iter().flatten().map(|l| ("menu", l));
+    let footer = site.config.footer.iter().map(|l| ("footer", l));
+    for (what, link) in menu.chain(footer) {
+        let crate::config::LinkTo::Page(page) = &link.to else {
             continue;
         };
         let shown = crate::text::slashed(page);
         let problem = match site.doc_at(page) {
             None => Some(format!(
-                "the footer link \"{}\" goes to content/{shown}, which does not exist",
+                "the {what} link \"{}\" goes to content/{shown}, which does not exist",
                 link.title
             )),
             Some(doc) if !site.is_published(doc) => Some(format!(
-                "the footer link \"{}\" goes to content/{shown}, which is a draft",
+                "the {what} link \"{}\" goes to content/{shown}, which is a draft",
                 link.title
             )),
             Some(_) => None,
@@ -71,7 +73,7 @@ fn check_footer(site: &Site) -> Vec<Diagnostic> {
                 None => "give the page's path below content/, such as pages/about.md".to_string(),
             };
             problems.push(
-                Diagnostic::error("footer", message)
+                Diagnostic::error(what, message)
                     .at(crate::config::CONFIG_FILE, link.line, 1)
                     .with_hint(hint),
             );

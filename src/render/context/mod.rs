@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::config::{Collection, Target};
+use crate::config::{Collection, LinkTo, NavLink, Target};
 use crate::site::Site;
 use crate::site::{DocId, Heading};
 use crate::text::Date;
@@ -56,43 +56,78 @@ pub struct SiteContext<'a> {
     pub taxonomies: Vec<TaxonomyLink<'a>>,
     /// The Atom feed's absolute URL.
     pub feed_url: String,
+    /// The menu at the head of every page: site.toml's `[[menu]]` links, in
+    /// its order, leaving out lists this target does not publish and the
+    /// link to this target itself; without `[[menu]]`, each list of this
+    /// target and then each other target.
+    pub menu: Vec<NavLinkContext<'a>>,
     /// site.toml's `[[footer]]` links, in its order: each page's URL on this
     /// target (or on the target that publishes it), or the address as written.
-    pub footer: Vec<FooterLinkContext<'a>>,
+    pub footer: Vec<NavLinkContext<'a>>,
     /// site.toml's `[extra]` table, as written.
     pub extra: &'a Json,
 }
 
-/// A link at the foot of every page (site.toml's `[[footer]]`).
+/// A link of the menu or the footer (site.toml's `[[menu]]`, `[[footer]]`).
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-pub struct FooterLinkContext<'a> {
+pub struct NavLinkContext<'a> {
     /// What the link says (`Accessibility statement`).
     pub title: &'a str,
     /// Where it goes.
     pub url: String,
+    /// What it goes to: `page`, `list` (a collection's list: mark it current
+    /// on every page below its URL), `site` (another target's home page) or
+    /// `address` (as written in site.toml).
+    pub kind: &'static str,
     /// Whether it leaves this site (another target, another site, an e-mail).
     pub external: bool,
 }
 
-impl<'a> FooterLinkContext<'a> {
-    fn new(site: &Site, target: &Target, link: &'a crate::config::FooterLink) -> Self {
-        let (url, external) = match &link.to {
-            crate::config::FooterTarget::Page(page) => match site.doc_at(page) {
+impl<'a> NavLinkContext<'a> {
+    /// `link` as `target` shows it, or `None` when it does not show it (a
+    /// list it does not publish in the menu, a link to itself).
+    fn new(site: &Site, target: &Target, link: &'a NavLink, menu: bool) -> Option<Self> {
+        let (url, kind, external) = match &link.to {
+            LinkTo::Page(page) => match site.doc_at(page) {
                 Some(doc) => (
                     site.url_from(doc, target).unwrap_or_default(),
+                    "page",
                     !site.publishes(target, doc),
                 ),
                 // A missing page is an error of the build before anything renders.
-                None => (String::new(), false),
+                None => (String::new(), "page", false),
             },
-            crate::config::FooterTarget::Url(url) => (url.clone(), true),
+            LinkTo::List(name) => {
+                let c = site.config.collections.iter().find(|c| c.name == *name)?;
+                let owner = if target.publishes(name) {
+                    Some(target)
+                } else if menu {
+                    None
+                } else {
+                    site.config.targets.iter().find(|t| t.publishes(name))
+                }?;
+                let external = owner.name != target.name;
+                let base = if external {
+                    owner.base_url.as_str()
+                } else {
+                    owner.base_path()
+                };
+                (format!("{base}{}", section_url(c)), "list", external)
+            }
+            LinkTo::Site(name) if *name == target.name => return None,
+            LinkTo::Site(name) => {
+                let t = site.config.target(name)?;
+                (t.base_url.clone(), "site", true)
+            }
+            LinkTo::Url(url) => (url.clone(), "address", true),
         };
-        FooterLinkContext {
+        Some(NavLinkContext {
             title: &link.title,
             url,
+            kind,
             external,
-        }
+        })
     }
 }
 
@@ -184,15 +219,51 @@ impl<'a> SiteContext<'a> {
                 })
                 .collect(),
             feed_url: format!("{}atom.xml", target.base_url),
+            menu: match &site.config.menu {
+                Some(links) => links
+                    .iter()
+                    .filter_map(|link| NavLinkContext::new(site, target, link, true))
+                    .collect(),
+                None => default_menu(site, target, sections),
+            },
             footer: site
                 .config
                 .footer
                 .iter()
-                .map(|link| FooterLinkContext::new(site, target, link))
+                .filter_map(|link| NavLinkContext::new(site, target, link, false))
                 .collect(),
             extra: &site.config.extra,
         }
     }
+}
+
+/// The menu of a site without `[[menu]]`: each list of `target`, then each other target.
+fn default_menu<'a>(
+    site: &'a Site,
+    target: &'a Target,
+    sections: &[(&'a Collection, Vec<DocId>)],
+) -> Vec<NavLinkContext<'a>> {
+    let lists = sections
+        .iter()
+        .filter(|(c, _)| has_section(c))
+        .map(|(c, _)| NavLinkContext {
+            title: &c.title,
+            url: format!("{}{}", target.base_path(), section_url(c)),
+            kind: "list",
+            external: false,
+        });
+    let sites = site
+        .config
+        .targets
+        .iter()
+        .filter(|t| t.name != target.name)
+        .map(|t| NavLinkContext {
+            title: &t.title,
+            url: t.base_url.clone(),
+            kind: "site",
+            external: true,
+        });
+    lists.chain(sites).collect()
 }
 
 /// What every template gets, whatever the page.
