@@ -67,8 +67,35 @@ impl<'e, 'c> Walk<'e, 'c> {
         }
         self.collect_image(&event, &range);
         self.collect_text(&event);
+        let table = match &event {
+            Event::Start(Tag::Table(_)) => Some(true),
+            Event::End(TagEnd::Table) => Some(false),
+            _ => None,
+        };
+        if table == Some(true) {
+            self.events.push(Event::Html(self.table_region().into()));
+        }
         let event = self.rewrite(event, &range);
         self.place(event);
+        if table == Some(false) {
+            self.events.push(Event::Html("</div>\n".into()));
+        }
+    }
+
+    /// The opening of the region a table scrolls in, sideways, when it is
+    /// wider than the screen: focusable, so that a keyboard can scroll it,
+    /// and named after the heading it comes under, so that a screen reader
+    /// says which table it is.
+    fn table_region(&self) -> String {
+        let name = self
+            .out
+            .toc
+            .last()
+            .map_or_else(|| "Table".to_string(), |h| format!("Table: {}", h.title));
+        format!(
+            "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">\n",
+            escape_attr(&name)
+        )
     }
 
     /// Images, with their alt text, for `hubgen check`.
@@ -487,6 +514,26 @@ mod tests {
         );
         let ids: Vec<_> = r.toc.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["a", "a-2", "a-1", "a-3", "a-4", "a-5"]);
+    }
+
+    #[test]
+    fn a_table_scrolls_in_a_focusable_region_named_after_its_heading() {
+        let (r, _) = render_in(
+            "guides/a.md",
+            "|a|b|\n|-|-|\n|1|2|\n\n## Costs & savings\n\n|c|\n|-|\n|3|\n",
+        );
+        assert!(
+            r.html.starts_with("<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table\">\n<table>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("aria-label=\"Table: Costs &amp; savings\">\n<table>"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.html.matches("</table>\n</div>").count(), 2, "{}", r.html);
     }
 
     /// 50,000 identical headings took minutes when each new id counted from 1.
