@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::config::{Collection, LinkTo, NavLink, Target};
+use crate::config::{Collection, Target};
 use crate::site::Site;
 use crate::site::{DocId, Heading};
 use crate::text::Date;
@@ -26,9 +26,12 @@ use crate::urls::{has_section, section_url};
 
 mod build;
 mod item;
+mod nav;
 
 pub(in crate::render) use build::Builder;
 pub use item::{FieldValue, ListItem, RefLink, TagLink, TermLink};
+use nav::default_menu;
+pub use nav::NavLinkContext;
 
 /// The `site` variable: the target being built, the same on every page.
 #[derive(Serialize)]
@@ -66,69 +69,6 @@ pub struct SiteContext<'a> {
     pub footer: Vec<NavLinkContext<'a>>,
     /// site.toml's `[extra]` table, as written.
     pub extra: &'a Json,
-}
-
-/// A link of the menu or the footer (site.toml's `[[menu]]`, `[[footer]]`).
-#[derive(Serialize)]
-#[cfg_attr(test, derive(schemars::JsonSchema))]
-pub struct NavLinkContext<'a> {
-    /// What the link says (`Accessibility statement`).
-    pub title: &'a str,
-    /// Where it goes.
-    pub url: String,
-    /// What it goes to: `page`, `list` (a collection's list: mark it current
-    /// on every page below its URL), `site` (another target's home page) or
-    /// `address` (as written in site.toml).
-    pub kind: &'static str,
-    /// Whether it leaves this site (another target, another site, an e-mail).
-    pub external: bool,
-}
-
-impl<'a> NavLinkContext<'a> {
-    /// `link` as `target` shows it, or `None` when it does not show it (a
-    /// list it does not publish in the menu, a link to itself).
-    fn new(site: &Site, target: &Target, link: &'a NavLink, menu: bool) -> Option<Self> {
-        let (url, kind, external) = match &link.to {
-            LinkTo::Page(page) => match site.doc_at(page) {
-                Some(doc) => (
-                    site.url_from(doc, target).unwrap_or_default(),
-                    "page",
-                    !site.publishes(target, doc),
-                ),
-                // A missing page is an error of the build before anything renders.
-                None => (String::new(), "page", false),
-            },
-            LinkTo::List(name) => {
-                let c = site.config.collections.iter().find(|c| c.name == *name)?;
-                let owner = if target.publishes(name) {
-                    Some(target)
-                } else if menu {
-                    None
-                } else {
-                    site.config.targets.iter().find(|t| t.publishes(name))
-                }?;
-                let external = owner.name != target.name;
-                let base = if external {
-                    owner.base_url.as_str()
-                } else {
-                    owner.base_path()
-                };
-                (format!("{base}{}", section_url(c)), "list", external)
-            }
-            LinkTo::Site(name) if *name == target.name => return None,
-            LinkTo::Site(name) => {
-                let t = site.config.target(name)?;
-                (t.base_url.clone(), "site", true)
-            }
-            LinkTo::Url(url) => (url.clone(), "address", true),
-        };
-        Some(NavLinkContext {
-            title: &link.title,
-            url,
-            kind,
-            external,
-        })
-    }
 }
 
 /// A target of the site, for links between the sites.
@@ -237,35 +177,6 @@ impl<'a> SiteContext<'a> {
     }
 }
 
-/// The menu of a site without `[[menu]]`: each list of `target`, then each other target.
-fn default_menu<'a>(
-    site: &'a Site,
-    target: &'a Target,
-    sections: &[(&'a Collection, Vec<DocId>)],
-) -> Vec<NavLinkContext<'a>> {
-    let lists = sections
-        .iter()
-        .filter(|(c, _)| has_section(c))
-        .map(|(c, _)| NavLinkContext {
-            title: &c.title,
-            url: format!("{}{}", target.base_path(), section_url(c)),
-            kind: "list",
-            external: false,
-        });
-    let sites = site
-        .config
-        .targets
-        .iter()
-        .filter(|t| t.name != target.name)
-        .map(|t| NavLinkContext {
-            title: &t.title,
-            url: t.base_url.clone(),
-            kind: "site",
-            external: true,
-        });
-    lists.chain(sites).collect()
-}
-
 /// What every template gets, whatever the page.
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
@@ -328,9 +239,13 @@ pub struct Page<'a> {
     /// Up to five documents that share the most with it (a referenced
     /// document counts twice, each tag once).
     pub related: Vec<Cow<'a, ListItem>>,
-    /// When its file last changed: its last commit, else its front matter's `updated`.
+    /// When it last changed: its front matter's `updated`, else its file's last commit.
     #[cfg_attr(test, schemars(with = "Option<String>"))]
     pub last_updated: Option<Date>,
+    /// Its `review_by` date, when that is before the day of the build: the
+    /// page says it may be out of date.
+    #[cfg_attr(test, schemars(with = "Option<String>"))]
+    pub review_overdue: Option<Date>,
     /// "Edit this page": its file in the repository, when site.toml has `repo_url`.
     pub edit_url: Option<String>,
     /// The files its front matter's `attachments` lists, published beside the content.
