@@ -22,7 +22,7 @@ export const PAGES = {
   opportunity: '/productivity/opportunities/compare-unit-costs/',
   'guide-list': '/productivity/guides/',
   guide: '/productivity/guides/sharing-capital-assets/',
-  'editors-guide': '/productivity/guides/publishing-on-the-hub/',
+  'editors-guide': '/productivity/publishing-on-the-hub/',
   'case-study-library': '/productivity/case-studies/',
   'case-study': '/productivity/case-studies/hampshire-wigan-capital-assets/',
   'council-list': '/productivity/councils/',
