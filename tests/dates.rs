@@ -95,3 +95,48 @@ fn a_future_dated_update_is_absent_until_its_date_unless_future() {
     let page = read(later.path().join("updates/2999/to-come/index.html"));
     assert!(!page.contains("not yet published"), "{page}");
 }
+
+#[test]
+fn a_link_to_a_page_not_yet_published_is_a_located_error_that_says_why() {
+    let site = tempfile::tempdir().unwrap();
+    let from = fixture("dates");
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.unwrap();
+        let dest = site.path().join(entry.path().strip_prefix(&from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+    let config = read(site.path().join("site.toml")).replace(
+        "../../../themes",
+        &repo().join("themes").to_string_lossy().replace('\\', "/"),
+    );
+    std::fs::write(site.path().join("site.toml"), config).unwrap();
+    let past = site.path().join("content/updates/past.md");
+    let text = read(&past) + "\nSee [what comes next](to-come.md).\n";
+    std::fs::write(&past, text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = hubgen(
+        site.path(),
+        &["build", "--output", out.path().to_str().unwrap()],
+    );
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("past.md:9:5: error: links to content/updates/to-come.md, which is dated 1 January 2999, after today, and is not published until then"),
+        "{err}"
+    );
+    assert!(err.contains("build with --future to preview"), "{err}");
+    let o = hubgen(
+        site.path(),
+        &[
+            "build",
+            "--future",
+            "--output",
+            out.path().to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}

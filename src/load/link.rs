@@ -262,6 +262,17 @@ fn resolve_references(site: &mut Site) -> Vec<Diagnostic> {
     problems
 }
 
+/// Why a document this build leaves out is left out, in words.
+fn not_published(doc: &Document) -> String {
+    match doc.meta.date {
+        Some(date) if !doc.meta.draft => format!(
+            "is dated {}, after today, and is not published until then",
+            date.long()
+        ),
+        _ => "is a draft and is not published".to_string(),
+    }
+}
+
 /// Published pages may not link or refer to drafts that this build leaves out.
 fn check_drafts(site: &Site) -> Vec<Diagnostic> {
     site.docs
@@ -278,9 +289,13 @@ fn draft_problems(site: &Site, doc: &Document) -> Vec<Diagnostic> {
             let to = &site.docs[link.doc];
             if !site.is_published(to) {
                 problems.push(
-                    Diagnostic::error("draft-link", format!("links to {}, which is a draft and is not published", to.source.display()))
+                    Diagnostic::error("draft-link", format!("links to {}, which {}", to.source.display(), not_published(to)))
                         .at(&doc.source, link.line, link.column)
-                        .with_hint("remove the link, or publish the page by removing `draft: true` (build with --drafts to preview)"),
+                        .with_hint(if to.meta.draft {
+                            "remove the link, or publish the page by removing `draft: true` (build with --drafts to preview)"
+                        } else {
+                            "remove the link until that day, or give the page today's date (build with --future to preview)"
+                        }),
                 );
             }
         }
@@ -291,8 +306,9 @@ fn draft_problems(site: &Site, doc: &Document) -> Vec<Diagnostic> {
                         Diagnostic::error(
                             "draft-link",
                             format!(
-                                "`{field}` refers to {}, which is a draft and is not published",
-                                site.docs[id].source.display()
+                                "`{field}` refers to {}, which {}",
+                                site.docs[id].source.display(),
+                                not_published(&site.docs[id])
                             ),
                         )
                         .at(&doc.source, doc.meta.line_of(field), 1)
