@@ -21,6 +21,7 @@
 //! links; `links.rs` says where a link points and resolves the markers; and
 //! [`html_text()`] reads the text back out of rendered HTML for search.
 
+mod components;
 mod guard;
 mod html_text;
 mod links;
@@ -72,6 +73,8 @@ fn options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+        | Options::ENABLE_DEFINITION_LIST
 }
 
 /// Renders `body`, which starts on line `body_line` of its file.

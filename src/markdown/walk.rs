@@ -10,6 +10,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd};
 
+use super::components::{alert_close, alert_open, Disclosures};
 use super::links::{asset_url, broken_link, classify, resolve_path, site_address, Dest};
 use super::{escape_attr, Address, DocId, Heading, Image, Link, LinkContext, Positions, Rendered};
 use crate::diagnostics::Diagnostic;
@@ -41,6 +42,8 @@ pub(super) struct Walk<'e, 'c> {
     paragraph_depth: usize,
     first_paragraph_done: bool,
     image_depth: usize,
+    /// The heading disclosures (`{.details}`) open here.
+    disclosures: Disclosures,
 }
 
 impl<'e, 'c> Walk<'e, 'c> {
@@ -57,6 +60,7 @@ impl<'e, 'c> Walk<'e, 'c> {
             paragraph_depth: 0,
             first_paragraph_done: false,
             image_depth: 0,
+            disclosures: Disclosures::default(),
         }
     }
 
@@ -196,6 +200,9 @@ impl<'e, 'c> Walk<'e, 'c> {
                 }
                 .into(),
             ),
+            // GitHub's alerts: a callout with its title.
+            Event::Start(Tag::BlockQuote(Some(kind))) => alert_open(kind),
+            Event::End(TagEnd::BlockQuote(Some(_))) => alert_close(),
             Event::End(TagEnd::Link) if self.in_internal_link => {
                 self.in_internal_link = false;
                 Event::InlineHtml("</a>".into())
@@ -358,6 +365,8 @@ impl<'e, 'c> Walk<'e, 'c> {
                 classes,
                 attrs,
             }) => {
+                let closings = self.disclosures.close_before(level);
+                self.events.extend(closings);
                 self.heading = Some((level, id, classes, attrs, Vec::new()));
             }
             Event::End(TagEnd::Heading(level)) => self.end_heading(level),
@@ -371,7 +380,7 @@ impl<'e, 'c> Walk<'e, 'c> {
     /// The heading being read has ended: it gets its id and its place in the
     /// table of contents, and its events go to those to render.
     fn end_heading(&mut self, level: HeadingLevel) {
-        let Some((_, id, classes, attrs, inner)) = self.heading.take() else {
+        let Some((_, id, mut classes, attrs, inner)) = self.heading.take() else {
             return;
         };
         let title: String = inner
@@ -390,6 +399,10 @@ impl<'e, 'c> Walk<'e, 'c> {
             id: id.clone(),
             title: title.trim().to_string(),
         });
+        let disclosure = self.disclosures.open(level, &mut classes);
+        if let Some((before, _)) = &disclosure {
+            self.events.push(before.clone());
+        }
         self.events.push(Event::Start(Tag::Heading {
             level,
             id: Some(id.into()),
@@ -398,6 +411,9 @@ impl<'e, 'c> Walk<'e, 'c> {
         }));
         self.events.extend(inner);
         self.events.push(Event::End(TagEnd::Heading(level)));
+        if let Some((_, after)) = disclosure {
+            self.events.push(after);
+        }
     }
 
     /// What the walk collected, with the HTML written, and the broken links.
@@ -405,10 +421,12 @@ impl<'e, 'c> Walk<'e, 'c> {
     pub(super) fn finish(self, body_len: usize) -> (Rendered, Vec<Diagnostic>) {
         let Walk {
             mut out,
-            events,
+            mut events,
             problems,
+            mut disclosures,
             ..
         } = self;
+        events.extend(disclosures.close_all());
         out.html.reserve(body_len + body_len / 4);
         pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
         // Documents are kept for the whole build: hold no spare capacity.

@@ -1,7 +1,9 @@
 // The Markdown components a reader meets, on the fixture site's one guide
 // (tests/fixtures/components), in headless Chromium: a ten-column table
 // scrolls inside its own named, focusable region on a phone while the page
-// does not; a task list shows checkboxes, not bullets; axe finds nothing.
+// does not; a task list shows checkboxes, not bullets; GitHub alerts are
+// titled callouts, a `{.details}` heading folds its section, a definition
+// list is a <dl>; axe finds nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -64,9 +66,45 @@ test('a task list shows its checkboxes, named, and no bullets', async () => {
   await page.close();
 });
 
+test('GitHub alerts are callouts with a title; a plain quotation stays a quotation', async () => {
+  const page = await open(1280);
+  const notes = page.getByRole('note');
+  assert.deepEqual(await notes.evaluateAll(els => els.map(e => e.querySelector('.callout-title').textContent)), ['Note', 'Warning', 'Tip']);
+  assert.match(await notes.nth(1).textContent(), /Warning\s+Check the contract's break clauses/);
+  assert.equal(await page.locator('.content').textContent().then(t => t.includes('[!')), false, 'no alert marker prints');
+  assert.equal(await page.locator('.content blockquote').count(), 1);
+  await page.close();
+});
+
+test('a {.details} heading folds its section until opened, by mouse or keyboard', async () => {
+  const page = await open(375);
+  const details = page.locator('details.disclosure');
+  assert.equal(await details.count(), 2);
+  const body = page.getByText("Every figure comes from the councils' own returns.");
+  assert.equal(await body.isVisible(), false, 'folded at first');
+  await page.getByRole('heading', { name: 'The figures in full' }).click();
+  assert.ok(await body.isVisible(), 'a click opens it');
+  // The second by keyboard: its summary is focusable and Enter opens it.
+  await details.nth(1).locator('summary').focus();
+  await page.keyboard.press('Enter');
+  assert.ok(await page.getByText("The councils' published accounts.").isVisible());
+  // The section ends at the next heading of its level or above.
+  assert.equal(await page.locator('details.disclosure h2, details.disclosure #words-used-here').count(), 0);
+  await page.close();
+});
+
+test('a definition list is a list of terms and their definitions', async () => {
+  const page = await open(1280);
+  assert.deepEqual(await page.locator('.content dl dt').allTextContents(), ['Unit cost', 'Shared service']);
+  assert.match(await page.locator('.content dl dd').first().textContent(), /^What one unit of a service costs/);
+  await page.close();
+});
+
 test('axe finds no WCAG 2.2 A or AA violation on the components at 375 and 1280 pixels', async () => {
   for (const width of [375, 1280]) {
     const page = await open(width);
+    // With the disclosures open, so that axe sees what they hold.
+    await page.evaluate(() => document.querySelectorAll('details').forEach(d => { d.open = true; }));
     await page.addScriptTag({ content: AXE });
     const result = await page.evaluate(() => window.axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] },
