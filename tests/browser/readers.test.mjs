@@ -115,3 +115,42 @@ test('at 375 pixels no page type of either site scrolls sideways', async () => {
   }
   assert.deepEqual(wide, [], wide.join('\n'));
 });
+
+test('the library filters live in the address: they survive Back, and a copied link opens the same list', async () => {
+  const { page } = await open('/productivity/opportunities/', 1280);
+  const shown = () => page.locator('[data-library] > li:not([hidden])').count();
+  const all = await shown();
+  const workstream = await page.locator('#filter-workstream option').nth(1).getAttribute('value') ?? await page.locator('#filter-workstream option').nth(1).textContent();
+  await page.selectOption('#filter-workstream', workstream);
+  await page.waitForURL(u => u.searchParams.get('workstream') === workstream);
+  const byWorkstream = await shown();
+  assert.ok(byWorkstream > 0 && byWorkstream < all, `${byWorkstream} of ${all}`);
+  // A word narrows further; every word typed must be in the item.
+  const word = (await page.locator('[data-library] > li:not([hidden]) .item-title').first().textContent()).trim().split(/\s+/)[0];
+  await page.fill('#filter-words', word.toLowerCase());
+  await page.waitForURL(u => u.searchParams.get('words') === word.toLowerCase());
+  const filtered = await shown();
+  assert.ok(filtered >= 1 && filtered <= byWorkstream);
+  const copied = page.url();
+
+  // To a result and Back: the same filters, the same list.
+  await Promise.all([page.waitForEvent('load'), page.locator('[data-library] > li:not([hidden]) a').first().click()]);
+  assert.doesNotMatch(page.url(), /\/opportunities\/\?/);
+  await page.goBack();
+  await page.waitForFunction(n => document.querySelectorAll('[data-library] > li:not([hidden])').length === n, filtered);
+  assert.equal(await page.inputValue('#filter-workstream'), workstream);
+  assert.equal(await page.inputValue('#filter-words'), word.toLowerCase());
+  assert.match(await page.locator('[data-library-count]').textContent(), new RegExp(`^${filtered} of ${all} items`));
+  await page.close();
+
+  // The copied address, in a fresh page: the same filtered list.
+  const fresh = await context.newPage();
+  await fresh.goto(copied);
+  await fresh.waitForFunction(n => document.querySelectorAll('[data-library] > li:not([hidden])').length === n, filtered);
+  assert.equal(await fresh.inputValue('#filter-workstream'), workstream);
+  // Clearing the filters clears the address too.
+  await fresh.getByRole('button', { name: 'Clear filters' }).click();
+  await fresh.waitForURL(u => u.search === '');
+  assert.equal(await fresh.locator('[data-library] > li:not([hidden])').count(), all);
+  await fresh.close();
+});
