@@ -332,6 +332,7 @@ fn load_one(
         list_of: &list_of,
         bases: &sources.bases,
         up: markdown::up_from(&url),
+        content: &sources.content,
         raw_html: coll.raw_html,
     };
     let (mut body, link_problems) = markdown::render(body, body_line, &ctx);

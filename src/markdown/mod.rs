@@ -24,6 +24,7 @@
 mod components;
 mod guard;
 mod html_text;
+mod images;
 mod links;
 mod safe_html;
 #[cfg(test)]
@@ -58,6 +59,8 @@ pub struct LinkContext<'a> {
     /// and their paths (`/hub/`), longest first: a link starting with one is
     /// an address on the site.
     pub bases: &'a [String],
+    /// The `content/` folder, where images are read for their sizes.
+    pub content: &'a Path,
     /// The collection allows raw HTML as written (`raw_html = true` in site.toml).
     pub raw_html: bool,
 }

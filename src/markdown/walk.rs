@@ -44,6 +44,8 @@ pub(super) struct Walk<'e, 'c> {
     image_depth: usize,
     /// The heading disclosures (`{.details}`) open here.
     disclosures: Disclosures,
+    /// The images whose size is known, by address.
+    sized: Vec<super::images::Sized>,
 }
 
 impl<'e, 'c> Walk<'e, 'c> {
@@ -61,6 +63,7 @@ impl<'e, 'c> Walk<'e, 'c> {
             first_paragraph_done: false,
             image_depth: 0,
             disclosures: Disclosures::default(),
+            sized: Vec::new(),
         }
     }
 
@@ -180,7 +183,13 @@ impl<'e, 'c> Walk<'e, 'c> {
             }) => {
                 let dest_url = match classify(&dest_url) {
                     Dest::Asset { path, rest } => {
-                        asset_url(self.ctx, path, rest).map_or(dest_url.clone(), CowStr::from)
+                        let url = asset_url(self.ctx, path, rest);
+                        let size = resolve_path(self.ctx.file, path)
+                            .and_then(|p| super::images::size_of(self.ctx.content, &p));
+                        if let (Some(url), Some(size)) = (&url, size) {
+                            self.sized.push((url.clone(), size));
+                        }
+                        url.map_or(dest_url.clone(), CowStr::from)
                     }
                     _ => dest_url,
                 };
@@ -424,11 +433,15 @@ impl<'e, 'c> Walk<'e, 'c> {
             mut events,
             problems,
             mut disclosures,
+            sized,
             ..
         } = self;
         events.extend(disclosures.close_all());
         out.html.reserve(body_len + body_len / 4);
         pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+        if out.html.contains("<img ") {
+            out.html = super::images::add_sizes(&out.html, &sized);
+        }
         // Documents are kept for the whole build: hold no spare capacity.
         out.html.shrink_to_fit();
         out.word_count = out.plain.split_whitespace().count();

@@ -3,7 +3,7 @@
 // scrolls inside its own named, focusable region on a phone while the page
 // does not; a task list shows checkboxes, not bullets; GitHub alerts are
 // titled callouts, a `{.details}` heading folds its section, a definition
-// list is a <dl>; axe finds nothing.
+// list is a <dl>; an image has its width and height; axe finds nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -97,6 +97,17 @@ test('a definition list is a list of terms and their definitions', async () => {
   const page = await open(1280);
   assert.deepEqual(await page.locator('.content dl dt').allTextContents(), ['Unit cost', 'Shared service']);
   assert.match(await page.locator('.content dl dd').first().textContent(), /^What one unit of a service costs/);
+  await page.close();
+});
+
+test('a content image has its intrinsic width and height, so the text does not jump while it loads', async () => {
+  const page = await open(375);
+  const img = page.getByRole('img', { name: 'A bar chart of spending by service' });
+  assert.deepEqual([await img.getAttribute('width'), await img.getAttribute('height')], ['640', '320']);
+  // Scaled to the column, in proportion, with its room kept before it loads.
+  const box = await img.boundingBox();
+  assert.ok(box.width <= 375 && Math.abs(box.width / box.height - 2) < 0.02, `${box.width}x${box.height}`);
+  assert.ok(await img.evaluate(i => i.complete && i.naturalWidth === 640), 'the image loads');
   await page.close();
 });
 
