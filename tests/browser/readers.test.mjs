@@ -105,12 +105,16 @@ test('on a phone the header is compact, has one search box, and its menu opens f
   await page.close();
 });
 
-test('at 375 pixels no page type of either site scrolls sideways', async () => {
+test('at 375 pixels no page type of either site scrolls sideways, and at 1280 the menu is one line', async () => {
   const wide = [];
   for (const [name, path] of Object.entries(PAGES)) {
     const { page } = await open(path, 375);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     if (overflow > 0) wide.push(`${name} (${path}): ${overflow}px too wide`);
+    // On a desktop the menu is one line.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const menu = await page.locator('#site-nav li').evaluateAll(lis => new Set(lis.map(li => li.getBoundingClientRect().top)).size);
+    if (menu !== 1) wide.push(`${name} (${path}): the menu takes ${menu} lines at 1280px`);
     await page.close();
   }
   assert.deepEqual(wide, [], wide.join('\n'));
