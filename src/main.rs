@@ -66,7 +66,7 @@ enum Command {
         /// Open the preview in a browser.
         #[arg(long)]
         open: bool,
-        /// Leave out documents marked `draft: true` (the preview shows them by default).
+        /// Leave out documents marked `draft: true` and those dated in the future (the preview shows both by default, each marked).
         #[arg(long)]
         no_drafts: bool,
         /// Also run the browser editor against this folder's files (needs Node.js: it

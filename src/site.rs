@@ -144,6 +144,12 @@ pub struct Site {
     pub docs: Vec<Arc<Document>>,
     /// Whether drafts are part of this build.
     pub drafts: bool,
+    /// Documents dated after this day are not published yet (like Hugo,
+    /// until their date); none when the build includes them (`--future`,
+    /// `--drafts`, and the preview unless `--no-drafts`).
+    pub until: Option<Date>,
+    /// The day of the build: a page past its `review_by` date says so.
+    pub today: Date,
     /// Taxonomy name → terms, over every published document.
     pub taxonomies: BTreeMap<String, Terms>,
     /// Where the site root sits in its git repository, if it is in one.
@@ -166,9 +172,13 @@ impl Site {
         &self.config.collections[doc.collection]
     }
 
-    /// Whether `doc` is in this build at all (drafts are left out unless asked for).
+    /// Whether `doc` is in this build at all (drafts and documents dated
+    /// in the future are left out unless asked for).
     pub fn is_published(&self, doc: &Document) -> bool {
-        self.drafts || !doc.meta.draft
+        (self.drafts || !doc.meta.draft)
+            && self
+                .until
+                .is_none_or(|until| doc.meta.date.is_none_or(|date| date <= until))
     }
 
     /// Whether `target` publishes `doc`.

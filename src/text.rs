@@ -145,11 +145,19 @@ impl Date {
         Date { year, month, day }
     }
 
-    /// Today, by the system clock (UTC).
+    /// Today, by the system clock (UTC), or by `SOURCE_DATE_EPOCH` (seconds
+    /// since 1970) when it is set: the reproducible-builds convention, so
+    /// that a build that depends on the day (future-dated pages, overdue
+    /// reviews) can be repeated byte for byte.
     pub fn today() -> Date {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+        let pinned = std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok());
+        let secs = pinned.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+        });
         Date::from_unix_days(secs.div_euclid(86_400))
     }
 

@@ -286,9 +286,9 @@ fn init_new_and_last_updated_from_git() {
 fn edit_links_point_into_the_repository() {
     let tmp = tempfile::tempdir().unwrap();
     build_ok(&repo(), tmp.path(), &["--target", "hub"]);
-    let html = read(tmp.path().join("guides/publishing-on-the-hub/index.html"));
+    let html = read(tmp.path().join("publishing-on-the-hub/index.html"));
     assert!(
-        html.contains("/edit/main/content/guides/publishing-on-the-hub.md\">Edit this page</a>"),
+        html.contains("/edit/main/content/editors/publishing-on-the-hub.md\">Edit this page</a>"),
         "{html}"
     );
 }

@@ -372,6 +372,7 @@ fn every_page_links_to_about_governance_accessibility_and_the_other_site() {
                 ">Governance</a>",
                 ">Accessibility statement</a>",
                 "href=\"mailto:",
+                "publishing-on-the-hub/\">Contribute",
             ] {
                 assert!(
                     footer.contains(want),
@@ -391,5 +392,23 @@ fn every_page_links_to_about_governance_accessibility_and_the_other_site() {
             );
         }
         assert!(pages > 20, "{base}: {pages} pages");
+    }
+}
+
+/// The editors' guide (`content/editors/`) is for editors: reachable from
+/// every page's "Contribute" link, but not listed to readers as a guide.
+#[test]
+fn the_editors_guide_is_not_listed_to_readers() {
+    let out = build_repo();
+    let hub = out.path().join("hub");
+    assert!(hub.join("publishing-on-the-hub/index.html").exists());
+    for file in ["index.html", "guides/index.html", "atom.xml"] {
+        let text = read(hub.join(file));
+        let text = text.split("<footer").next().unwrap_or_default();
+        assert!(
+            !text.contains("publishing-on-the-hub")
+                && !text.contains("Publishing on the programme site"),
+            "hub/{file} lists the editors' guide to readers"
+        );
     }
 }

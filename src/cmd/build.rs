@@ -24,9 +24,12 @@ pub struct Options {
     /// Replace the target's base URL (one target only).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
-    /// Include documents marked `draft: true`.
+    /// Include documents marked `draft: true`, and those dated in the future.
     #[arg(long)]
     pub drafts: bool,
+    /// Include documents whose `date` is after today (left out until then).
+    #[arg(long)]
+    pub future: bool,
 }
 
 /// What was built, one entry per target.
@@ -64,8 +67,9 @@ pub struct TargetReport {
 
 /// The site, when nothing in it stops it from being published: what
 /// `hubgen check` calls an error stops a build too, all of it reported at once.
-fn load_for_publishing(config: Config, drafts: bool) -> Result<crate::site::Site, Diagnostics> {
-    let (site, mut problems) = load::load_all(config, drafts);
+fn load_for_publishing(config: Config, opts: &Options) -> Result<crate::site::Site, Diagnostics> {
+    let (site, mut problems) =
+        load::load_all_dated(config, opts.drafts, opts.drafts || opts.future);
     problems.extend(crate::check::blocking(&site));
     if problems.has_errors() {
         return Err(problems);
@@ -96,7 +100,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
         return Err(problems);
     }
     let lock = lock_outputs(root, &outputs)?;
-    let site = load_for_publishing(config, opts.drafts)?;
+    let site = load_for_publishing(config, opts)?;
     let load_time = start.elapsed();
 
     let mut staged = Vec::new();

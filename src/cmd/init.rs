@@ -75,6 +75,10 @@ pub const BASE_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/base/static/library.js"),
     ),
     (
+        "static/menu.js",
+        include_str!("../../themes/base/static/menu.js"),
+    ),
+    (
         "static/search.js",
         include_str!("../../themes/base/static/search.js"),
     ),

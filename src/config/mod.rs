@@ -16,11 +16,11 @@ use crate::diagnostics::{did_you_mean, line_col, Diagnostic, Diagnostics};
 
 mod deploy;
 mod editor;
-mod footer;
+mod links;
 mod validate;
 pub use deploy::{Deploy, HeaderRule};
 pub use editor::{Editor, GitHost};
-pub use footer::{FooterLink, FooterTarget};
+pub use links::{LinkTo, NavLink};
 use validate::validate;
 
 /// The name of the configuration file at a site's root.
@@ -127,9 +127,12 @@ struct RawConfig {
     targets: IndexMap<Spanned<String>, RawTarget>,
     #[serde(default)]
     extra: toml::Table,
+    /// `[[menu]]`: the links at the head of every page of every target.
+    #[serde(default)]
+    menu: Option<Vec<Spanned<links::RawLink>>>,
     /// `[[footer]]`: the links at the foot of every page of every target.
     #[serde(default)]
-    footer: Vec<Spanned<footer::RawFooterLink>>,
+    footer: Vec<Spanned<links::RawLink>>,
     /// `[editor]`: the browser editor, off unless present.
     editor: Option<Spanned<editor::RawEditor>>,
 }
@@ -251,8 +254,11 @@ pub struct Config {
     pub targets: Vec<Target>,
     /// Free-form values for templates (`[extra]`).
     pub extra: serde_json::Value,
+    /// `[[menu]]`: the links at the head of every page; none when site.toml
+    /// has no `[[menu]]`, and then each target's lists and the other targets.
+    pub menu: Option<Vec<NavLink>>,
     /// `[[footer]]`: the links at the foot of every page.
-    pub footer: Vec<FooterLink>,
+    pub footer: Vec<NavLink>,
     /// `[editor]`: the browser editor hubgen writes into one target, if any.
     pub editor: Option<Editor>,
 }

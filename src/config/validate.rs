@@ -34,7 +34,12 @@ pub(super) fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config
         );
     }
 
-    let footer = super::footer::footer(&raw.footer, text, &err, &mut errors);
+    let known = (collections.as_slice(), targets.as_slice());
+    let menu = raw
+        .menu
+        .as_ref()
+        .map(|m| super::links::links("menu", m, known, text, &err, &mut errors));
+    let footer = super::links::links("footer", &raw.footer, known, text, &err, &mut errors);
     let editor = super::editor::editor(
         raw.editor.as_ref(),
         &targets,
@@ -59,6 +64,7 @@ pub(super) fn validate(root: &Path, text: &str, raw: RawConfig) -> Result<Config
         taxonomies,
         targets,
         extra: serde_json::to_value(&raw.extra).unwrap_or_default(),
+        menu,
         footer,
         editor,
     })

@@ -41,21 +41,23 @@ pub fn relink(site: &mut Site) -> Diagnostics {
     with_sources(&site.config.root, problems)
 }
 
-/// site.toml's footer links to pages: each page must exist and be published.
+/// site.toml's menu and footer links to pages: each page must exist and be published.
 fn check_footer(site: &Site) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    for link in &site.config.footer {
-        let crate::config::FooterTarget::Page(page) = &link.to else {
+    let menu = site.config.menu.iter().flatten().map(|l| ("menu", l));
+    let footer = site.config.footer.iter().map(|l| ("footer", l));
+    for (what, link) in menu.chain(footer) {
+        let crate::config::LinkTo::Page(page) = &link.to else {
             continue;
         };
         let shown = crate::text::slashed(page);
         let problem = match site.doc_at(page) {
             None => Some(format!(
-                "the footer link \"{}\" goes to content/{shown}, which does not exist",
+                "the {what} link \"{}\" goes to content/{shown}, which does not exist",
                 link.title
             )),
             Some(doc) if !site.is_published(doc) => Some(format!(
-                "the footer link \"{}\" goes to content/{shown}, which is a draft",
+                "the {what} link \"{}\" goes to content/{shown}, which is a draft",
                 link.title
             )),
             Some(_) => None,
@@ -71,7 +73,7 @@ fn check_footer(site: &Site) -> Vec<Diagnostic> {
                 None => "give the page's path below content/, such as pages/about.md".to_string(),
             };
             problems.push(
-                Diagnostic::error("footer", message)
+                Diagnostic::error(what, message)
                     .at(crate::config::CONFIG_FILE, link.line, 1)
                     .with_hint(hint),
             );
@@ -260,6 +262,17 @@ fn resolve_references(site: &mut Site) -> Vec<Diagnostic> {
     problems
 }
 
+/// Why a document this build leaves out is left out, in words.
+fn not_published(doc: &Document) -> String {
+    match doc.meta.date {
+        Some(date) if !doc.meta.draft => format!(
+            "is dated {}, after today, and is not published until then",
+            date.long()
+        ),
+        _ => "is a draft and is not published".to_string(),
+    }
+}
+
 /// Published pages may not link or refer to drafts that this build leaves out.
 fn check_drafts(site: &Site) -> Vec<Diagnostic> {
     site.docs
@@ -276,9 +289,13 @@ fn draft_problems(site: &Site, doc: &Document) -> Vec<Diagnostic> {
             let to = &site.docs[link.doc];
             if !site.is_published(to) {
                 problems.push(
-                    Diagnostic::error("draft-link", format!("links to {}, which is a draft and is not published", to.source.display()))
+                    Diagnostic::error("draft-link", format!("links to {}, which {}", to.source.display(), not_published(to)))
                         .at(&doc.source, link.line, link.column)
-                        .with_hint("remove the link, or publish the page by removing `draft: true` (build with --drafts to preview)"),
+                        .with_hint(if to.meta.draft {
+                            "remove the link, or publish the page by removing `draft: true` (build with --drafts to preview)"
+                        } else {
+                            "remove the link until that day, or give the page today's date (build with --future to preview)"
+                        }),
                 );
             }
         }
@@ -289,8 +306,9 @@ fn draft_problems(site: &Site, doc: &Document) -> Vec<Diagnostic> {
                         Diagnostic::error(
                             "draft-link",
                             format!(
-                                "`{field}` refers to {}, which is a draft and is not published",
-                                site.docs[id].source.display()
+                                "`{field}` refers to {}, which {}",
+                                site.docs[id].source.display(),
+                                not_published(&site.docs[id])
                             ),
                         )
                         .at(&doc.source, doc.meta.line_of(field), 1)

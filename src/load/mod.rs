@@ -17,7 +17,7 @@ use crate::markdown::{self, LinkContext};
 use crate::schema;
 use crate::site::DocId;
 use crate::site::{Document, Site};
-use crate::text::{slugify, truncate_words};
+use crate::text::{slugify, truncate_words, Date};
 
 mod link;
 pub use link::{relink, relink_bodies, same_links};
@@ -45,6 +45,12 @@ pub fn load(config: Config, drafts: bool) -> Result<Site, Diagnostics> {
 /// all of them and an editor sees every mistake at once. A site with errors
 /// is for checking, never for publishing.
 pub fn load_all(config: Config, drafts: bool) -> (Site, Diagnostics) {
+    load_all_dated(config, drafts, drafts)
+}
+
+/// As [`load_all`], and `future` includes documents dated after today,
+/// which are otherwise left out until their date.
+pub fn load_all_dated(config: Config, drafts: bool, future: bool) -> (Site, Diagnostics) {
     let content = config.root.join(CONTENT_DIR);
     let (files, mut problems) = discover(&config, &content);
 
@@ -74,14 +80,22 @@ pub fn load_all(config: Config, drafts: bool) -> (Site, Diagnostics) {
     }
 
     let git_dates = crate::git::last_changed(&config.root, CONTENT_DIR);
+    let today = Date::today();
     for doc in &mut docs {
-        doc.last_updated = git_dates.get(&doc.source).copied().or(doc.meta.updated);
+        // The editor's `updated` says when the page last changed in substance;
+        // a commit may only have moved or reformatted it.
+        doc.last_updated = doc
+            .meta
+            .updated
+            .or_else(|| git_dates.get(&doc.source).copied());
     }
     let repo_prefix = crate::git::prefix(&config.root);
     let mut site = Site {
         config,
         docs: docs.into_iter().map(Arc::new).collect(),
         drafts,
+        until: (!future).then_some(today),
+        today,
         taxonomies: BTreeMap::new(),
         repo_prefix,
         git_dates: Arc::new(git_dates),
@@ -114,11 +128,10 @@ pub fn reload_doc(site: &Site, path: &Path) -> Result<Document, Diagnostics> {
         Some(doc) if problems.is_empty() => doc,
         _ => return Err(problems.into()),
     };
-    doc.last_updated = site
-        .git_dates
-        .get(&doc.source)
-        .copied()
-        .or(doc.meta.updated);
+    doc.last_updated = doc
+        .meta
+        .updated
+        .or_else(|| site.git_dates.get(&doc.source).copied());
     Ok(doc)
 }
 
@@ -319,6 +332,7 @@ fn load_one(
         list_of: &list_of,
         bases: &sources.bases,
         up: markdown::up_from(&url),
+        content: &sources.content,
         raw_html: coll.raw_html,
     };
     let (mut body, link_problems) = markdown::render(body, body_line, &ctx);

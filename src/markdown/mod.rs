@@ -21,8 +21,10 @@
 //! links; `links.rs` says where a link points and resolves the markers; and
 //! [`html_text()`] reads the text back out of rendered HTML for search.
 
+mod components;
 mod guard;
 mod html_text;
+mod images;
 mod links;
 mod safe_html;
 #[cfg(test)]
@@ -57,6 +59,8 @@ pub struct LinkContext<'a> {
     /// and their paths (`/hub/`), longest first: a link starting with one is
     /// an address on the site.
     pub bases: &'a [String],
+    /// The `content/` folder, where images are read for their sizes.
+    pub content: &'a Path,
     /// The collection allows raw HTML as written (`raw_html = true` in site.toml).
     pub raw_html: bool,
 }
@@ -73,6 +77,8 @@ pub(crate) fn options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+        | Options::ENABLE_DEFINITION_LIST
 }
 
 /// Renders `body`, which starts on line `body_line` of its file.

@@ -31,6 +31,7 @@ pub(super) fn render_in(file: &str, body: &str) -> (Rendered, Vec<Diagnostic>) {
         lookup: &lookup,
         all_paths: &all,
         up: up_from("guides/a/"),
+        content: Path::new("content"),
         raw_html: false,
     };
     render(body, 5, &ctx)
@@ -46,6 +47,7 @@ pub(super) fn render_raw(body: &str, raw_html: bool) -> (Rendered, Vec<Diagnosti
         lookup: &lookup,
         all_paths: &all,
         up: String::new(),
+        content: Path::new("content"),
         raw_html,
     };
     render(body, 5, &ctx)

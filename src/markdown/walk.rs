@@ -10,6 +10,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Tag, TagEnd};
 
+use super::components::{alert_close, alert_open, Disclosures};
 use super::links::{asset_url, broken_link, classify, resolve_path, site_address, Dest};
 use super::{escape_attr, Address, DocId, Heading, Image, Link, LinkContext, Positions, Rendered};
 use crate::diagnostics::Diagnostic;
@@ -41,6 +42,10 @@ pub(super) struct Walk<'e, 'c> {
     paragraph_depth: usize,
     first_paragraph_done: bool,
     image_depth: usize,
+    /// The heading disclosures (`{.details}`) open here.
+    disclosures: Disclosures,
+    /// The images whose size is known, by address.
+    sized: Vec<super::images::Sized>,
 }
 
 impl<'e, 'c> Walk<'e, 'c> {
@@ -57,6 +62,8 @@ impl<'e, 'c> Walk<'e, 'c> {
             paragraph_depth: 0,
             first_paragraph_done: false,
             image_depth: 0,
+            disclosures: Disclosures::default(),
+            sized: Vec::new(),
         }
     }
 
@@ -67,8 +74,35 @@ impl<'e, 'c> Walk<'e, 'c> {
         }
         self.collect_image(&event, &range);
         self.collect_text(&event);
+        let table = match &event {
+            Event::Start(Tag::Table(_)) => Some(true),
+            Event::End(TagEnd::Table) => Some(false),
+            _ => None,
+        };
+        if table == Some(true) {
+            self.events.push(Event::Html(self.table_region().into()));
+        }
         let event = self.rewrite(event, &range);
         self.place(event);
+        if table == Some(false) {
+            self.events.push(Event::Html("</div>\n".into()));
+        }
+    }
+
+    /// The opening of the region a table scrolls in, sideways, when it is
+    /// wider than the screen: focusable, so that a keyboard can scroll it,
+    /// and named after the heading it comes under, so that a screen reader
+    /// says which table it is.
+    fn table_region(&self) -> String {
+        let name = self
+            .out
+            .toc
+            .last()
+            .map_or_else(|| "Table".to_string(), |h| format!("Table: {}", h.title));
+        format!(
+            "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">\n",
+            escape_attr(&name)
+        )
     }
 
     /// Images, with their alt text, for `hubgen check`.
@@ -149,7 +183,13 @@ impl<'e, 'c> Walk<'e, 'c> {
             }) => {
                 let dest_url = match classify(&dest_url) {
                     Dest::Asset { path, rest } => {
-                        asset_url(self.ctx, path, rest).map_or(dest_url.clone(), CowStr::from)
+                        let url = asset_url(self.ctx, path, rest);
+                        let size = resolve_path(self.ctx.file, path)
+                            .and_then(|p| super::images::size_of(self.ctx.content, &p));
+                        if let (Some(url), Some(size)) = (&url, size) {
+                            self.sized.push((url.clone(), size));
+                        }
+                        url.map_or(dest_url.clone(), CowStr::from)
                     }
                     _ => dest_url,
                 };
@@ -169,6 +209,9 @@ impl<'e, 'c> Walk<'e, 'c> {
                 }
                 .into(),
             ),
+            // GitHub's alerts: a callout with its title.
+            Event::Start(Tag::BlockQuote(Some(kind))) => alert_open(kind),
+            Event::End(TagEnd::BlockQuote(Some(_))) => alert_close(),
             Event::End(TagEnd::Link) if self.in_internal_link => {
                 self.in_internal_link = false;
                 Event::InlineHtml("</a>".into())
@@ -331,6 +374,8 @@ impl<'e, 'c> Walk<'e, 'c> {
                 classes,
                 attrs,
             }) => {
+                let closings = self.disclosures.close_before(level);
+                self.events.extend(closings);
                 self.heading = Some((level, id, classes, attrs, Vec::new()));
             }
             Event::End(TagEnd::Heading(level)) => self.end_heading(level),
@@ -344,7 +389,7 @@ impl<'e, 'c> Walk<'e, 'c> {
     /// The heading being read has ended: it gets its id and its place in the
     /// table of contents, and its events go to those to render.
     fn end_heading(&mut self, level: HeadingLevel) {
-        let Some((_, id, classes, attrs, inner)) = self.heading.take() else {
+        let Some((_, id, mut classes, attrs, inner)) = self.heading.take() else {
             return;
         };
         let title: String = inner
@@ -363,6 +408,10 @@ impl<'e, 'c> Walk<'e, 'c> {
             id: id.clone(),
             title: title.trim().to_string(),
         });
+        let disclosure = self.disclosures.open(level, &mut classes);
+        if let Some((before, _)) = &disclosure {
+            self.events.push(before.clone());
+        }
         self.events.push(Event::Start(Tag::Heading {
             level,
             id: Some(id.into()),
@@ -371,6 +420,9 @@ impl<'e, 'c> Walk<'e, 'c> {
         }));
         self.events.extend(inner);
         self.events.push(Event::End(TagEnd::Heading(level)));
+        if let Some((_, after)) = disclosure {
+            self.events.push(after);
+        }
     }
 
     /// What the walk collected, with the HTML written, and the broken links.
@@ -378,12 +430,18 @@ impl<'e, 'c> Walk<'e, 'c> {
     pub(super) fn finish(self, body_len: usize) -> (Rendered, Vec<Diagnostic>) {
         let Walk {
             mut out,
-            events,
+            mut events,
             problems,
+            mut disclosures,
+            sized,
             ..
         } = self;
+        events.extend(disclosures.close_all());
         out.html.reserve(body_len + body_len / 4);
         pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+        if out.html.contains("<img ") {
+            out.html = super::images::add_sizes(&out.html, &sized);
+        }
         // Documents are kept for the whole build: hold no spare capacity.
         out.html.shrink_to_fit();
         out.word_count = out.plain.split_whitespace().count();
@@ -487,6 +545,26 @@ mod tests {
         );
         let ids: Vec<_> = r.toc.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["a", "a-2", "a-1", "a-3", "a-4", "a-5"]);
+    }
+
+    #[test]
+    fn a_table_scrolls_in_a_focusable_region_named_after_its_heading() {
+        let (r, _) = render_in(
+            "guides/a.md",
+            "|a|b|\n|-|-|\n|1|2|\n\n## Costs & savings\n\n|c|\n|-|\n|3|\n",
+        );
+        assert!(
+            r.html.starts_with("<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table\">\n<table>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("aria-label=\"Table: Costs &amp; savings\">\n<table>"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.html.matches("</table>\n</div>").count(), 2, "{}", r.html);
     }
 
     /// 50,000 identical headings took minutes when each new id counted from 1.

@@ -1,5 +1,5 @@
 // The Nu Html Checker (npm vnu-jar, run with the machine's Java) on every page
-// of both built sites: no errors. The checker is held to having run: its exit
+// of both built sites, and of the components fixture's: no errors. The checker is held to having run: its exit
 // status, the files it says it checked (every HTML file of both sites), and a
 // deliberately invalid page that it must report.
 import { test } from 'node:test';
@@ -35,10 +35,11 @@ function vnu(dirs) {
 
 const describe = (out, problems) => problems.map(m => `${(m.url ?? '').replace('file:' + out, '')}:${m.lastLine}: ${m.message}`);
 
-test('vnu reports no error on any page of either site, and checked every page', () => {
+test('vnu reports no error on any page of either site, nor on the Markdown components, and checked every page', () => {
   const out = build(ROOT);
+  const components = build(join(ROOT, 'tests/fixtures/components'));
   try {
-    const dirs = [join(out, 'programme'), join(out, 'hub')];
+    const dirs = [join(out, 'programme'), join(out, 'hub'), components];
     const expected = dirs.flatMap(htmlFiles).sort();
     assert.ok(expected.length > 50, `only ${expected.length} pages were built`);
     const { checked, problems } = vnu(dirs);
@@ -46,6 +47,7 @@ test('vnu reports no error on any page of either site, and checked every page', 
     assert.deepEqual(checked.sort(), expected, 'vnu did not check exactly the built pages');
   } finally {
     rmSync(out, { recursive: true, force: true });
+    rmSync(components, { recursive: true, force: true });
   }
 });
 

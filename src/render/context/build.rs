@@ -168,6 +168,10 @@ impl<'v> Builder<'v> {
             aliases: &doc.meta.aliases,
             related: self.items(related),
             last_updated: doc.last_updated,
+            review_overdue: match doc.meta.get("review_by") {
+                Some(Value::Date(due)) if *due < site.today => Some(*due),
+                _ => None,
+            },
             edit_url: site.edit_url(doc),
             attachments: self.attachments(doc),
             section: PageSection {

@@ -36,6 +36,9 @@ pub struct ListItem {
     pub weight: i64,
     /// Whether it is a draft (shown only in builds with drafts).
     pub draft: bool,
+    /// Whether its `date` is after the day of the build (shown only in
+    /// builds with `--future` or drafts, such as the preview).
+    pub future: bool,
     /// The last part of its URL, from its file name.
     pub slug: String,
     /// Its collection's name (`guides`).
@@ -162,6 +165,7 @@ impl ListItem {
             updated: doc.meta.updated,
             weight: doc.meta.weight,
             draft: doc.meta.draft,
+            future: doc.meta.date.is_some_and(|d| d > site.today),
             slug: doc.slug.clone(),
             collection: coll.name.clone(),
             collection_title: coll.title.clone(),

@@ -26,9 +26,12 @@ use crate::urls::{has_section, section_url};
 
 mod build;
 mod item;
+mod nav;
 
 pub(in crate::render) use build::Builder;
 pub use item::{FieldValue, ListItem, RefLink, TagLink, TermLink};
+use nav::default_menu;
+pub use nav::NavLinkContext;
 
 /// The `site` variable: the target being built, the same on every page.
 #[derive(Serialize)]
@@ -56,44 +59,16 @@ pub struct SiteContext<'a> {
     pub taxonomies: Vec<TaxonomyLink<'a>>,
     /// The Atom feed's absolute URL.
     pub feed_url: String,
+    /// The menu at the head of every page: site.toml's `[[menu]]` links, in
+    /// its order, leaving out lists this target does not publish and the
+    /// link to this target itself; without `[[menu]]`, each list of this
+    /// target and then each other target.
+    pub menu: Vec<NavLinkContext<'a>>,
     /// site.toml's `[[footer]]` links, in its order: each page's URL on this
     /// target (or on the target that publishes it), or the address as written.
-    pub footer: Vec<FooterLinkContext<'a>>,
+    pub footer: Vec<NavLinkContext<'a>>,
     /// site.toml's `[extra]` table, as written.
     pub extra: &'a Json,
-}
-
-/// A link at the foot of every page (site.toml's `[[footer]]`).
-#[derive(Serialize)]
-#[cfg_attr(test, derive(schemars::JsonSchema))]
-pub struct FooterLinkContext<'a> {
-    /// What the link says (`Accessibility statement`).
-    pub title: &'a str,
-    /// Where it goes.
-    pub url: String,
-    /// Whether it leaves this site (another target, another site, an e-mail).
-    pub external: bool,
-}
-
-impl<'a> FooterLinkContext<'a> {
-    fn new(site: &Site, target: &Target, link: &'a crate::config::FooterLink) -> Self {
-        let (url, external) = match &link.to {
-            crate::config::FooterTarget::Page(page) => match site.doc_at(page) {
-                Some(doc) => (
-                    site.url_from(doc, target).unwrap_or_default(),
-                    !site.publishes(target, doc),
-                ),
-                // A missing page is an error of the build before anything renders.
-                None => (String::new(), false),
-            },
-            crate::config::FooterTarget::Url(url) => (url.clone(), true),
-        };
-        FooterLinkContext {
-            title: &link.title,
-            url,
-            external,
-        }
-    }
 }
 
 /// A target of the site, for links between the sites.
@@ -184,11 +159,18 @@ impl<'a> SiteContext<'a> {
                 })
                 .collect(),
             feed_url: format!("{}atom.xml", target.base_url),
+            menu: match &site.config.menu {
+                Some(links) => links
+                    .iter()
+                    .filter_map(|link| NavLinkContext::new(site, target, link, true))
+                    .collect(),
+                None => default_menu(site, target, sections),
+            },
             footer: site
                 .config
                 .footer
                 .iter()
-                .map(|link| FooterLinkContext::new(site, target, link))
+                .filter_map(|link| NavLinkContext::new(site, target, link, false))
                 .collect(),
             extra: &site.config.extra,
         }
@@ -257,9 +239,13 @@ pub struct Page<'a> {
     /// Up to five documents that share the most with it (a referenced
     /// document counts twice, each tag once).
     pub related: Vec<Cow<'a, ListItem>>,
-    /// When its file last changed: its last commit, else its front matter's `updated`.
+    /// When it last changed: its front matter's `updated`, else its file's last commit.
     #[cfg_attr(test, schemars(with = "Option<String>"))]
     pub last_updated: Option<Date>,
+    /// Its `review_by` date, when that is before the day of the build: the
+    /// page says it may be out of date.
+    #[cfg_attr(test, schemars(with = "Option<String>"))]
+    pub review_overdue: Option<Date>,
     /// "Edit this page": its file in the repository, when site.toml has `repo_url`.
     pub edit_url: Option<String>,
     /// The files its front matter's `attachments` lists, published beside the content.
