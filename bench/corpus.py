@@ -117,7 +117,7 @@ def main():
     for coll in sorted(os.listdir(os.path.join(REPO, "content"))):
         src = os.path.join(REPO, "content", coll)
         shutil.copytree(src, os.path.join(content, coll))
-        pages += [(coll, f[:-3]) for f in sorted(os.listdir(src))]
+        pages += [(coll, f[:-3]) for f in sorted(os.listdir(src)) if f.endswith(".md")]
     workstreams = sorted(f[:-3] for f in os.listdir(os.path.join(REPO, "content", "workstreams")))
 
     rest = max(0, args.pages - len(pages))
