@@ -11,8 +11,10 @@ use crate::search::reference::ReferenceIndex;
 /// What the user asked of the search.
 #[derive(Clone, Debug, clap::Args)]
 pub struct Options {
-    /// The target to search (default: the first in site.toml).
-    #[arg(long, short = 't', value_name = "NAME")]
+    /// The target to search from, as its search page would (default: the
+    /// first in site.toml). Its search covers the pages of every target it
+    /// searches (site.toml's `search`, every target unless set).
+    #[arg(long, short = 't', visible_alias = "site", value_name = "NAME")]
     pub target: Option<String>,
     /// How many results to print.
     #[arg(long, short = 'n', default_value_t = 10)]
@@ -58,10 +60,11 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write) -> Result<usize, Di
         for (i, h) in hits.iter().enumerate() {
             writeln!(
                 out,
-                "{:>2}. {} ({})\n    {}  score {:.3}",
+                "{:>2}. {} ({}, {})\n    {}  score {:.3}",
                 i + 1,
                 h.title,
                 h.kind,
+                h.site,
                 h.url,
                 h.score
             )

@@ -15,6 +15,7 @@ use toml::Spanned;
 use crate::diagnostics::{did_you_mean, line_col, Diagnostic, Diagnostics};
 
 mod footer;
+mod search;
 mod validate;
 pub use footer::{FooterLink, FooterTarget};
 use validate::validate;
@@ -183,6 +184,10 @@ struct RawField {
     default: Option<toml::Value>,
     #[serde(default)]
     description: String,
+    /// Whether search indexes the field (text fields only; true unless set).
+    search: Option<Spanned<bool>>,
+    /// How much a word of the field counts in search (1 to 5; 1 unless set).
+    weight: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -204,6 +209,8 @@ struct RawTarget {
     collections: Vec<Spanned<String>>,
     taxonomies: Option<Vec<Spanned<String>>>,
     output: Option<Spanned<String>>,
+    /// The targets whose pages its search covers; every target unless set.
+    search: Option<Vec<Spanned<String>>>,
 }
 
 /// The whole, validated configuration.
@@ -296,6 +303,9 @@ pub struct Field {
     pub default: Option<toml::Value>,
     /// What the field is for, in `hubgen schema`'s reference (may be empty).
     pub description: String,
+    /// How much each of its words counts in search: 0 when search leaves it
+    /// out (a field that is not text, or set `search = false`).
+    pub search_weight: u32,
 }
 
 /// A taxonomy (`[taxonomies.NAME]`): documents grouped by the values of one
@@ -340,6 +350,8 @@ pub struct Target {
     pub output: PathBuf,
     /// Where `output` is set in site.toml (line, column); (0, 0) when it is not.
     pub output_at: (usize, usize),
+    /// The targets whose pages its search covers, in site.toml's order.
+    pub search: Vec<String>,
 }
 
 /// The path part of an absolute URL: `/hub/` of `https://example.org/hub/`.

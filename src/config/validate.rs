@@ -197,6 +197,7 @@ fn fields(
             collection: f.collection.as_ref().map(|s| s.get_ref().clone()),
             default: f.default.clone(),
             description: f.description.clone(),
+            search_weight: super::search::field_weight(fname.get_ref(), f, err, errors),
         });
     }
     fields
@@ -277,6 +278,7 @@ fn targets(
                 .with_hint(NAME_HINT),
             );
         }
+        let name_span = name.span();
         let name = name.get_ref();
         let base = t.base_url.get_ref();
         if let Err(why) = check_base_url(base) {
@@ -339,6 +341,7 @@ fn targets(
                 .output
                 .as_ref()
                 .map_or((0, 0), |o| line_col(text, o.span().start)),
+            search: super::search::searched(raw, (name, name_span), t, err, errors),
         });
     }
     targets

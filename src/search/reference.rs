@@ -12,7 +12,7 @@ use tantivy::schema::{
 };
 use tantivy::{doc, Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
 
-use super::{analysis, field_texts, BOOSTS, FIELDS};
+use super::{analysis, field_texts, searched_docs, BOOSTS, FIELDS, NFIELDS};
 use crate::config::Target;
 use crate::diagnostics::Diagnostic;
 use crate::site::DocId;
@@ -37,6 +37,9 @@ pub struct Hit {
     /// Its collection's title: the result's type, as `hubgen search` prints it.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The title of the site it links to: the target searched when that
+    /// publishes it, else the one that owns it.
+    pub site: String,
     /// Its BM25 score, higher first: what the browser's ranking is held to.
     pub score: f32,
 }
@@ -44,7 +47,7 @@ pub struct Hit {
 /// A target's tantivy index, opened.
 pub struct ReferenceIndex {
     reader: IndexReader,
-    fields: [tantivy::schema::Field; 4],
+    fields: [tantivy::schema::Field; NFIELDS],
     position: tantivy::schema::Field,
     docs: Vec<DocId>,
 }
@@ -61,8 +64,8 @@ impl ReferenceIndex {
     /// Opens the cached index of `target`, building it first if it is missing or stale.
     pub fn open(site: &Site, target: &Target) -> Result<ReferenceIndex, Diagnostic> {
         let dir: PathBuf = site.config.root.join(CACHE_DIR).join(&target.name);
-        let docs: Vec<&crate::site::Document> = site.docs_of(target).collect();
-        let texts: Vec<[String; 4]> = docs.iter().map(|d| field_texts(d)).collect();
+        let docs = searched_docs(site, target);
+        let texts: Vec<[String; NFIELDS]> = docs.iter().map(|d| field_texts(site, d)).collect();
         let fingerprint = {
             let mut h = std::collections::hash_map::DefaultHasher::new();
             (env!("CARGO_PKG_VERSION"), BOOSTS.map(f32::to_bits), &texts).hash(&mut h);
@@ -98,14 +101,12 @@ impl ReferenceIndex {
                 .writer_with_num_threads(1, 200_000_000)
                 .map_err(|e| io_error(&dir, e))?;
             for (pos, t) in texts.iter().enumerate() {
+                let mut document = doc!(position => pos as u64);
+                for (field, text) in fields.iter().zip(t) {
+                    document.add_text(*field, text);
+                }
                 writer
-                    .add_document(doc!(
-                        fields[0] => t[0].as_str(),
-                        fields[1] => t[1].as_str(),
-                        fields[2] => t[2].as_str(),
-                        fields[3] => t[3].as_str(),
-                        position => pos as u64,
-                    ))
+                    .add_document(document)
                     .map_err(|e| io_error(&dir, e))?;
             }
             writer.commit().map_err(|e| io_error(&dir, e))?;
@@ -183,6 +184,7 @@ impl ReferenceIndex {
                 title: doc.meta.title.clone(),
                 url: site.url_from(doc, target).unwrap_or_default(),
                 kind: site.collection_of(doc).title.clone(),
+                site: super::home_of(site, doc, target).title.clone(),
                 score,
             });
         }

@@ -126,7 +126,11 @@ pub fn build_files(site: &Site, target: &Target, a: &Analyzed) -> Vec<(String, S
     let bounds = push_shards(&keys, &mut files);
 
     // Metadata, in chunks.
-    let metas: Vec<Json> = a.docs.par_iter().map(|&id| meta(site, id)).collect();
+    let metas: Vec<Json> = a
+        .docs
+        .par_iter()
+        .map(|&id| meta(site, target, id))
+        .collect();
     for (n, chunk) in metas.chunks(CHUNK).enumerate() {
         files.push((
             format!("search/m/{n}.json"),
@@ -250,14 +254,23 @@ fn facets_json(facets: &[Facet]) -> String {
     json!({"facets": facet_json}).to_string()
 }
 
-/// A document's entry in the metadata chunks.
-fn meta(site: &Site, id: DocId) -> Json {
+/// A document's entry in the metadata chunks. Its address is a path below
+/// the target's base when the target publishes it, else its canonical URL on
+/// the site that does; `h` is that site's title.
+fn meta(site: &Site, target: &Target, id: DocId) -> Json {
     let doc = &site.docs[id];
     let coll = site.collection_of(doc);
     let workstream: Vec<&str> = reference_titles(site, doc);
+    let home = super::home_of(site, doc, target);
+    let url = if home.name == target.name {
+        doc.url.clone()
+    } else {
+        format!("{}{}", home.base_url, doc.url)
+    };
     json!({
         "t": doc.meta.title,
-        "u": doc.url,
+        "u": url,
+        "h": home.title,
         "y": coll.title,
         "w": workstream.join(", "),
         "s": doc.summary,
@@ -294,12 +307,19 @@ fn facets(site: &Site, target: &Target, docs: &[DocId]) -> Vec<Facet> {
             out.push((name, title, values.into_iter().collect()));
         }
     };
+    if target.search.len() > 1 {
+        add("site".into(), "Site".into(), &|id| {
+            vec![super::home_of(site, &site.docs[id], target).title.clone()]
+        });
+    }
     add("type".into(), "Content type".into(), &|id| {
         vec![site.collection_of(&site.docs[id]).title.clone()]
     });
     let mut ref_fields: Vec<&str> = target
-        .collections
+        .search
         .iter()
+        .filter_map(|t| site.config.target(t))
+        .flat_map(|t| &t.collections)
         .filter_map(|c| site.config.collection(c))
         .flat_map(|c| {
             c.fields

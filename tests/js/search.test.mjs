@@ -40,10 +40,25 @@ test('variable-length numbers decode', () => {
 test('typing "procur" finds the procurement workstream in the first three', async () => {
   const index = new mod.SearchIndex(`${server.url}/search/`);
   const res = await index.query('procur', { limit: 3 });
-  const titles = await Promise.all(res.hits.map(async h => (await index.meta(h.position)).t));
+  const metas = await Promise.all(res.hits.map(h => index.meta(h.position)));
+  const titles = metas.map(m => m.t);
   assert.ok(titles.includes('Procurement, Capital and Shared Assets'), titles.join(' | '));
-  const meta = await index.meta(res.hits[0].position);
+  const meta = metas[titles.indexOf('Procurement, Capital and Shared Assets')];
   assert.match(meta.url, /^http:\/\/127\.0\.0\.1:\d+\/workstreams\//);
+  assert.equal(meta.h, 'Local Productivity Programme');
+});
+
+test('each site searches both: the other site\'s pages are labelled and linked at their canonical URL', async () => {
+  const index = new mod.SearchIndex(`${server.url}/search/`);
+  const res = await index.query('hampshire wigan', { limit: 5 });
+  const metas = await Promise.all(res.hits.map(h => index.meta(h.position)));
+  const study = metas.find(m => m.t.startsWith('Hampshire and Wigan'));
+  assert.ok(study, metas.map(m => m.t).join(' | '));
+  assert.equal(study.h, 'Knowledge Hub');
+  assert.equal(study.url, 'https://knowledgehub.example.org/productivity/case-studies/hampshire-wigan-capital-assets/');
+  const hub = new mod.SearchIndex(`${server.url}/productivity/search/`);
+  const both = await Promise.all([index, hub].map(async i => (await i.query('procurement hub', { limit: 10 })).hits));
+  assert.deepEqual(both[0], both[1], 'BM25 over the union ranks alike from either site');
 });
 
 test('facets narrow the results, and combine', async () => {

@@ -185,12 +185,14 @@ export class SearchIndex {
     }));
   }
 
-  /** A result's title, URL, type, workstream, summary and excerpt text. */
+  /** A result's title, URL, site, type, workstream, summary and excerpt text. */
   async meta(position) {
     const m = await this.manifest();
     const n = Math.floor(position / m.chunk);
     if (!this.chunks.has(n)) this.chunks.set(n, this.json(`m/${n}.json`));
     const doc = (await this.chunks.get(n))[position % m.chunk];
+    // A page of another site is listed by its canonical, absolute URL.
+    if (/^https?:\/\//.test(doc.u)) return { ...doc, url: doc.u, path: doc.u };
     return { ...doc, url: new URL(m.base + doc.u, this.base).href, path: m.base + doc.u };
   }
 }
@@ -297,7 +299,7 @@ function attachBox(index, form) {
     list.replaceChildren();
     options = metas.map((m, i) => {
       const o = el('li', { role: 'option', id: `site-search-option-${i}`, 'aria-selected': 'false' },
-        el('a', { href: m.path, tabindex: '-1' }, el('span', { class: 'result-title' }, m.t), el('span', { class: 'result-type' }, m.y)));
+        el('a', { href: m.path, tabindex: '-1' }, el('span', { class: 'result-title' }, m.t), el('span', { class: 'result-type' }, m.path === m.url ? `${m.y} · ${m.h}` : m.y)));
       o.addEventListener('mousedown', e => { e.preventDefault(); location.href = m.path; });
       return o;
     });
@@ -340,7 +342,7 @@ async function attachPage(index, page) {
     const metas = await Promise.all(res.hits.map(h => index.meta(h.position)));
     results.replaceChildren(...metas.map(m => el('li', { class: 'result' },
       el('h2', { class: 'result-title' }, el('a', { href: m.path }, m.t)),
-      el('p', { class: 'result-meta' }, m.y + (m.w ? ` · ${m.w}` : '')),
+      el('p', { class: 'result-meta' }, el('span', { class: 'result-site' }, m.h), ` · ${m.y}` + (m.w ? ` · ${m.w}` : '')),
       el('p', { class: 'result-excerpt' }, markedText(excerpt(`${m.s} ${m.x}`, res.terms, res.stems))))));
     status.textContent = res.total ? `${res.total} result${res.total === 1 ? '' : 's'} for “${q}”` : `No results for “${q}”`;
     more.hidden = res.total <= limit;
