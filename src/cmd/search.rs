@@ -22,6 +22,9 @@ pub struct Options {
     /// Print the results as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Match only the words as typed: no near words for ones no page has.
+    #[arg(long)]
+    pub exact: bool,
     /// Include documents marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
@@ -42,7 +45,8 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write) -> Result<usize, Di
     let target = site.config.target(&name).expect("checked above");
     let index = ReferenceIndex::open(&site, target)?;
     let query = opts.query.join(" ");
-    let hits = index.search(&site, target, &query, opts.limit)?;
+    let results = index.search(&site, target, &query, opts.limit, !opts.exact)?;
+    let hits = results.hits;
     // A reader that stops reading (`hubgen search x | head -1`) ends the
     // listing; it is not an error.
     let io = |e: std::io::Error| {
@@ -57,6 +61,13 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write) -> Result<usize, Di
     } else if hits.is_empty() {
         writeln!(out, "no results for {query:?} in {name}").map_err(io)?;
     } else {
+        if let Some(c) = &results.corrected {
+            writeln!(
+                out,
+                "Showing results for {c:?} (search for {query:?} only with --exact)"
+            )
+            .map_err(io)?;
+        }
         for (i, h) in hits.iter().enumerate() {
             writeln!(
                 out,

@@ -181,6 +181,10 @@ search = ["two"]
             "{}",
             msgs[2]
         );
-        assert!(msgs[2].contains("did you mean `programme`?"), "{:?}", errs[2]);
+        assert!(
+            msgs[2].contains("did you mean `programme`?"),
+            "{:?}",
+            errs[2]
+        );
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod bm25;
+pub mod fuzzy;
 pub mod reference;
 pub mod static_index;
 

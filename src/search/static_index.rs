@@ -7,6 +7,8 @@
 //!                        term space, with postings (document, BM25 score) for each stem
 //! search/m/N.json        documents N×CHUNK … N×CHUNK+CHUNK-1: title, URL, type, excerpt
 //! search/facets.json     for each facet value, the documents that have it
+//! search/f/N.json        the typo index: vocabulary words by their first and last
+//!                        two letters (see [`fuzzy`](super::fuzzy))
 //! ```
 //!
 //! Numbers in postings are written as variable-length base-64 strings (five
@@ -145,6 +147,9 @@ pub fn build_files(site: &Site, target: &Target, a: &Analyzed) -> Vec<(String, S
         .collect();
     files.push(("search/facets.json".into(), facets_json(&facets)));
 
+    let (fuzzy_files, fuzzy) = super::fuzzy::build_files(a);
+    files.extend(fuzzy_files);
+
     let manifest = json!({
         "version": 1,
         "base": target.base_path(),
@@ -152,6 +157,7 @@ pub fn build_files(site: &Site, target: &Target, a: &Analyzed) -> Vec<(String, S
         "chunk": CHUNK,
         "scale": SCALE,
         "shards": bounds,
+        "fuzzy": fuzzy,
         "facets": facet_names,
     });
     files.push(("search/manifest.json".into(), manifest.to_string()));

@@ -17,6 +17,24 @@ const REPO_QUERIES = [
   'name', 'productivity programme', 'market', 'staff',
 ];
 
+/** One edit of each word of five letters or more, chosen by a seeded generator: a deletion, an insertion, a change or a swap. */
+function misspell(query, seed) {
+  let x = seed;
+  const next = n => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return (x >>> 8) % n; };
+  return query.split(' ').map(w => {
+    if (w.length < 5) return w;
+    const i = 1 + next(w.length - 2);
+    switch (next(4)) {
+      case 0: return w.slice(0, i) + w.slice(i + 1);
+      case 1: return w.slice(0, i) + 'aeiou'[next(5)] + w.slice(i);
+      case 2: return w.slice(0, i) + (w[i] === 'x' ? 'y' : 'x') + w.slice(i + 1);
+      default: return w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2);
+    }
+  }).join(' ');
+}
+
+const MISSPELT = ['procuremnt', 'hampshre', 'shred services', 'bettisn', ...REPO_QUERIES.map((q, i) => misspell(q, i + 1))];
+
 let out, server, mod;
 const sites = [];
 
@@ -102,6 +120,30 @@ test('the browser ranks the repo content as hubgen search does', async () => {
     [['programme', '/'], ['hub', '/productivity/']], REPO_QUERIES);
   console.log(`repo content: ${r.n} queries, mean top-10 overlap ${r.overlap.toFixed(3)}, equal top-1 ${(100 * r.top1).toFixed(1)}%`);
   assert.ok(r.n >= 30, `only ${r.n} queries had results`);
+  assert.ok(r.overlap >= 0.8, `mean overlap ${r.overlap}`);
+  assert.ok(r.top1 >= 0.9, `top-1 agreement ${r.top1}`);
+});
+
+test('misspelt words find their pages, say what was searched, and rank as hubgen search does', async () => {
+  const index = new mod.SearchIndex(`${server.url}/productivity/search/`);
+  for (const [typo, fixed, title] of [
+    ['procuremnt', 'procurement', 'Procurement, Capital and Shared Assets'],
+    ['hampshre', 'hampshire', 'Hampshire and Wigan: practice exchange on capital assets'],
+    ['shred services', 'shared services', null],
+  ]) {
+    const res = await index.query(typo, { limit: 10 });
+    assert.equal(res.corrected, fixed);
+    if (title) {
+      const titles = await Promise.all(res.hits.map(async h => (await index.meta(h.position)).t));
+      assert.ok(titles.includes(title), `${typo}: ${titles.join(' | ')}`);
+      assert.equal((await index.query(typo, { limit: 10, typos: false })).total, 0, `${typo} as typed finds nothing`);
+    }
+  }
+  assert.equal((await index.query('capitol', { limit: 5 })).corrected, 'capital');
+  const r = await agree(ROOT, out, [['/productivity/', join(out, 'hub')], ['/', join(out, 'programme')]],
+    [['programme', '/'], ['hub', '/productivity/']], MISSPELT);
+  console.log(`misspelt queries: ${r.n} queries, mean top-10 overlap ${r.overlap.toFixed(3)}, equal top-1 ${(100 * r.top1).toFixed(1)}%`);
+  assert.ok(r.n >= 40, `only ${r.n} queries had results`);
   assert.ok(r.overlap >= 0.8, `mean overlap ${r.overlap}`);
   assert.ok(r.top1 >= 0.9, `top-1 agreement ${r.top1}`);
 });
