@@ -212,22 +212,10 @@ impl ReferenceIndex {
             let mut stems: Vec<String> = near.iter().map(|w| stemmer.stem(w)).collect();
             stems.sort();
             stems.dedup();
-            // The correction shown: the nearest word, then the one on most pages.
-            let mut best: Option<(usize, std::cmp::Reverse<usize>, &str)> = None;
-            for w in &near {
-                let pages = searcher
-                    .search(self.stem_query(&stemmer.stem(w)).as_ref(), &Count)
-                    .map_err(err)?;
-                let key = (
-                    strsim::osa_distance(word, w),
-                    std::cmp::Reverse(pages),
-                    w.as_str(),
-                );
-                if best.is_none_or(|b| key < b) {
-                    best = Some(key);
-                }
-            }
-            shown.push(best.map_or_else(|| word.clone(), |b| b.2.to_string()));
+            let best = self
+                .correction(&searcher, &mut stemmer, word, &near)
+                .map_err(err)?;
+            shown.push(best.clone().unwrap_or_else(|| word.clone()));
             corrected |= best.is_some();
             let per_stem: Vec<Box<dyn Query>> = stems.iter().map(|s| self.stem_query(s)).collect();
             clauses.push((
@@ -277,6 +265,30 @@ impl ReferenceIndex {
             hits,
             corrected: corrected.then(|| shown.join(" ")),
         })
+    }
+
+    /// The near word shown as the correction of `word`: the nearest, then
+    /// the one on most pages, then the first alphabetically (as `search.js`).
+    fn correction(
+        &self,
+        searcher: &tantivy::Searcher,
+        stemmer: &mut analysis::WordStemmer,
+        word: &str,
+        near: &[String],
+    ) -> tantivy::Result<Option<String>> {
+        let mut best: Option<(usize, std::cmp::Reverse<usize>, &str)> = None;
+        for w in near {
+            let pages = searcher.search(self.stem_query(&stemmer.stem(w)).as_ref(), &Count)?;
+            let key = (
+                strsim::osa_distance(word, w),
+                std::cmp::Reverse(pages),
+                w.as_str(),
+            );
+            if best.is_none_or(|b| key < b) {
+                best = Some(key);
+            }
+        }
+        Ok(best.map(|b| b.2.to_string()))
     }
 
     /// A stem in every field, each with its weight: BM25 summed over the fields.
