@@ -11,6 +11,7 @@
 pub mod analysis;
 pub mod bm25;
 pub mod fuzzy;
+pub mod passages;
 pub mod reference;
 pub mod static_index;
 

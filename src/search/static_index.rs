@@ -128,10 +128,12 @@ pub fn build_files(site: &Site, target: &Target, a: &Analyzed) -> Vec<(String, S
     let bounds = push_shards(&keys, &mut files);
 
     // Metadata, in chunks.
+    let repeated =
+        super::passages::repeated(a.docs.iter().map(|&id| site.docs[id].excerpt.as_str()));
     let metas: Vec<Json> = a
         .docs
         .par_iter()
-        .map(|&id| meta(site, target, id))
+        .map(|&id| meta(site, target, id, &repeated))
         .collect();
     for (n, chunk) in metas.chunks(CHUNK).enumerate() {
         files.push((
@@ -263,7 +265,7 @@ fn facets_json(facets: &[Facet]) -> String {
 /// A document's entry in the metadata chunks. Its address is a path below
 /// the target's base when the target publishes it, else its canonical URL on
 /// the site that does; `h` is that site's title.
-fn meta(site: &Site, target: &Target, id: DocId) -> Json {
+fn meta(site: &Site, target: &Target, id: DocId, repeated: &super::passages::Repeated) -> Json {
     let doc = &site.docs[id];
     let coll = site.collection_of(doc);
     let workstream: Vec<&str> = reference_titles(site, doc);
@@ -280,7 +282,7 @@ fn meta(site: &Site, target: &Target, id: DocId) -> Json {
         "y": coll.title,
         "w": workstream.join(", "),
         "s": doc.summary,
-        "x": doc.excerpt,
+        "x": super::passages::own_text(&doc.excerpt, repeated),
     })
 }
 

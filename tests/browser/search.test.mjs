@@ -196,3 +196,14 @@ test('the query and facets live in the address: they survive Back after opening 
   await fresh.close();
   await p.close();
 });
+
+test('an excerpt is the sentence that matched, from the page\'s own text, with the word marked', async () => {
+  const p = await page();
+  await hubSearch(p, 'duplication');
+  const result = p.locator('#search-results .result').filter({ hasText: 'Procure waste services collaboratively' });
+  const text = await result.locator('.result-excerpt').textContent();
+  assert.match(text, /buying together can bring scale and remove duplication\./, text);
+  assert.doesNotMatch(text, /on-line library launched/, 'not the notice every illustrative page opens with');
+  assert.equal(await result.locator('.result-excerpt mark').first().textContent(), 'duplication');
+  await p.close();
+});

@@ -297,31 +297,35 @@ function counts(facets, docs, filters) {
 }
 
 /**
- * The part of `text` around the most matched words, as segments to insert as
- * text: [{text, match}].
+ * The sentence of `text` that holds most of the query's words (the first such),
+ * as segments to insert as text: [{text, match}]. A long sentence is cut to
+ * `size` words around its first match; with no match, the start of the text.
  */
-export function excerpt(text, terms, stems, size = 28) {
-  const parts = text.split(/([^\p{L}\p{N}]+)/u);
+export function excerpt(text, terms, stems, size = 30) {
   const isMatch = w => {
     const f = fold(w);
     return f.length > 0 && (terms.some(t => f.startsWith(t)) || stems.some(s => s.length > 2 && f.startsWith(s)));
   };
+  const sentences = text.trim().split(/(?<=[.!?…])\s+/u).filter(Boolean);
+  let best = 0, bestCount = 0;
+  sentences.forEach((sentence, i) => {
+    const matched = new Set(sentence.split(/[^\p{L}\p{N}]+/u).filter(isMatch).map(fold));
+    if (matched.size > bestCount) { best = i; bestCount = matched.size; }
+  });
+  const chosen = bestCount ? sentences[best] : sentences.slice(0, 2).join(' ');
+  const parts = (chosen ?? '').split(/([^\p{L}\p{N}]+)/u);
   const wordIdx = [];
   parts.forEach((p, i) => { if (i % 2 === 0 && p) wordIdx.push(i); });
-  let best = 0, bestCount = -1;
-  for (let start = 0; start < Math.max(1, wordIdx.length - size + 1); start += 4) {
-    const c = wordIdx.slice(start, start + size).filter(i => isMatch(parts[i])).length;
-    if (c > bestCount) { best = start; bestCount = c; }
-  }
-  const from = wordIdx[best] ?? 0;
-  const to = wordIdx[Math.min(wordIdx.length - 1, best + size - 1)] ?? parts.length - 1;
+  const first = Math.max(0, wordIdx.findIndex(i => isMatch(parts[i])));
+  const start = Math.max(0, Math.min(first - Math.floor(size / 3), wordIdx.length - size));
+  const from = wordIdx[start] ?? 0;
+  const to = start + size - 1 >= wordIdx.length - 1 ? parts.length - 1 : wordIdx[start + size - 1];
   const segs = [];
-  if (best > 0) segs.push({ text: '… ', match: false });
+  if (start > 0 || (bestCount && best > 0)) segs.push({ text: '… ', match: false });
   for (let i = from; i <= to; i++) {
-    if (!parts[i]) continue;
-    segs.push({ text: parts[i], match: i % 2 === 0 && isMatch(parts[i]) });
+    if (parts[i]) segs.push({ text: parts[i], match: i % 2 === 0 && isMatch(parts[i]) });
   }
-  if (to < parts.length - 1) segs.push({ text: ' …', match: false });
+  if (to < parts.length - 1 || (bestCount ? best < sentences.length - 1 : sentences.length > 2)) segs.push({ text: ' …', match: false });
   return segs;
 }
 
