@@ -71,7 +71,9 @@ pub fn build_files(a: &Analyzed) -> (Vec<(String, String)>, u32) {
         }
     }
     let files = (bytes / FILE_BYTES).clamp(1, MAX_FILES) as u32;
-    let mut by_file: BTreeMap<u32, BTreeMap<&str, &BTreeMap<&str, &str>>> = BTreeMap::new();
+    // Every file is written, empty or not: a misspelt word may hash to any of them.
+    let mut by_file: BTreeMap<u32, BTreeMap<&str, &BTreeMap<&str, &str>>> =
+        (0..files).map(|n| (n, BTreeMap::new())).collect();
     for (key, words) in &buckets {
         by_file
             .entry(file_of(key, files))
@@ -103,6 +105,33 @@ mod tests {
             assert!(k[0] == word[0] || k[1] == word[1], "{typo}");
         }
         assert_eq!(keys("hampshire"), ["^ha", "re$"]);
+    }
+
+    #[test]
+    fn every_bucket_file_is_written() {
+        let words: Vec<String> = (0..3000).map(|i| format!("word{i:05}x")).collect();
+        let a = crate::search::Analyzed {
+            docs: Vec::new(),
+            lengths: Vec::new(),
+            stems: words.clone(),
+            postings: Vec::new(),
+            surfaces: words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (w.clone(), i as u32))
+                .collect(),
+            stats: std::array::from_fn(|_| crate::search::bm25::FieldStats { docs: 0, tokens: 0 }),
+        };
+        let (out, files) = build_files(&a);
+        assert!(files > 1);
+        let names: Vec<String> = (0..files).map(|n| format!("search/f/{n}.json")).collect();
+        assert_eq!(
+            out.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>().len(),
+            names.len()
+        );
+        for name in names {
+            assert!(out.iter().any(|(p, _)| *p == name), "{name} is missing");
+        }
     }
 
     #[test]
