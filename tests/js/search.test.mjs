@@ -167,6 +167,11 @@ test('the browser ranks a generated 1,000-page site as hubgen search does, downl
   console.log(`1,000-page site: ${r.n} queries, mean top-10 overlap ${r.overlap.toFixed(3)}, equal top-1 ${(100 * r.top1).toFixed(1)}%`);
   assert.ok(r.overlap >= 0.8, `mean overlap ${r.overlap}`);
   assert.ok(r.top1 >= 0.9, `top-1 agreement ${r.top1}`);
+  const typos = await agree(site, dir, mounts, [['hub', '/productivity/']], queries.map((q, i) => misspell(q, 100 + i)));
+  console.log(`1,000-page site, misspelt: ${typos.n} queries, mean top-10 overlap ${typos.overlap.toFixed(3)}, equal top-1 ${(100 * typos.top1).toFixed(1)}%`);
+  assert.ok(typos.n >= 20, `only ${typos.n} misspelt queries had results`);
+  assert.ok(typos.overlap >= 0.8, `mean overlap ${typos.overlap}`);
+  assert.ok(typos.top1 >= 0.9, `top-1 agreement ${typos.top1}`);
 
   // One query fetches the manifest, its shards and its results' metadata: a fraction of the index.
   const srv = await serve(mounts);
