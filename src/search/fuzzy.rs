@@ -21,9 +21,13 @@ use super::Analyzed;
 /// from it is four letters long.
 const MIN_WORD: usize = 4;
 /// Bucket files aim at this many bytes.
-const FILE_BYTES: usize = 4 * 1024;
+const FILE_BYTES: usize = 16 * 1024;
 /// At most this many bucket files.
 const MAX_FILES: usize = 1024;
+
+/// At most this many near words stand for a misspelt one: the nearest, then
+/// those on most pages (each costs the browser its postings).
+pub const MAX_NEAR: usize = 3;
 
 /// The edits allowed between a query word of `len` letters and a vocabulary word.
 pub fn max_distance(len: usize) -> u8 {
@@ -53,26 +57,32 @@ pub fn file_of(key: &str, files: u32) -> u32 {
     h % files.max(1)
 }
 
+/// A bucket: its words, each with its stem and the number of pages with it.
+type Bucket<'a> = BTreeMap<&'a str, (&'a str, usize)>;
+
 /// The bucket files, by path, and how many there are (for the manifest).
 /// Each holds its buckets' words, each with its stem (empty when the word is
-/// its own stem), as the term shards write them.
+/// its own stem, as the term shards write it) and the number of pages with
+/// that stem, by which the browser chooses among near words without their
+/// postings.
 pub fn build_files(a: &Analyzed) -> (Vec<(String, String)>, u32) {
-    let mut buckets: BTreeMap<String, BTreeMap<&str, &str>> = BTreeMap::new();
+    let mut buckets: BTreeMap<String, Bucket> = BTreeMap::new();
     let mut bytes = 0;
     for (word, stem) in &a.surfaces {
         if word.chars().count() < MIN_WORD || word.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
+        let pages = a.postings[*stem as usize].len();
         let stem = a.stems[*stem as usize].as_str();
         let stem = if stem == word { "" } else { stem };
         for key in keys(word) {
-            bytes += word.len() + stem.len() + 6;
-            buckets.entry(key).or_default().insert(word, stem);
+            bytes += word.len() + stem.len() + 12;
+            buckets.entry(key).or_default().insert(word, (stem, pages));
         }
     }
     let files = (bytes / FILE_BYTES).clamp(1, MAX_FILES) as u32;
     // Every file is written, empty or not: a misspelt word may hash to any of them.
-    let mut by_file: BTreeMap<u32, BTreeMap<&str, &BTreeMap<&str, &str>>> =
+    let mut by_file: BTreeMap<u32, BTreeMap<&str, &Bucket>> =
         (0..files).map(|n| (n, BTreeMap::new())).collect();
     for (key, words) in &buckets {
         by_file
@@ -114,7 +124,7 @@ mod tests {
             docs: Vec::new(),
             lengths: Vec::new(),
             stems: words.clone(),
-            postings: Vec::new(),
+            postings: vec![Vec::new(); 3000],
             surfaces: words
                 .iter()
                 .enumerate()

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 /// At most this many characters of a page's own sentences are shipped.
-pub const OWN_CHARS: usize = 600;
+pub const OWN_CHARS: usize = 400;
 /// A sentence found on this many pages or more is boilerplate, not the page's own.
 const REPEATED_ON: u32 = 3;
 

@@ -209,12 +209,13 @@ impl ReferenceIndex {
                 continue;
             }
             let near = self.near_words(&searcher, word, distance).map_err(err)?;
+            let near = self
+                .nearest(&searcher, &mut stemmer, word, near)
+                .map_err(err)?;
             let mut stems: Vec<String> = near.iter().map(|w| stemmer.stem(w)).collect();
             stems.sort();
             stems.dedup();
-            let best = self
-                .correction(&searcher, &mut stemmer, word, &near)
-                .map_err(err)?;
+            let best = near.first().cloned();
             shown.push(best.clone().unwrap_or_else(|| word.clone()));
             corrected |= best.is_some();
             let per_stem: Vec<Box<dyn Query>> = stems.iter().map(|s| self.stem_query(s)).collect();
@@ -267,28 +268,24 @@ impl ReferenceIndex {
         })
     }
 
-    /// The near word shown as the correction of `word`: the nearest, then
-    /// the one on most pages, then the first alphabetically (as `search.js`).
-    fn correction(
+    /// The [`fuzzy::MAX_NEAR`] words of `near` that stand for `word`, the
+    /// correction shown first: the nearest, then those on most pages, then
+    /// alphabetically (as `search.js` orders them).
+    fn nearest(
         &self,
         searcher: &tantivy::Searcher,
         stemmer: &mut analysis::WordStemmer,
         word: &str,
-        near: &[String],
-    ) -> tantivy::Result<Option<String>> {
-        let mut best: Option<(usize, std::cmp::Reverse<usize>, &str)> = None;
+        near: Vec<String>,
+    ) -> tantivy::Result<Vec<String>> {
+        let mut keyed = Vec::with_capacity(near.len());
         for w in near {
-            let pages = searcher.search(self.stem_query(&stemmer.stem(w)).as_ref(), &Count)?;
-            let key = (
-                strsim::osa_distance(word, w),
-                std::cmp::Reverse(pages),
-                w.as_str(),
-            );
-            if best.is_none_or(|b| key < b) {
-                best = Some(key);
-            }
+            let pages = searcher.search(self.stem_query(&stemmer.stem(&w)).as_ref(), &Count)?;
+            keyed.push((strsim::osa_distance(word, &w), std::cmp::Reverse(pages), w));
         }
-        Ok(best.map(|b| b.2.to_string()))
+        keyed.sort();
+        keyed.truncate(fuzzy::MAX_NEAR);
+        Ok(keyed.into_iter().map(|k| k.2).collect())
     }
 
     /// A stem in every field, each with its weight: BM25 summed over the fields.

@@ -10,6 +10,8 @@ const DIGIT = new Map([...ALPHABET].map((c, i) => [c, i]));
 const MAX_EXPANSIONS = 24;
 // A match of a word near a misspelt one counts this much of an exact match (as in `hubgen search`).
 const FUZZY = 0.5;
+// At most this many near words stand for a misspelt one (as in `hubgen search`).
+const MAX_NEAR = 3;
 const SUFFIXES = ['ations', 'ation', 'ments', 'ment', 'ings', 'ing', 'ies', 'ers', 'er', 'es', 'ed', 'ly', 's'];
 
 /** Numbers written by the index's variable-length base-64. */
@@ -140,7 +142,7 @@ export class SearchIndex {
     return map;
   }
 
-  /** The words of the pages within `maxDistance(word)` edits of `word`, with their stems and distances. */
+  /** The words of the pages within `maxDistance(word)` edits of `word`, with their stems, distances and pages. */
   async near(word) {
     const max = maxDistance(word);
     const m = await this.manifest();
@@ -151,10 +153,10 @@ export class SearchIndex {
       const n = fuzzyFile(key, m.fuzzy);
       if (!this.fuzzyFiles.has(n)) this.fuzzyFiles.set(n, this.json(`f/${n}.json`));
       const bucket = (await this.fuzzyFiles.get(n))[key] ?? {};
-      for (const [w, stem] of Object.entries(bucket)) {
+      for (const [w, [stem, pages]] of Object.entries(bucket)) {
         if (w === word || out.has(w)) continue;
         const d = distance(word, w, max);
-        if (d <= max) out.set(w, { word: w, stem: stem || w, distance: d });
+        if (d <= max) out.set(w, { word: w, stem: stem || w, distance: d, pages });
       }
     }
     return [...out.values()];
@@ -170,10 +172,10 @@ export class SearchIndex {
     if (found.stems.length || !typos) return found;
     const near = await this.near(word);
     if (!near.length) return found;
-    const pages = await Promise.all(near.map(async n => (await this.postings(n.stem)).size));
-    const order = near.map((n, i) => ({ ...n, pages: pages[i] }))
-      .sort((a, b) => a.distance - b.distance || b.pages - a.pages || (a.word < b.word ? -1 : 1));
-    return { stems: [...new Set(near.map(n => n.stem))], exact: false, fuzzy: true, corrected: order[0].word };
+    const order = [...near]
+      .sort((a, b) => a.distance - b.distance || b.pages - a.pages || (a.word < b.word ? -1 : 1))
+      .slice(0, MAX_NEAR);
+    return { stems: [...new Set(order.map(n => n.stem))], exact: false, fuzzy: true, corrected: order[0].word };
   }
 
   async exactOrPrefix(word) {
