@@ -16,7 +16,11 @@ and several times each, builds it with:
 and prints wall time (median), peak RSS (/usr/bin/time), output bytes and
 search index bytes and files. With Chromium available it also measures the
 bytes a reader downloads, gzipped as a static host sends them, for the first
-query and for 49 more with each tool's JS loading the first 10 results.
+query and for 49 more with each tool's JS loading the first 10 results, and
+for the same 49 with one random edit in each word of five letters or more
+(hubgen's typo matching; compared with Pagefind's exact queries, as Pagefind
+has no typo tolerance). hubgen's index covers both sites' pages; Pagefind's
+covers the hub's HTML.
 
 Installs what it lacks (hugo, time, chromium with apt-get as root; the npm
 packages from their lockfiles). Timing is for this harness only, never for tests.
@@ -26,6 +30,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import statistics
@@ -99,6 +104,25 @@ def queries_for(corpus, n=50):
     return out
 
 
+def misspell(query, rng):
+    """One random edit (deletion, insertion, change or swap) of each word of five letters or more."""
+    out = []
+    for w in query.split():
+        if len(w) >= 5:
+            i = rng.randrange(1, len(w) - 1)
+            kind = rng.randrange(4)
+            if kind == 0:
+                w = w[:i] + w[i + 1:]
+            elif kind == 1:
+                w = w[:i] + rng.choice("aeiou") + w[i:]
+            elif kind == 2:
+                w = w[:i] + ("y" if w[i] == "x" else "x") + w[i + 1:]
+            else:
+                w = w[:i] + w[i + 1] + w[i] + w[i + 2:]
+        out.append(w)
+    return " ".join(out)
+
+
 def bench(pages, runs, work, baseline=None):
     corpus = os.path.join(work, f"corpus-{pages}")
     if not os.path.isdir(corpus):
@@ -152,6 +176,16 @@ def bench(pages, runs, work, baseline=None):
         b = json.loads(p.stdout)
         med.update(first_h=b["hubgen"]["first"], first_p=b["pagefind"]["first"],
                    later_h=statistics.median(b["hubgen"]["later"]), later_p=statistics.median(b["pagefind"]["later"]))
+        # Misspelt queries, after one exact query has loaded the library: each
+        # against Pagefind's exact later query (Pagefind has no typo tolerance).
+        rng = random.Random(pages)
+        qs = queries_for(corpus)
+        mfile = os.path.join(work, f"misspelt-{pages}.json")
+        with open(mfile, "w") as f:
+            json.dump([qs[0]] + [misspell(q, rng) for q in qs[1:]], f)
+        p = sh(["node", os.path.join(BENCH, "search_bytes.mjs"), os.path.join(out_h, "hub"), "/productivity/", mfile],
+               capture_output=True, text=True)
+        med.update(misspelt_h=statistics.median(json.loads(p.stdout)["hubgen"]["later"]))
     return med
 
 
@@ -175,16 +209,17 @@ def table(results, runs):
     for m in results:
         lines.append(f"| {m['pages']:,} | {m['hubgen_rss']:.0f} MiB | {m['hugo_rss']:.0f} MiB | {m['hubgen_rss'] / m['hugo_rss']:.2f} | "
                      f"{m['pagefind_rss']:.0f} MiB | {mib(m['hubgen_out_bytes'])} | {mib(m['hugo_out_bytes'])} |")
-    lines += ["", "| pages | index files hubgen (hub) | Pagefind | ratio | index bytes hubgen | Pagefind | first query hubgen | Pagefind | ratio | median later query hubgen | Pagefind | ratio |",
-              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += ["", "| pages | index files hubgen (hub) | Pagefind | ratio | index bytes hubgen | Pagefind | first query hubgen | Pagefind | ratio | median later query hubgen | Pagefind | ratio | median misspelt query hubgen | ratio to Pagefind's exact |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for m in results:
         row = (f"| {m['pages']:,} | {m['index_files']:,} | {m['pagefind_files']:,} | {m['index_files'] / m['pagefind_files']:.3f} | "
                f"{mib(m['index_bytes'])} | {mib(m['pagefind_bytes'])} |")
         if "first_h" in m:
             row += (f" {kb(m['first_h'])} | {kb(m['first_p'])} | {m['first_h'] / m['first_p']:.2f} | "
-                    f"{kb(m['later_h'])} | {kb(m['later_p'])} | {m['later_h'] / max(1, m['later_p']):.2f} |")
+                    f"{kb(m['later_h'])} | {kb(m['later_p'])} | {m['later_h'] / max(1, m['later_p']):.2f} | "
+                    f"{kb(m['misspelt_h'])} | {m['misspelt_h'] / max(1, m['later_p']):.2f} |")
         else:
-            row += " – | – | – | – | – | – |"
+            row += " – | – | – | – | – | – | – | – |"
         lines.append(row)
     if any("baseline" in m for m in results):
         lines += ["", "| pages | hubgen | baseline hubgen | time ratio | peak RSS hubgen | baseline | RSS ratio |", "|---:|---:|---:|---:|---:|---:|---:|"]

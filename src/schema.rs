@@ -427,6 +427,7 @@ mod tests {
             collection: None,
             default: None,
             description: String::new(),
+            search_weight: 1,
         };
         Collection {
             name: "workstreams".into(),

@@ -11,8 +11,10 @@ use crate::search::reference::ReferenceIndex;
 /// What the user asked of the search.
 #[derive(Clone, Debug, clap::Args)]
 pub struct Options {
-    /// The target to search (default: the first in site.toml).
-    #[arg(long, short = 't', value_name = "NAME")]
+    /// The target to search from, as its search page would (default: the
+    /// first in site.toml). Its search covers the pages of every target it
+    /// searches (site.toml's `search`, every target unless set).
+    #[arg(long, short = 't', visible_alias = "site", value_name = "NAME")]
     pub target: Option<String>,
     /// How many results to print.
     #[arg(long, short = 'n', default_value_t = 10)]
@@ -20,6 +22,9 @@ pub struct Options {
     /// Print the results as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Match only the words as typed: no near words for ones no page has.
+    #[arg(long)]
+    pub exact: bool,
     /// Include documents marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
@@ -40,7 +45,8 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write) -> Result<usize, Di
     let target = site.config.target(&name).expect("checked above");
     let index = ReferenceIndex::open(&site, target)?;
     let query = opts.query.join(" ");
-    let hits = index.search(&site, target, &query, opts.limit)?;
+    let results = index.search(&site, target, &query, opts.limit, !opts.exact)?;
+    let hits = results.hits;
     // A reader that stops reading (`hubgen search x | head -1`) ends the
     // listing; it is not an error.
     let io = |e: std::io::Error| {
@@ -55,13 +61,21 @@ pub fn run(root: &Path, opts: &Options, out: &mut dyn Write) -> Result<usize, Di
     } else if hits.is_empty() {
         writeln!(out, "no results for {query:?} in {name}").map_err(io)?;
     } else {
+        if let Some(c) = &results.corrected {
+            writeln!(
+                out,
+                "Showing results for {c:?} (search for {query:?} only with --exact)"
+            )
+            .map_err(io)?;
+        }
         for (i, h) in hits.iter().enumerate() {
             writeln!(
                 out,
-                "{:>2}. {} ({})\n    {}  score {:.3}",
+                "{:>2}. {} ({}, {})\n    {}  score {:.3}",
                 i + 1,
                 h.title,
                 h.kind,
+                h.site,
                 h.url,
                 h.score
             )

@@ -17,10 +17,13 @@ use crate::diagnostics::{did_you_mean, line_col, Diagnostic, Diagnostics};
 mod deploy;
 mod editor;
 mod links;
+mod search;
+mod types;
 mod validate;
 pub use deploy::{Deploy, HeaderRule};
 pub use editor::{Editor, GitHost};
 pub use links::{LinkTo, NavLink};
+pub use types::{FieldType, SortBy};
 use validate::validate;
 
 /// The name of the configuration file at a site's root.
@@ -37,72 +40,6 @@ pub const BUILTIN_FIELDS: &[(&str, FieldType)] = &[
     ("aliases", FieldType::List),
     ("weight", FieldType::Integer),
 ];
-
-/// The type of a front-matter field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FieldType {
-    /// One line of text.
-    String,
-    /// Text that may run over several lines.
-    Text,
-    /// `YYYY-MM-DD`.
-    Date,
-    /// `true` or `false`.
-    Bool,
-    /// A whole number.
-    Integer,
-    /// A list of strings.
-    List,
-    /// The slug of one document of another collection.
-    Reference,
-    /// A list of slugs of documents of another collection.
-    References,
-}
-
-impl FieldType {
-    /// What a value of this type is, in the words an error message uses:
-    /// "`review_by` must be a date (YYYY-MM-DD)".
-    pub fn describe(self) -> &'static str {
-        match self {
-            FieldType::String => "a string",
-            FieldType::Text => "text",
-            FieldType::Date => "a date (YYYY-MM-DD)",
-            FieldType::Bool => "true or false",
-            FieldType::Integer => "a whole number",
-            FieldType::List => "a list of strings",
-            FieldType::Reference => "the slug of a document",
-            FieldType::References => "a list of document slugs",
-        }
-    }
-
-    /// The type as site.toml's `type = "…"` names it.
-    pub fn name(self) -> &'static str {
-        match self {
-            FieldType::String => "string",
-            FieldType::Text => "text",
-            FieldType::Date => "date",
-            FieldType::Bool => "bool",
-            FieldType::Integer => "integer",
-            FieldType::List => "list",
-            FieldType::Reference => "reference",
-            FieldType::References => "references",
-        }
-    }
-}
-
-/// How a collection's documents are ordered in lists.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum SortBy {
-    /// Newest first; undated documents last, by title.
-    #[default]
-    Date,
-    /// Lowest weight first, then by title.
-    Weight,
-    /// By title, compared character by character (capitals before small letters).
-    Title,
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -196,6 +133,10 @@ struct RawField {
     default: Option<toml::Value>,
     #[serde(default)]
     description: String,
+    /// Whether search indexes the field (text fields only; true unless set).
+    search: Option<Spanned<bool>>,
+    /// How much a word of the field counts in search (1 to 5; 1 unless set).
+    weight: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -219,6 +160,8 @@ struct RawTarget {
     output: Option<Spanned<String>>,
     pages: Option<Spanned<bool>>,
     deploy: Option<deploy::RawDeploy>,
+    /// The targets whose pages its search covers; every target unless set.
+    search: Option<Vec<Spanned<String>>>,
 }
 
 /// The whole, validated configuration.
@@ -316,6 +259,9 @@ pub struct Field {
     pub default: Option<toml::Value>,
     /// What the field is for, in `hubgen schema`'s reference (may be empty).
     pub description: String,
+    /// How much each of its words counts in search: 0 when search leaves it
+    /// out (a field that is not text, or set `search = false`).
+    pub search_weight: u32,
 }
 
 /// A taxonomy (`[taxonomies.NAME]`): documents grouped by the values of one
@@ -364,6 +310,8 @@ pub struct Target {
     pub pages: bool,
     /// Where `hubgen deploy` uploads it (`[targets.NAME.deploy]`), if anywhere.
     pub deploy: Option<Deploy>,
+    /// The targets whose pages its search covers, in site.toml's order.
+    pub search: Vec<String>,
 }
 
 /// The path part of an absolute URL: `/hub/` of `https://example.org/hub/`.

@@ -212,6 +212,7 @@ fn fields(
             collection: f.collection.as_ref().map(|s| s.get_ref().clone()),
             default: f.default.clone(),
             description: f.description.clone(),
+            search_weight: super::search::field_weight(fname.get_ref(), f, err, errors),
         });
     }
     fields
@@ -292,6 +293,7 @@ fn targets(
                 .with_hint(NAME_HINT),
             );
         }
+        let name_span = name.span();
         let name = name.get_ref();
         let base = t.base_url.get_ref();
         if let Err(why) = check_base_url(base) {
@@ -359,6 +361,7 @@ fn targets(
                 .deploy
                 .as_ref()
                 .map(|d| super::deploy::deploy(d, err, errors)),
+            search: super::search::searched(raw, (name, name_span), t, err, errors),
         });
     }
     one_way_each(raw, err, errors);

@@ -27,8 +27,9 @@ pub const CONTENT_DIR: &str = "content";
 
 /// How long a summary drawn from the first paragraph may be, in characters.
 const SUMMARY_CHARS: usize = 200;
-/// How much of a page's text is kept for search excerpts, in characters.
-const EXCERPT_CHARS: usize = 280;
+/// How much of a page's text is kept for search excerpts, in characters: the
+/// search index ships the passages of it that no other page repeats.
+const EXCERPT_CHARS: usize = 2000;
 
 /// Loads and checks the whole site. `drafts` includes documents marked `draft: true`.
 pub fn load(config: Config, drafts: bool) -> Result<Site, Diagnostics> {

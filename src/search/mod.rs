@@ -10,6 +10,8 @@
 
 pub mod analysis;
 pub mod bm25;
+pub mod fuzzy;
+pub mod passages;
 pub mod reference;
 pub mod static_index;
 
@@ -18,24 +20,71 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::config::Target;
+use crate::schema::Value;
 use crate::site::DocId;
 use crate::site::{Document, Site};
 use bm25::FieldStats;
 
-/// The fields a document is indexed under, most important first.
-pub const FIELDS: [&str; 4] = ["title", "summary", "headings", "body"];
-/// How much a match in each field counts: title above summary above headings above body.
-pub const BOOSTS: [f32; 4] = [3.0, 2.0, 1.5, 1.0];
+/// How many fields a document is indexed under.
+pub const NFIELDS: usize = 5;
+/// The fields a document is indexed under, most important first: its title,
+/// summary, headings, the text of the front-matter fields site.toml lets
+/// search index, and the text of its body.
+pub const FIELDS: [&str; NFIELDS] = ["title", "summary", "headings", "fields", "body"];
+/// How much a match in each field counts: title above summary above headings
+/// and front matter above body.
+pub const BOOSTS: [f32; NFIELDS] = [3.0, 2.0, 1.5, 1.5, 1.0];
 
-/// The text of each field of a document.
-pub fn field_texts(doc: &Document) -> [String; 4] {
+/// The text of each field of a document. A front-matter field's text is
+/// repeated as many times as its search weight: each of its words counts that
+/// many times (BM25F's weighted term frequency), in the browser as in tantivy.
+pub fn field_texts(site: &Site, doc: &Document) -> [String; NFIELDS] {
     let headings: Vec<&str> = doc.body.toc.iter().map(|h| h.title.as_str()).collect();
+    let mut fields = String::new();
+    for f in &site.collection_of(doc).fields {
+        let text = match doc.meta.get(&f.name) {
+            _ if f.search_weight == 0 => continue,
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::List(l)) => l.join("\n"),
+            _ => continue,
+        };
+        for _ in 0..f.search_weight {
+            fields.push_str(&text);
+            fields.push('\n');
+        }
+    }
     [
         doc.meta.title.clone(),
         doc.summary.clone(),
         headings.join("\n"),
+        fields,
         crate::markdown::html_text(&doc.body.html),
     ]
+}
+
+/// The documents the search of `target` covers: every document of the
+/// targets it searches (site.toml's `search`), each once, in site order.
+pub fn searched_docs<'a>(site: &'a Site, target: &'a Target) -> Vec<&'a Document> {
+    let targets: Vec<&Target> = target
+        .search
+        .iter()
+        .filter_map(|t| site.config.target(t))
+        .collect();
+    site.docs
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|d| targets.iter().any(|t| site.publishes(t, d)))
+        .collect()
+}
+
+/// The target a result of `target`'s search links to: `target` itself when it
+/// publishes the document, else the target that owns it (its canonical site).
+pub fn home_of<'a>(site: &'a Site, doc: &Document, target: &'a Target) -> &'a Target {
+    if site.publishes(target, doc) {
+        target
+    } else {
+        site.owner(doc).unwrap_or(target)
+    }
 }
 
 /// A target's documents, analysed.
@@ -43,17 +92,17 @@ pub struct Analyzed {
     /// Index position → document id in the site.
     pub docs: Vec<DocId>,
     /// Per document, the length of each field in tokens.
-    pub lengths: Vec<[u32; 4]>,
+    pub lengths: Vec<[u32; NFIELDS]>,
     /// Sorted stems; postings refer to them by index.
     pub stems: Vec<String>,
     /// Per stem: (document position, term frequency in each field), by position.
     /// Frequencies are held in 16 bits (saturating) to keep a large site's
     /// analysis small; no field of a real page repeats a word 65,535 times.
-    pub postings: Vec<Vec<(u32, [u16; 4])>>,
+    pub postings: Vec<Vec<(u32, [u16; NFIELDS])>>,
     /// Every surface word, sorted, with the index of its stem.
     pub surfaces: Vec<(String, u32)>,
     /// Per field, what BM25 needs to know of it over all the documents.
-    pub stats: [FieldStats; 4],
+    pub stats: [FieldStats; NFIELDS],
 }
 
 impl Analyzed {
@@ -64,12 +113,12 @@ impl Analyzed {
 
     /// Stem `s`'s postings with their summed, boosted BM25 scores.
     pub fn scores_of(&self, s: usize) -> Vec<(u32, f32)> {
-        let df: [u64; 4] = std::array::from_fn(|f| self.doc_freq(s, f));
+        let df: [u64; NFIELDS] = std::array::from_fn(|f| self.doc_freq(s, f));
         self.postings[s]
             .iter()
             .map(|&(d, tf)| {
                 let len = self.lengths[d as usize];
-                let score = (0..4)
+                let score = (0..NFIELDS)
                     .filter(|&f| tf[f] > 0)
                     .map(|f| bm25::score(self.stats[f], df[f], BOOSTS[f], len[f], u32::from(tf[f])))
                     .sum();
@@ -106,29 +155,29 @@ impl Vocabulary {
 #[derive(Clone, Debug, Default)]
 pub struct DocWords {
     /// The length of each field in tokens.
-    pub lengths: [u32; 4],
+    pub lengths: [u32; NFIELDS],
     /// Each distinct word (its id in the [`Vocabulary`]), with how many times
     /// it occurs in each field.
-    pub words: Vec<(u32, [u32; 4])>,
+    pub words: Vec<(u32, [u32; NFIELDS])>,
 }
 
 /// Tokenizes `docs` in parallel, interning their words into `vocab`.
-pub fn tokenize(docs: &[&Document], vocab: &mut Vocabulary) -> Vec<DocWords> {
+pub fn tokenize(site: &Site, docs: &[&Document], vocab: &mut Vocabulary) -> Vec<DocWords> {
     let mut out = Vec::with_capacity(docs.len());
     for batch in docs.chunks(BATCH) {
         // Per document: its fields' lengths, and each word's count per field.
-        type Analysed = ([u32; 4], HashMap<String, [u32; 4]>);
+        type Analysed = ([u32; NFIELDS], HashMap<String, [u32; NFIELDS]>);
         let analysed: Vec<Analysed> = batch
             .par_iter()
             .map_init(analysis::surface_analyzer, |analyzer, doc| {
-                let mut words: HashMap<String, [u32; 4]> = HashMap::new();
-                let mut lengths = [0; 4];
-                for (f, text) in field_texts(doc).iter().enumerate() {
+                let mut words: HashMap<String, [u32; NFIELDS]> = HashMap::new();
+                let mut lengths = [0; NFIELDS];
+                for (f, text) in field_texts(site, doc).iter().enumerate() {
                     lengths[f] = analysis::for_each_word(analyzer, text, |w| {
                         if let Some(tf) = words.get_mut(w) {
                             tf[f] += 1;
                         } else {
-                            let mut tf = [0; 4];
+                            let mut tf = [0; NFIELDS];
                             tf[f] = 1;
                             words.insert(w.to_string(), tf);
                         }
@@ -148,11 +197,11 @@ pub fn tokenize(docs: &[&Document], vocab: &mut Vocabulary) -> Vec<DocWords> {
     out
 }
 
-/// Analyses every document `target` publishes.
+/// Analyses every document the search of `target` covers.
 pub fn analyze(site: &Site, target: &Target) -> Analyzed {
-    let docs: Vec<&Document> = site.docs_of(target).collect();
+    let docs = searched_docs(site, target);
     let mut vocab = Vocabulary::default();
-    let words = tokenize(&docs, &mut vocab);
+    let words = tokenize(site, &docs, &mut vocab);
     index_words(
         docs.iter().map(|d| d.id).collect(),
         &words.iter().collect::<Vec<_>>(),
@@ -187,33 +236,33 @@ pub fn index_words(docs: Vec<DocId>, words: &[&DocWords], vocab: &Vocabulary) ->
     drop(stemmed);
 
     // Postings by stem, in document order.
-    let per_doc_stems: Vec<Vec<(u32, [u32; 4])>> = words
+    let per_doc_stems: Vec<Vec<(u32, [u32; NFIELDS])>> = words
         .par_iter()
         .map(|doc| {
-            let mut by_stem: Vec<(u32, [u32; 4])> = doc
+            let mut by_stem: Vec<(u32, [u32; NFIELDS])> = doc
                 .words
                 .iter()
                 .map(|&(w, tf)| (stem_of[w as usize], tf))
                 .collect();
             by_stem.sort_unstable_by_key(|(s, _)| *s);
-            let mut merged: Vec<(u32, [u32; 4])> = Vec::with_capacity(by_stem.len());
+            let mut merged: Vec<(u32, [u32; NFIELDS])> = Vec::with_capacity(by_stem.len());
             for (s, tf) in by_stem {
                 match merged.last_mut() {
-                    Some((last, acc)) if *last == s => (0..4).for_each(|f| acc[f] += tf[f]),
+                    Some((last, acc)) if *last == s => (0..NFIELDS).for_each(|f| acc[f] += tf[f]),
                     _ => merged.push((s, tf)),
                 }
             }
             merged
         })
         .collect();
-    let mut postings: Vec<Vec<(u32, [u16; 4])>> = vec![Vec::new(); stems.len()];
+    let mut postings: Vec<Vec<(u32, [u16; NFIELDS])>> = vec![Vec::new(); stems.len()];
     for (d, entries) in per_doc_stems.into_iter().enumerate() {
         for (s, tf) in entries {
             postings[s as usize].push((d as u32, tf.map(|t| t.min(u32::from(u16::MAX)) as u16)));
         }
     }
 
-    let lengths: Vec<[u32; 4]> = words.iter().map(|d| d.lengths).collect();
+    let lengths: Vec<[u32; NFIELDS]> = words.iter().map(|d| d.lengths).collect();
     let n = docs.len() as u64;
     let stats = std::array::from_fn(|f| FieldStats {
         docs: n,

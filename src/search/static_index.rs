@@ -7,6 +7,8 @@
 //!                        term space, with postings (document, BM25 score) for each stem
 //! search/m/N.json        documents N×CHUNK … N×CHUNK+CHUNK-1: title, URL, type, excerpt
 //! search/facets.json     for each facet value, the documents that have it
+//! search/f/N.json        the typo index: vocabulary words by their first and last
+//!                        two letters (see [`fuzzy`](super::fuzzy))
 //! ```
 //!
 //! Numbers in postings are written as variable-length base-64 strings (five
@@ -126,7 +128,13 @@ pub fn build_files(site: &Site, target: &Target, a: &Analyzed) -> Vec<(String, S
     let bounds = push_shards(&keys, &mut files);
 
     // Metadata, in chunks.
-    let metas: Vec<Json> = a.docs.par_iter().map(|&id| meta(site, id)).collect();
+    let repeated =
+        super::passages::repeated(a.docs.iter().map(|&id| site.docs[id].excerpt.as_str()));
+    let metas: Vec<Json> = a
+        .docs
+        .par_iter()
+        .map(|&id| meta(site, target, id, &repeated))
+        .collect();
     for (n, chunk) in metas.chunks(CHUNK).enumerate() {
         files.push((
             format!("search/m/{n}.json"),
@@ -141,6 +149,9 @@ pub fn build_files(site: &Site, target: &Target, a: &Analyzed) -> Vec<(String, S
         .collect();
     files.push(("search/facets.json".into(), facets_json(&facets)));
 
+    let (fuzzy_files, fuzzy) = super::fuzzy::build_files(a);
+    files.extend(fuzzy_files);
+
     let manifest = json!({
         "version": 1,
         "base": target.base_path(),
@@ -148,6 +159,7 @@ pub fn build_files(site: &Site, target: &Target, a: &Analyzed) -> Vec<(String, S
         "chunk": CHUNK,
         "scale": SCALE,
         "shards": bounds,
+        "fuzzy": fuzzy,
         "facets": facet_names,
     });
     files.push(("search/manifest.json".into(), manifest.to_string()));
@@ -250,18 +262,27 @@ fn facets_json(facets: &[Facet]) -> String {
     json!({"facets": facet_json}).to_string()
 }
 
-/// A document's entry in the metadata chunks.
-fn meta(site: &Site, id: DocId) -> Json {
+/// A document's entry in the metadata chunks. Its address is a path below
+/// the target's base when the target publishes it, else its canonical URL on
+/// the site that does; `h` is that site's title.
+fn meta(site: &Site, target: &Target, id: DocId, repeated: &super::passages::Repeated) -> Json {
     let doc = &site.docs[id];
     let coll = site.collection_of(doc);
     let workstream: Vec<&str> = reference_titles(site, doc);
+    let home = super::home_of(site, doc, target);
+    let url = if home.name == target.name {
+        doc.url.clone()
+    } else {
+        format!("{}{}", home.base_url, doc.url)
+    };
     json!({
         "t": doc.meta.title,
-        "u": doc.url,
+        "u": url,
+        "h": home.title,
         "y": coll.title,
         "w": workstream.join(", "),
         "s": doc.summary,
-        "x": doc.excerpt,
+        "x": super::passages::own_text(&doc.excerpt, repeated),
     })
 }
 
@@ -294,12 +315,19 @@ fn facets(site: &Site, target: &Target, docs: &[DocId]) -> Vec<Facet> {
             out.push((name, title, values.into_iter().collect()));
         }
     };
+    if target.search.len() > 1 {
+        add("site".into(), "Site".into(), &|id| {
+            vec![super::home_of(site, &site.docs[id], target).title.clone()]
+        });
+    }
     add("type".into(), "Content type".into(), &|id| {
         vec![site.collection_of(&site.docs[id]).title.clone()]
     });
     let mut ref_fields: Vec<&str> = target
-        .collections
+        .search
         .iter()
+        .filter_map(|t| site.config.target(t))
+        .flat_map(|t| &t.collections)
         .filter_map(|c| site.config.collection(c))
         .flat_map(|c| {
             c.fields

@@ -221,13 +221,13 @@ impl Live {
     pub fn write_search_index(&mut self) -> Result<Update, Diagnostics> {
         let site = &self.model.site;
         let target = self.model.target(&self.settings.target);
-        let docs: Vec<&crate::site::Document> = site.docs_of(target).collect();
+        let docs = crate::search::searched_docs(site, target);
         let unread: Vec<&crate::site::Document> = docs
             .iter()
             .filter(|d| !self.words.contains_key(&d.id))
             .copied()
             .collect();
-        let read = crate::search::tokenize(&unread, &mut self.vocabulary);
+        let read = crate::search::tokenize(site, &unread, &mut self.vocabulary);
         for (doc, words) in unread.iter().zip(read) {
             self.words.insert(doc.id, words);
         }

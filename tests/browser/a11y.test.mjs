@@ -41,6 +41,7 @@ const PAGES = {
   'council-list': '/productivity/councils/',
   region: '/productivity/region/cross-regional/',
   'hub-search': '/productivity/search/?q=capital+assets',
+  'hub-search-typo': '/productivity/search/?q=procuremnt',
 };
 
 let out, server, context, profile, shots;

@@ -101,3 +101,109 @@ test('a title with <script> in it shows as text and never runs', async () => {
   assert.equal(await p.locator('#site-search-list script, #site-search-list b, #search-results b').count(), 0);
   await p.close();
 });
+
+/** The search page of the Hub for `q`, once its results are shown. */
+async function hubSearch(p, q) {
+  await p.goto(`${repo.url}/productivity/search/?q=${encodeURIComponent(q)}`);
+  await p.waitForFunction(() => /results? for/.test(document.querySelector('#search-status').textContent));
+  return p.locator('#search-results .result');
+}
+
+test('on the Hub, "procurement hub" lists a programme-site page in the first five, labelled and at its canonical URL', async () => {
+  const p = await page();
+  const results = await hubSearch(p, 'procurement hub');
+  const top = await results.evaluateAll(rs => rs.slice(0, 5).map(r => ({
+    site: r.querySelector('.result-site').textContent,
+    href: r.querySelector('.result-title a').getAttribute('href'),
+  })));
+  const other = top.find(r => r.site === 'Local Productivity Programme');
+  assert.ok(other, JSON.stringify(top));
+  assert.match(other.href, /^https:\/\/productivity\.example\.org\/(workstreams|programmes)\//);
+  assert.ok(top.some(r => r.site === 'Knowledge Hub' && r.href.startsWith('/productivity/')), JSON.stringify(top));
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
+test('misspelt words find their pages with a "Showing results for" line, and a link to the words as typed', async () => {
+  const p = await page();
+  for (const [typo, fixed, title] of [
+    ['procuremnt', 'procurement', 'Procurement, Capital and Shared Assets'],
+    ['hampshre', 'hampshire', 'Hampshire and Wigan: practice exchange on capital assets'],
+  ]) {
+    await hubSearch(p, typo);
+    const titles = await p.locator('#search-results .result-title').allTextContents();
+    assert.ok(titles.slice(0, 5).includes(title), `${typo}: ${titles.join(' | ')}`);
+    const line = p.locator('#search-corrected');
+    assert.ok(await line.isVisible());
+    assert.equal(await line.textContent(), `Showing results for ${fixed}. Search instead for ${typo}.`);
+    assert.equal(await line.locator('em').textContent(), fixed);
+    await line.locator('a').click();
+    await p.waitForFunction(t => document.querySelector('#search-status').textContent === `No results for “${t}”`, typo);
+    assert.match(p.url(), /[?&]exact=1/);
+    assert.ok(await line.isHidden());
+  }
+  assert.deepEqual(p.errors, []);
+  await p.close();
+});
+
+test('a champion\'s surname finds their workstream', async () => {
+  const p = await page();
+  await hubSearch(p, 'Bettison');
+  const first = p.locator('#search-results .result').first();
+  assert.equal(await first.locator('.result-title').textContent(), 'Procurement, Capital and Shared Assets');
+  assert.equal(await first.locator('.result-site').textContent(), 'Local Productivity Programme');
+  await p.close();
+});
+
+test('at 375 px the first result sits above the first facet', async () => {
+  const p = await page();
+  await p.setViewportSize({ width: 375, height: 800 });
+  await hubSearch(p, 'capital assets');
+  await p.locator('#search-facets fieldset').first().waitFor();
+  const result = await p.locator('#search-results .result').first().boundingBox();
+  const facet = await p.locator('#search-facets fieldset').first().boundingBox();
+  assert.ok(result.y + result.height <= facet.y, `result at ${result.y}, facet at ${facet.y}`);
+  await p.close();
+});
+
+test('the query and facets live in the address: they survive Back after opening a result, and a copied link', async () => {
+  const p = await page();
+  await hubSearch(p, 'capital assets');
+  const box = p.locator('#search-facets input[type="checkbox"]').first();
+  const id = await box.getAttribute('id');
+  const label = await p.locator(`label[for="${id}"]`).textContent();
+  const [value, count] = label.match(/^(.*) \((\d+)\)$/).slice(1);
+  await box.check();
+  await p.waitForFunction(n => document.querySelector('#search-status').textContent.startsWith(`${n} result`), Number(count));
+  const url = p.url();
+  assert.ok(new URL(url).searchParams.getAll(id.split('-')[1]).includes(value), url);
+  const titles = await p.locator('#search-results .result-title').allTextContents();
+
+  await Promise.all([p.waitForURL(u => u.href !== url), p.locator('#search-results .result-title a').first().click()]);
+  await p.goBack();
+  await p.waitForFunction(n => document.querySelector('#search-status').textContent.startsWith(`${n} result`), Number(count));
+  assert.equal(p.url(), url);
+  assert.ok(await p.locator(`#${id}`).isChecked());
+  assert.equal(await p.inputValue('#search-q'), 'capital assets');
+  assert.deepEqual(await p.locator('#search-results .result-title').allTextContents(), titles);
+
+  const fresh = await page();
+  await fresh.goto(url);
+  await fresh.waitForFunction(n => document.querySelector('#search-status').textContent.startsWith(`${n} result`), Number(count));
+  assert.ok(await fresh.locator(`#${id}`).isChecked());
+  assert.deepEqual(await fresh.locator('#search-results .result-title').allTextContents(), titles);
+  assert.deepEqual([...p.errors, ...fresh.errors], []);
+  await fresh.close();
+  await p.close();
+});
+
+test('an excerpt is the sentence that matched, from the page\'s own text, with the word marked', async () => {
+  const p = await page();
+  await hubSearch(p, 'duplication');
+  const result = p.locator('#search-results .result').filter({ hasText: 'Procure waste services collaboratively' });
+  const text = await result.locator('.result-excerpt').textContent();
+  assert.match(text, /buying together can bring scale and remove duplication\./, text);
+  assert.doesNotMatch(text, /on-line library launched/, 'not the notice every illustrative page opens with');
+  assert.equal(await result.locator('.result-excerpt mark').first().textContent(), 'duplication');
+  await p.close();
+});

@@ -17,6 +17,24 @@ const REPO_QUERIES = [
   'name', 'productivity programme', 'market', 'staff',
 ];
 
+/** One edit of each word of five letters or more, chosen by a seeded generator: a deletion, an insertion, a change or a swap. */
+function misspell(query, seed) {
+  let x = seed;
+  const next = n => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return (x >>> 8) % n; };
+  return query.split(' ').map(w => {
+    if (w.length < 5) return w;
+    const i = 1 + next(w.length - 2);
+    switch (next(4)) {
+      case 0: return w.slice(0, i) + w.slice(i + 1);
+      case 1: return w.slice(0, i) + 'aeiou'[next(5)] + w.slice(i);
+      case 2: return w.slice(0, i) + (w[i] === 'x' ? 'y' : 'x') + w.slice(i + 1);
+      default: return w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2);
+    }
+  }).join(' ');
+}
+
+const MISSPELT = ['procuremnt', 'hampshre', 'shred services', 'bettisn', ...REPO_QUERIES.map((q, i) => misspell(q, i + 1))];
+
 let out, server, mod;
 const sites = [];
 
@@ -40,10 +58,25 @@ test('variable-length numbers decode', () => {
 test('typing "procur" finds the procurement workstream in the first three', async () => {
   const index = new mod.SearchIndex(`${server.url}/search/`);
   const res = await index.query('procur', { limit: 3 });
-  const titles = await Promise.all(res.hits.map(async h => (await index.meta(h.position)).t));
+  const metas = await Promise.all(res.hits.map(h => index.meta(h.position)));
+  const titles = metas.map(m => m.t);
   assert.ok(titles.includes('Procurement, Capital and Shared Assets'), titles.join(' | '));
-  const meta = await index.meta(res.hits[0].position);
+  const meta = metas[titles.indexOf('Procurement, Capital and Shared Assets')];
   assert.match(meta.url, /^http:\/\/127\.0\.0\.1:\d+\/workstreams\//);
+  assert.equal(meta.h, 'Local Productivity Programme');
+});
+
+test('each site searches both: the other site\'s pages are labelled and linked at their canonical URL', async () => {
+  const index = new mod.SearchIndex(`${server.url}/search/`);
+  const res = await index.query('hampshire wigan', { limit: 5 });
+  const metas = await Promise.all(res.hits.map(h => index.meta(h.position)));
+  const study = metas.find(m => m.t.startsWith('Hampshire and Wigan'));
+  assert.ok(study, metas.map(m => m.t).join(' | '));
+  assert.equal(study.h, 'Knowledge Hub');
+  assert.equal(study.url, 'https://knowledgehub.example.org/productivity/case-studies/hampshire-wigan-capital-assets/');
+  const hub = new mod.SearchIndex(`${server.url}/productivity/search/`);
+  const both = await Promise.all([index, hub].map(async i => (await i.query('procurement hub', { limit: 10 })).hits));
+  assert.deepEqual(both[0], both[1], 'BM25 over the union ranks alike from either site');
 });
 
 test('facets narrow the results, and combine', async () => {
@@ -91,6 +124,30 @@ test('the browser ranks the repo content as hubgen search does', async () => {
   assert.ok(r.top1 >= 0.9, `top-1 agreement ${r.top1}`);
 });
 
+test('misspelt words find their pages, say what was searched, and rank as hubgen search does', async () => {
+  const index = new mod.SearchIndex(`${server.url}/productivity/search/`);
+  for (const [typo, fixed, title] of [
+    ['procuremnt', 'procurement', 'Procurement, Capital and Shared Assets'],
+    ['hampshre', 'hampshire', 'Hampshire and Wigan: practice exchange on capital assets'],
+    ['shred services', 'shared services', null],
+  ]) {
+    const res = await index.query(typo, { limit: 10 });
+    assert.equal(res.corrected, fixed);
+    if (title) {
+      const titles = await Promise.all(res.hits.map(async h => (await index.meta(h.position)).t));
+      assert.ok(titles.includes(title), `${typo}: ${titles.join(' | ')}`);
+      assert.equal((await index.query(typo, { limit: 10, typos: false })).total, 0, `${typo} as typed finds nothing`);
+    }
+  }
+  assert.equal((await index.query('capitol', { limit: 5 })).corrected, 'capital');
+  const r = await agree(ROOT, out, [['/productivity/', join(out, 'hub')], ['/', join(out, 'programme')]],
+    [['programme', '/'], ['hub', '/productivity/']], MISSPELT);
+  console.log(`misspelt queries: ${r.n} queries, mean top-10 overlap ${r.overlap.toFixed(3)}, equal top-1 ${(100 * r.top1).toFixed(1)}%`);
+  assert.ok(r.n >= 40, `only ${r.n} queries had results`);
+  assert.ok(r.overlap >= 0.8, `mean overlap ${r.overlap}`);
+  assert.ok(r.top1 >= 0.9, `top-1 agreement ${r.top1}`);
+});
+
 test('the browser ranks a generated 1,000-page site as hubgen search does, downloading a fraction of the index', async () => {
   const site = mkdtempSync(join(tmpdir(), 'hubgen-corpus-'));
   sites.push(site);
@@ -110,6 +167,11 @@ test('the browser ranks a generated 1,000-page site as hubgen search does, downl
   console.log(`1,000-page site: ${r.n} queries, mean top-10 overlap ${r.overlap.toFixed(3)}, equal top-1 ${(100 * r.top1).toFixed(1)}%`);
   assert.ok(r.overlap >= 0.8, `mean overlap ${r.overlap}`);
   assert.ok(r.top1 >= 0.9, `top-1 agreement ${r.top1}`);
+  const typos = await agree(site, dir, mounts, [['hub', '/productivity/']], queries.map((q, i) => misspell(q, 100 + i)));
+  console.log(`1,000-page site, misspelt: ${typos.n} queries, mean top-10 overlap ${typos.overlap.toFixed(3)}, equal top-1 ${(100 * typos.top1).toFixed(1)}%`);
+  assert.ok(typos.n >= 20, `only ${typos.n} misspelt queries had results`);
+  assert.ok(typos.overlap >= 0.8, `mean overlap ${typos.overlap}`);
+  assert.ok(typos.top1 >= 0.9, `top-1 agreement ${typos.top1}`);
 
   // One query fetches the manifest, its shards and its results' metadata: a fraction of the index.
   const srv = await serve(mounts);

@@ -8,6 +8,10 @@
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const DIGIT = new Map([...ALPHABET].map((c, i) => [c, i]));
 const MAX_EXPANSIONS = 24;
+// A match of a word near a misspelt one counts this much of an exact match (as in `hubgen search`).
+const FUZZY = 0.5;
+// At most this many near words stand for a misspelt one (as in `hubgen search`).
+const MAX_NEAR = 3;
 const SUFFIXES = ['ations', 'ation', 'ments', 'ment', 'ings', 'ing', 'ies', 'ers', 'er', 'es', 'ed', 'ly', 's'];
 
 /** Numbers written by the index's variable-length base-64. */
@@ -34,6 +38,45 @@ export function fold(word) {
 export function words(text) {
   const enc = new TextEncoder();
   return text.split(/[^\p{L}\p{N}]+/u).filter(w => w && enc.encode(w).length <= 40).map(fold);
+}
+
+/** The edits a query word of this many letters may be from a page's word: Algolia's rule. */
+export function maxDistance(word) {
+  const n = [...word].length;
+  return n >= 9 ? 2 : n >= 5 ? 1 : 0;
+}
+
+/** Edits between two words (inserted, deleted or changed letters, or two swapped), at most `max` + 1. */
+export function distance(a, b, max = 2) {
+  a = [...a]; b = [...b];
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev2 = null, prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let low = i;
+    for (let j = 1; j <= b.length; j++) {
+      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+      cur.push(d);
+      low = Math.min(low, d);
+    }
+    if (low > max) return max + 1;
+    prev2 = prev; prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** The typo index's two bucket keys of a word: its first two letters and its last two. */
+export function fuzzyKeys(word) {
+  const c = [...word];
+  return [`^${c.slice(0, 2).join('')}`, `${c.slice(-2).join('')}$`];
+}
+
+/** FNV-1a over the key's UTF-8 bytes: the typo index file holding its bucket. */
+export function fuzzyFile(key, files) {
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(key)) { h ^= b; h = Math.imul(h, 0x01000193) >>> 0; }
+  return h % Math.max(1, files);
 }
 
 export class SearchIndex {
@@ -99,8 +142,43 @@ export class SearchIndex {
     return map;
   }
 
-  /** The stems a query word stands for: its own stem, or those of the words it begins. */
-  async stemsFor(word) {
+  /** The words of the pages within `maxDistance(word)` edits of `word`, with their stems, distances and pages. */
+  async near(word) {
+    const max = maxDistance(word);
+    const m = await this.manifest();
+    if (!max || !m.fuzzy) return [];
+    const out = new Map();
+    for (const key of fuzzyKeys(word)) {
+      this.fuzzyFiles ??= new Map();
+      const n = fuzzyFile(key, m.fuzzy);
+      if (!this.fuzzyFiles.has(n)) this.fuzzyFiles.set(n, this.json(`f/${n}.json`));
+      const bucket = (await this.fuzzyFiles.get(n))[key] ?? {};
+      for (const [w, [stem, pages]] of Object.entries(bucket)) {
+        if (w === word || out.has(w)) continue;
+        const d = distance(word, w, max);
+        if (d <= max) out.set(w, { word: w, stem: stem || w, distance: d, pages });
+      }
+    }
+    return [...out.values()];
+  }
+
+  /**
+   * The stems a query word stands for: its own stem, or those of the words it
+   * begins; with `typos`, those of the words near it when it is neither, with
+   * the nearest (then the one on most pages) as `corrected`.
+   */
+  async stemsFor(word, typos = false) {
+    const found = await this.exactOrPrefix(word);
+    if (found.stems.length || !typos) return found;
+    const near = await this.near(word);
+    if (!near.length) return found;
+    const order = [...near]
+      .sort((a, b) => a.distance - b.distance || b.pages - a.pages || (a.word < b.word ? -1 : 1))
+      .slice(0, MAX_NEAR);
+    return { stems: [...new Set(order.map(n => n.stem))], exact: false, fuzzy: true, corrected: order[0].word };
+  }
+
+  async exactOrPrefix(word) {
     const shard = await this.shardFor(word);
     if (word in shard.w) return { stems: [shard.w[word] || word], exact: true };
     if (word in shard.p) return { stems: [word], exact: true };
@@ -127,24 +205,31 @@ export class SearchIndex {
 
   /**
    * Ranks documents for `text`: each word's BM25 score (the best of its stems when
-   * it is a prefix), summed over the words; ties go to the earlier document.
-   * @returns {Promise<{total:number, hits:{position:number, score:number}[], terms:string[], stems:string[]}>}
+   * it is a prefix, half the best of the words near it when it is misspelt),
+   * summed over the words; ties go to the earlier document. `corrected` is the
+   * query as searched when a word was taken for a near one.
+   * @returns {Promise<{total:number, hits:{position:number, score:number}[], terms:string[], stems:string[], corrected:string|null}>}
    */
-  async query(text, { limit = 10, filters = {} } = {}) {
+  async query(text, { limit = 10, filters = {}, typos = true } = {}) {
     const m = await this.manifest();
     const ws = [...new Set(words(text))];
     const total = new Map();
     const allStems = [];
+    const shown = [];
+    let corrected = false;
     for (const w of ws) {
-      const { stems } = await this.stemsFor(w);
-      allStems.push(...stems);
+      const found = await this.stemsFor(w, typos);
+      allStems.push(...found.stems);
+      shown.push(found.corrected ?? w);
+      corrected ||= Boolean(found.fuzzy);
+      const weight = found.fuzzy ? FUZZY : 1;
       const best = new Map();
-      for (const stem of stems) {
+      for (const stem of found.stems) {
         for (const [doc, score] of await this.postings(stem)) {
           if ((best.get(doc) ?? 0) < score) best.set(doc, score);
         }
       }
-      for (const [doc, score] of best) total.set(doc, (total.get(doc) ?? 0) + score);
+      for (const [doc, score] of best) total.set(doc, (total.get(doc) ?? 0) + score * weight);
     }
     let docs = [...total.keys()];
     const active = Object.entries(filters).filter(([, vs]) => vs && vs.size);
@@ -160,6 +245,7 @@ export class SearchIndex {
       hits: docs.slice(0, limit).map(position => ({ position, score: total.get(position) / m.scale })),
       terms: ws,
       stems: [...new Set(allStems)],
+      corrected: corrected ? shown.join(' ') : null,
       facets: facetCounts,
     };
   }
@@ -185,12 +271,14 @@ export class SearchIndex {
     }));
   }
 
-  /** A result's title, URL, type, workstream, summary and excerpt text. */
+  /** A result's title, URL, site, type, workstream, summary and excerpt text. */
   async meta(position) {
     const m = await this.manifest();
     const n = Math.floor(position / m.chunk);
     if (!this.chunks.has(n)) this.chunks.set(n, this.json(`m/${n}.json`));
     const doc = (await this.chunks.get(n))[position % m.chunk];
+    // A page of another site is listed by its canonical, absolute URL.
+    if (/^https?:\/\//.test(doc.u)) return { ...doc, url: doc.u, path: doc.u };
     return { ...doc, url: new URL(m.base + doc.u, this.base).href, path: m.base + doc.u };
   }
 }
@@ -211,31 +299,35 @@ function counts(facets, docs, filters) {
 }
 
 /**
- * The part of `text` around the most matched words, as segments to insert as
- * text: [{text, match}].
+ * The sentence of `text` that holds most of the query's words (the first such),
+ * as segments to insert as text: [{text, match}]. A long sentence is cut to
+ * `size` words around its first match; with no match, the start of the text.
  */
-export function excerpt(text, terms, stems, size = 28) {
-  const parts = text.split(/([^\p{L}\p{N}]+)/u);
+export function excerpt(text, terms, stems, size = 30) {
   const isMatch = w => {
     const f = fold(w);
     return f.length > 0 && (terms.some(t => f.startsWith(t)) || stems.some(s => s.length > 2 && f.startsWith(s)));
   };
+  const sentences = text.trim().split(/(?<=[.!?…])\s+/u).filter(Boolean);
+  let best = 0, bestCount = 0;
+  sentences.forEach((sentence, i) => {
+    const matched = new Set(sentence.split(/[^\p{L}\p{N}]+/u).filter(isMatch).map(fold));
+    if (matched.size > bestCount) { best = i; bestCount = matched.size; }
+  });
+  const chosen = bestCount ? sentences[best] : sentences.slice(0, 2).join(' ');
+  const parts = (chosen ?? '').split(/([^\p{L}\p{N}]+)/u);
   const wordIdx = [];
   parts.forEach((p, i) => { if (i % 2 === 0 && p) wordIdx.push(i); });
-  let best = 0, bestCount = -1;
-  for (let start = 0; start < Math.max(1, wordIdx.length - size + 1); start += 4) {
-    const c = wordIdx.slice(start, start + size).filter(i => isMatch(parts[i])).length;
-    if (c > bestCount) { best = start; bestCount = c; }
-  }
-  const from = wordIdx[best] ?? 0;
-  const to = wordIdx[Math.min(wordIdx.length - 1, best + size - 1)] ?? parts.length - 1;
+  const first = Math.max(0, wordIdx.findIndex(i => isMatch(parts[i])));
+  const start = Math.max(0, Math.min(first - Math.floor(size / 3), wordIdx.length - size));
+  const from = wordIdx[start] ?? 0;
+  const to = start + size - 1 >= wordIdx.length - 1 ? parts.length - 1 : wordIdx[start + size - 1];
   const segs = [];
-  if (best > 0) segs.push({ text: '… ', match: false });
+  if (start > 0 || (bestCount && best > 0)) segs.push({ text: '… ', match: false });
   for (let i = from; i <= to; i++) {
-    if (!parts[i]) continue;
-    segs.push({ text: parts[i], match: i % 2 === 0 && isMatch(parts[i]) });
+    if (parts[i]) segs.push({ text: parts[i], match: i % 2 === 0 && isMatch(parts[i]) });
   }
-  if (to < parts.length - 1) segs.push({ text: ' …', match: false });
+  if (to < parts.length - 1 || (bestCount ? best < sentences.length - 1 : sentences.length > 2)) segs.push({ text: ' …', match: false });
   return segs;
 }
 
@@ -297,7 +389,7 @@ function attachBox(index, form) {
     list.replaceChildren();
     options = metas.map((m, i) => {
       const o = el('li', { role: 'option', id: `site-search-option-${i}`, 'aria-selected': 'false' },
-        el('a', { href: m.path, tabindex: '-1' }, el('span', { class: 'result-title' }, m.t), el('span', { class: 'result-type' }, m.y)));
+        el('a', { href: m.path, tabindex: '-1' }, el('span', { class: 'result-title' }, m.t), el('span', { class: 'result-type' }, m.path === m.url ? `${m.y} · ${m.h}` : m.y)));
       o.addEventListener('mousedown', e => { e.preventDefault(); location.href = m.path; });
       return o;
     });
@@ -321,28 +413,72 @@ function attachBox(index, form) {
   input.addEventListener('blur', () => setTimeout(close, 150));
 }
 
-/** The full search page: results with excerpts, and facets to narrow them. */
+/** The search's state as the page's address holds it: `?q=…&exact=1&FACET=VALUE…`. */
+function readState(search) {
+  const params = new URLSearchParams(search);
+  const filters = { __counts: true };
+  for (const [k, v] of params) {
+    if (k !== 'q' && k !== 'exact') (filters[k] ??= new Set()).add(v);
+  }
+  return { q: params.get('q') ?? '', exact: params.get('exact') === '1', filters };
+}
+
+function stateSearch(q, exact, filters) {
+  const params = new URLSearchParams();
+  if (q) params.set('q', q);
+  if (exact) params.set('exact', '1');
+  for (const [k, vs] of Object.entries(filters)) if (k !== '__counts') for (const v of vs ?? []) params.append(k, v);
+  const s = params.toString();
+  return s ? `?${s}` : location.pathname;
+}
+
+/**
+ * The full search page: results with excerpts, and facets to narrow them. The
+ * query and the facets ticked live in the page's address, so Back and a copied
+ * link bring the same results back.
+ */
 async function attachPage(index, page) {
   const form = page.querySelector('form');
   const input = form.querySelector('input[type="search"]');
   const results = page.querySelector('#search-results');
   const facetsBox = page.querySelector('#search-facets');
   const status = page.querySelector('#search-status');
+  const correctedBox = page.querySelector('#search-corrected');
   const more = page.querySelector('#search-more');
-  const filters = { __counts: true };
+  let { q: initial, exact, filters } = readState(location.search);
   let limit = 20;
-  input.value = new URLSearchParams(location.search).get('q') ?? '';
+  input.value = initial;
+
+  const remember = () => {
+    const next = stateSearch(input.value.trim(), exact, filters);
+    if (next !== location.search && !(next === location.pathname && !location.search)) history.replaceState(null, '', next);
+  };
 
   const render = async () => {
     const q = input.value.trim();
-    if (!q) { results.replaceChildren(); facetsBox.replaceChildren(); status.textContent = 'Type a word to search.'; more.hidden = true; return; }
-    const res = await index.query(q, { limit, filters });
+    remember();
+    if (!q) {
+      results.replaceChildren(); facetsBox.replaceChildren(); status.textContent = 'Type a word to search.';
+      more.hidden = true; if (correctedBox) correctedBox.hidden = true; return;
+    }
+    const res = await index.query(q, { limit, filters, typos: !exact });
     const metas = await Promise.all(res.hits.map(h => index.meta(h.position)));
     results.replaceChildren(...metas.map(m => el('li', { class: 'result' },
       el('h2', { class: 'result-title' }, el('a', { href: m.path }, m.t)),
-      el('p', { class: 'result-meta' }, m.y + (m.w ? ` · ${m.w}` : '')),
+      el('p', { class: 'result-meta' }, el('span', { class: 'result-site' }, m.h), ` · ${m.y}` + (m.w ? ` · ${m.w}` : '')),
       el('p', { class: 'result-excerpt' }, markedText(excerpt(`${m.s} ${m.x}`, res.terms, res.stems))))));
-    status.textContent = res.total ? `${res.total} result${res.total === 1 ? '' : 's'} for “${q}”` : `No results for “${q}”`;
+    status.textContent = res.total ? `${res.total} result${res.total === 1 ? '' : 's'} for “${res.corrected ?? q}”` : `No results for “${q}”`;
+    if (correctedBox) {
+      correctedBox.hidden = !(res.corrected && res.total);
+      if (res.corrected && res.total) {
+        const exactLink = el('a', { href: stateSearch(q, true, {}) }, q);
+        exactLink.addEventListener('click', e => {
+          e.preventDefault();
+          exact = true; clearFilters(); limit = 20; render();
+        });
+        correctedBox.replaceChildren('Showing results for ', el('em', {}, res.corrected), '. Search instead for ', exactLink, '.');
+      }
+    }
     more.hidden = res.total <= limit;
     facetsBox.replaceChildren(...(res.facets ?? []).map(f => {
       const set = filters[f.name] ?? new Set();
@@ -360,14 +496,22 @@ async function attachPage(index, page) {
       }));
     }));
   };
+  const clearFilters = () => { for (const k of Object.keys(filters)) if (k !== '__counts') delete filters[k]; };
   form.addEventListener('submit', e => {
     e.preventDefault();
-    history.replaceState(null, '', `?q=${encodeURIComponent(input.value)}`);
-    for (const k of Object.keys(filters)) if (k !== '__counts') delete filters[k];
+    clearFilters();
+    exact = false;
     render();
   });
-  input.addEventListener('input', debounce(render, 120));
+  input.addEventListener('input', debounce(() => { exact = false; render(); }, 120));
   more.addEventListener('click', () => { limit += 20; render(); });
+  // Coming back to a page the browser kept (Back), or to another address of it.
+  window.addEventListener('pageshow', e => {
+    if (!e.persisted) return;
+    ({ q: initial, exact, filters } = readState(location.search));
+    input.value = initial;
+    render();
+  });
   await render();
 }
 

@@ -1,0 +1,103 @@
+//! `hubgen search` on a copy of the programme's own site: one search over both
+//! sites, front-matter fields, typos, and what site.toml says about them.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// A copy of the repository's site (site.toml, content, themes) in a fresh folder.
+fn site_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(repo().join("site.toml"), dir.path().join("site.toml")).unwrap();
+    for folder in ["content", "themes"] {
+        for entry in walkdir::WalkDir::new(repo().join(folder)) {
+            let entry = entry.unwrap();
+            let dest = dir.path().join(entry.path().strip_prefix(repo()).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&dest).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &dest).unwrap();
+            }
+        }
+    }
+    dir
+}
+
+fn search(site: &Path, args: &[&str]) -> String {
+    let mut all = vec!["search"];
+    all.extend_from_slice(args);
+    let out = hubgen(site, &all);
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
+fn edit(site: &Path, from: &str, to: &str) {
+    let path = site.join("site.toml");
+    let text = read(&path);
+    assert!(text.contains(from), "site.toml has no {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn one_search_over_both_sites_finds_champions_and_forgives_typos() {
+    let site = site_copy();
+    let out = search(site.path(), &["--site", "hub", "-n", "1", "Bettison"]);
+    assert!(
+        out.contains(
+            "1. Procurement, Capital and Shared Assets (Workstreams, Local Productivity Programme)"
+        ) && out.contains(
+            "https://productivity.example.org/workstreams/procurement-capital-and-shared-assets/"
+        ),
+        "{out}"
+    );
+
+    let out = search(
+        site.path(),
+        &["--target", "programme", "-n", "3", "hampshre"],
+    );
+    assert!(
+        out.starts_with("Showing results for \"hampshire\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("Hampshire and Wigan: practice exchange on capital assets (Case studies, Knowledge Hub)"),
+        "{out}"
+    );
+    let out = search(site.path(), &["--exact", "hampshre"]);
+    assert!(out.starts_with("no results for \"hampshre\""), "{out}");
+}
+
+#[test]
+fn site_toml_limits_what_is_searched() {
+    let site = site_copy();
+    edit(
+        site.path(),
+        "description = \"The workstream's member champion\"",
+        "description = \"The workstream's member champion\"\nsearch = false",
+    );
+    edit(
+        site.path(),
+        "output = \"public/hub\"",
+        "output = \"public/hub\"\nsearch = [\"hub\"]",
+    );
+    let out = search(site.path(), &["Bettison"]);
+    assert!(out.starts_with("no results"), "{out}");
+    let out = search(site.path(), &["--site", "hub", "-n", "20", "procurement"]);
+    assert!(
+        !out.contains("Local Productivity Programme") && out.contains("Knowledge Hub"),
+        "{out}"
+    );
+
+    // The hub's own index has no site facet, since it searches itself alone.
+    let public = site.path().join("built");
+    build_ok(site.path(), &public, &[]);
+    let manifest = read(public.join("hub/search/manifest.json"));
+    assert!(!manifest.contains("\"site\""), "{manifest}");
+    assert!(read(public.join("programme/search/manifest.json")).contains("\"name\":\"site\""));
+}
