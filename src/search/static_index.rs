@@ -297,7 +297,7 @@ fn reference_titles<'a>(site: &'a Site, doc: &crate::site::Document) -> Vec<&'a 
 /// A facet: its name, its title, and each value with its documents' positions.
 type Facet = (String, String, Vec<(String, Vec<u32>)>);
 
-/// Facets: content type, each reference field, and the target's taxonomies;
+/// Facets: site, content type, each collection referred to, and the target's taxonomies;
 /// for each, its values with the positions of the documents that have them.
 fn facets(site: &Site, target: &Target, docs: &[DocId]) -> Vec<Facet> {
     let mut out = Vec::new();
@@ -323,7 +323,10 @@ fn facets(site: &Site, target: &Target, docs: &[DocId]) -> Vec<Facet> {
     add("type".into(), "Content type".into(), &|id| {
         vec![site.collection_of(&site.docs[id]).title.clone()]
     });
-    let mut ref_fields: Vec<&str> = target
+    // One facet per collection that pages refer to, whatever each collection
+    // calls its field (a guide's `workstream`, a programme's `workstreams`):
+    // readers filter by workstream, once.
+    let mut referred: Vec<&str> = target
         .search
         .iter()
         .filter_map(|t| site.config.target(t))
@@ -333,23 +336,22 @@ fn facets(site: &Site, target: &Target, docs: &[DocId]) -> Vec<Facet> {
             c.fields
                 .iter()
                 .filter(|f| matches!(f.kind, FieldType::Reference | FieldType::References))
-                .map(|f| f.name.as_str())
+                .filter_map(|f| f.collection.as_deref())
         })
         .collect();
-    ref_fields.sort_unstable();
-    ref_fields.dedup();
-    for field in ref_fields {
-        let title = {
-            let mut t = field.replace('_', " ");
-            t[..1].make_ascii_uppercase();
-            t
+    referred.sort_unstable();
+    referred.dedup();
+    for name in referred {
+        let Some(coll) = site.config.collection(name) else {
+            continue;
         };
-        add(field.to_string(), title, &|id| {
-            let doc = &site.docs[id];
-            doc.refs
+        add(name.to_string(), coll.title.clone(), &|id| {
+            site.docs[id]
+                .refs
                 .iter()
-                .filter(|(f, _)| f == field)
-                .flat_map(|(_, ids)| ids.iter().map(|&i| site.docs[i].meta.title.clone()))
+                .flat_map(|(_, ids)| ids.iter())
+                .filter(|&&i| site.collection_of(&site.docs[i]).name == name)
+                .map(|&i| site.docs[i].meta.title.clone())
                 .collect()
         });
     }
