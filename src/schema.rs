@@ -451,6 +451,7 @@ mod tests {
                 field("review_by", FieldType::Date, false, &[]),
             ],
             raw_html: false,
+            search: true,
         }
     }
 

@@ -101,3 +101,36 @@ fn site_toml_limits_what_is_searched() {
     assert!(!manifest.contains("\"site\""), "{manifest}");
     assert!(read(public.join("programme/search/manifest.json")).contains("\"name\":\"site\""));
 }
+
+/// The editors' pages (`search = false` on their collection) are in no
+/// reader's search, on either site; with the setting off, they are.
+#[test]
+fn a_collection_kept_out_of_search_is_not_found() {
+    let site = site_copy();
+    let query = ["--site", "hub", "-n", "50", "editors guide publish pages"];
+    let out = search(site.path(), &query);
+    assert!(!out.contains("/publishing-on-the-hub/"), "{out}");
+    let public = site.path().join("built");
+    build_ok(site.path(), &public, &[]);
+    for target in ["hub", "programme"] {
+        // The index's files (the search page itself links to the guide in
+        // its footer, as every page does).
+        let meta: String = snapshot(&public.join(target).join("search"))
+            .into_iter()
+            .filter(|(name, _)| !name.ends_with(".html"))
+            .map(|(_, bytes)| String::from_utf8_lossy(&bytes).into_owned())
+            .collect();
+        assert!(
+            !meta.contains("publishing-on-the-hub"),
+            "{target}'s index has the editors' guide"
+        );
+    }
+    // The check can fail: with the collection searched, the guide is found.
+    edit(
+        site.path(),
+        "permalink = \"/{slug}/\"\nsearch = false",
+        "permalink = \"/{slug}/\"",
+    );
+    let out = search(site.path(), &query);
+    assert!(out.contains("/publishing-on-the-hub/"), "{out}");
+}

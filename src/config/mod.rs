@@ -118,6 +118,13 @@ struct RawCollection {
     fields: IndexMap<Spanned<String>, RawField>,
     #[serde(default)]
     raw_html: bool,
+    /// `search = false`: its pages are not in any target's search.
+    #[serde(default = "yes")]
+    search: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -239,6 +246,9 @@ pub struct Collection {
     /// Raw HTML in this collection's Markdown is published as written, script
     /// and all, instead of only the safe subset (`raw_html = true`).
     pub raw_html: bool,
+    /// Whether search covers its pages (`search = false` keeps them out, as
+    /// the editors' pages are kept out of the readers' search).
+    pub search: bool,
 }
 
 /// A front-matter field of a collection's own, beyond the built-in ones

@@ -148,6 +148,7 @@ fn collections(raw: &RawConfig, err: &Err<'_>, errors: &mut Diagnostics) -> Vec<
             required: c.required.iter().map(|r| r.get_ref().clone()).collect(),
             fields,
             raw_html: c.raw_html,
+            search: c.search,
         });
     }
 

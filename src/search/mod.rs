@@ -63,7 +63,8 @@ pub fn field_texts(site: &Site, doc: &Document) -> [String; NFIELDS] {
 }
 
 /// The documents the search of `target` covers: every document of the
-/// targets it searches (site.toml's `search`), each once, in site order.
+/// targets it searches (site.toml's `search`), each once, in site order, but
+/// those of collections kept out of search (`search = false`).
 pub fn searched_docs<'a>(site: &'a Site, target: &'a Target) -> Vec<&'a Document> {
     let targets: Vec<&Target> = target
         .search
@@ -73,6 +74,7 @@ pub fn searched_docs<'a>(site: &'a Site, target: &'a Target) -> Vec<&'a Document
     site.docs
         .iter()
         .map(AsRef::as_ref)
+        .filter(|d| site.collection_of(d).search)
         .filter(|d| targets.iter().any(|t| site.publishes(t, d)))
         .collect()
 }
