@@ -476,3 +476,35 @@ fn the_editor_without_its_files_is_a_plain_error() {
         .collect();
     assert!(changed.is_empty(), "written: {changed:?}");
 }
+
+/// An image that is there but is not a picture (damaged, or named .png but
+/// something else) is an error at the line that shows it, and nothing is built.
+#[test]
+fn an_unreadable_image_is_a_located_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(hubgen(tmp.path(), &["init", "my-hub"]).status.success());
+    let site = tmp.path().join("my-hub");
+    std::fs::write(site.join("content/guides/map.png"), "this is not a picture").unwrap();
+    std::fs::write(
+        site.join("content/guides/mapped.md"),
+        "---\ntitle: Mapped\nsummary: A page with a map.\naudience: Editors\n---\n\nText.\n\n![A map of the region](map.png)\n",
+    )
+    .unwrap();
+    let o = hubgen(&site, &["build"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "content/guides/mapped.md:9:1: error: image \"map.png\" cannot be read as a picture"
+        ),
+        "{err}"
+    );
+    // The check can fail: a real picture passes.
+    let png: &[u8] = &[
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0,
+        0, 2, 0, 0, 0, 1, 8, 6, 0, 0, 0,
+    ];
+    std::fs::write(site.join("content/guides/map.png"), png).unwrap();
+    let o = hubgen(&site, &["check"]);
+    assert!(!stdout(&o).contains("cannot be read"), "{}", stdout(&o));
+}
