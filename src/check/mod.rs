@@ -161,21 +161,23 @@ fn orphans(site: &Site, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Images and attachments must exist, and images need alt text.
-/// Why the picture beside a page at `dest` (a PNG, JPEG, GIF, WebP or AVIF
-/// by its name) cannot be read, if it cannot: its header does not give a size.
-fn unreadable_picture(content: &Path, doc_path: &Path, dest: &str) -> Option<String> {
+/// Whether the picture beside a page at `dest` (a PNG, JPEG, GIF, WebP or
+/// AVIF by its name) cannot be read: its header does not give a size.
+fn unreadable_picture(content: &Path, doc_path: &Path, dest: &str) -> bool {
     let path = dest.split(['?', '#']).next().unwrap_or(dest);
-    let ext = Path::new(path).extension()?.to_str()?.to_ascii_lowercase();
-    if !["png", "jpg", "jpeg", "gif", "webp", "avif"].contains(&ext.as_str())
-        || path.starts_with('/')
-    {
-        return None;
+    let picture = Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| {
+            ["png", "jpg", "jpeg", "gif", "webp", "avif"].contains(&e.to_ascii_lowercase().as_str())
+        });
+    if !picture || path.starts_with('/') {
+        return false;
     }
-    let file = content.join(resolve_path(doc_path, path)?);
-    imagesize::size(&file).err().map(|e| e.to_string())
+    resolve_path(doc_path, path).is_some_and(|p| imagesize::size(content.join(p)).is_err())
 }
 
+/// Images and attachments must exist, and images need alt text.
 fn files(site: &Site, out: &mut Vec<Diagnostic>) {
     let root = &site.config.root;
     let content = root.join(crate::load::CONTENT_DIR);
@@ -206,14 +208,12 @@ fn files(site: &Site, out: &mut Vec<Diagnostic>) {
                         .at(&doc.source, img.line, img.column)
                         .with_hint("put the image beside the page (paths are relative to the Markdown file) or in static/"),
                 );
-            } else if !external {
-                if let Some(why) = unreadable_picture(&content, &doc.path, &img.dest) {
-                    out.push(
-                        Diagnostic::error("image-unreadable", format!("image \"{}\" cannot be read as a picture: {why}", img.dest))
-                            .at(&doc.source, img.line, img.column)
-                            .with_hint("open it and save it again as PNG or JPEG: the file may be damaged, or its name may end in the wrong extension"),
-                    );
-                }
+            } else if !external && unreadable_picture(&content, &doc.path, &img.dest) {
+                out.push(
+                    Diagnostic::error("image-unreadable", format!("image \"{}\" cannot be read as a picture", img.dest))
+                        .at(&doc.source, img.line, img.column)
+                        .with_hint("open it and save it again as PNG or JPEG: the file may be damaged, or its name may end in the wrong extension"),
+                );
             }
             if img.alt.trim().is_empty() {
                 out.push(
