@@ -388,8 +388,10 @@ function attachBox(index, form) {
     if (mine !== generation) return;
     list.replaceChildren();
     options = metas.map((m, i) => {
-      const o = el('li', { role: 'option', id: `site-search-option-${i}`, 'aria-selected': 'false' },
-        el('a', { href: m.path, tabindex: '-1' }, el('span', { class: 'result-title' }, m.t), el('span', { class: 'result-type' }, m.path === m.url ? `${m.y} · ${m.h}` : m.y)));
+      // An option holds text only (a link inside it would be a control inside
+      // a control); choosing it, by Enter or a click, goes to its page.
+      const o = el('li', { role: 'option', id: `site-search-option-${i}`, 'aria-selected': 'false', 'data-href': m.path },
+        el('span', { class: 'result-title' }, m.t), el('span', { class: 'result-type' }, m.path === m.url ? `${m.y} · ${m.h}` : m.y));
       o.addEventListener('mousedown', e => { e.preventDefault(); location.href = m.path; });
       return o;
     });
@@ -407,7 +409,7 @@ function attachBox(index, form) {
   input.addEventListener('keydown', e => {
     if (e.key === 'ArrowDown' && options.length) { e.preventDefault(); setActive((active + 1) % options.length); }
     else if (e.key === 'ArrowUp' && options.length) { e.preventDefault(); setActive(active <= 0 ? options.length - 1 : active - 1); }
-    else if (e.key === 'Enter' && active >= 0) { e.preventDefault(); location.href = options[active].querySelector('a').getAttribute('href'); }
+    else if (e.key === 'Enter' && active >= 0) { e.preventDefault(); location.href = options[active].dataset.href; }
     else if (e.key === 'Escape') { close(); }
   });
   input.addEventListener('blur', () => setTimeout(close, 150));
