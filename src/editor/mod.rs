@@ -3,7 +3,8 @@
 //! editor's collection and widget, so the editor cannot offer what `hubgen
 //! check` refuses, nor drift from it. Decap's own files are served from the
 //! site (the base theme's `editor/` folder, copied from the npm package at
-//! the version below), never from another host.
+//! the version below, with the `file:///` paths of Decap's build machine that
+//! webpack left in two chunks emptied), never from another host.
 
 use std::collections::BTreeMap;
 
