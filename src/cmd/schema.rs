@@ -49,7 +49,7 @@ fn describe(config: &Config, c: &Collection, out: &mut dyn Write) -> std::io::Re
     )?;
     writeln!(out, "  fields:")?;
     for (name, kind) in BUILTIN_FIELDS {
-        let required = *name == "title" || c.required.iter().any(|r| r == name);
+        let required = c.requires(name);
         writeln!(
             out,
             "    {name:<14} {:<12} {}",

@@ -381,6 +381,28 @@ impl Collection {
         self.fields.iter().find(|f| f.name == name)
     }
 
+    /// The type of the field called `name`, built-in or the collection's own.
+    pub fn kind_of(&self, name: &str) -> Option<FieldType> {
+        BUILTIN_FIELDS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, k)| *k)
+            .or_else(|| self.field(name).map(|f| f.kind))
+    }
+
+    /// Whether every document of this collection must set the field `name`:
+    /// the title always, a built-in field its `required` lists, the date when
+    /// the permalink is made from it, and its own fields marked required.
+    pub fn requires(&self, name: &str) -> bool {
+        let dated = ["{year}", "{month}", "{day}"]
+            .iter()
+            .any(|p| self.permalink.contains(p));
+        name == "title"
+            || self.required.iter().any(|r| r == name)
+            || (name == "date" && dated)
+            || self.field(name).is_some_and(|f| f.required)
+    }
+
     /// Every field name a document of this collection may use.
     pub fn field_names(&self) -> impl Iterator<Item = &str> {
         BUILTIN_FIELDS
@@ -470,8 +492,9 @@ fn unknown_key_hint(message: &str) -> Option<String> {
         None => None,
     }
 }
-/// `case-studies` → `Case studies`.
-fn title_case(name: &str) -> String {
+
+/// `case-studies` → `Case studies`, `review_by` → `Review by`.
+pub(crate) fn title_case(name: &str) -> String {
     let spaced = name.replace(['-', '_'], " ");
     let mut chars = spaced.chars();
     chars

@@ -10,7 +10,7 @@ use std::path::Path;
 use serde_json::Value;
 use walkdir::WalkDir;
 
-use crate::config::{Collection, Config, FieldType, BUILTIN_FIELDS};
+use crate::config::{Collection, Config, FieldType};
 use crate::diagnostics::Diagnostic;
 
 /// The widgets that write a value of `kind` that hubgen accepts.
@@ -108,25 +108,13 @@ fn check_fields(
         .as_array()
         .map(Vec::as_slice)
         .unwrap_or_default();
-    let kind_of = |name: &str| {
-        BUILTIN_FIELDS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, k)| *k)
-            .or_else(|| c.field(name).map(|f| f.kind))
-    };
-    let required = |name: &str| {
-        name == "title"
-            || c.required.iter().any(|r| r == name)
-            || c.field(name).is_some_and(|f| f.required)
-    };
     for f in fields {
         let name = f["name"].as_str().unwrap_or_default();
         let line = line_of(text, &format!("name: {name}"), at);
         if name == "body" {
             continue;
         }
-        let Some(kind) = kind_of(name) else {
+        let Some(kind) = c.kind_of(name) else {
             out.push(warn(
                 line,
                 format!(
@@ -149,7 +137,7 @@ fn check_fields(
             ));
         }
         // Decap's fields are required unless they say `required: false`.
-        if required(name) && f["required"] == Value::Bool(false) {
+        if c.requires(name) && f["required"] == Value::Bool(false) {
             out.push(warn(
                 line,
                 format!("site.toml requires `{name}` in every page of {}, but the editor marks it optional", c.name),
@@ -160,7 +148,7 @@ fn check_fields(
     let offered: Vec<&str> = fields.iter().filter_map(|f| f["name"].as_str()).collect();
     for name in c
         .field_names()
-        .filter(|n| required(n) && !offered.contains(n))
+        .filter(|n| c.requires(n) && !offered.contains(n))
     {
         out.push(warn(
             at,

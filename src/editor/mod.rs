@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::config::{Collection, Config, Editor, Field, FieldType, Target, BUILTIN_FIELDS};
+use crate::config::{
+    title_case, Collection, Config, Editor, Field, FieldType, Target, BUILTIN_FIELDS,
+};
 use crate::diagnostics::Diagnostic;
 
 /// The version of Decap CMS in the base theme's `editor/` folder (a test
@@ -100,20 +102,10 @@ struct Widget {
     display_fields: Option<Vec<&'static str>>,
 }
 
-/// `review_by` → "Review by".
-fn label(name: &str) -> String {
-    let spaced = name.replace(['-', '_'], " ");
-    let mut chars = spaced.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 /// The widget for a field of type `kind` called `name`.
 fn widget(name: &str, kind: FieldType, required: bool) -> Widget {
     let mut w = Widget {
-        label: label(name),
+        label: title_case(name),
         name: name.to_string(),
         widget: "string",
         required,
@@ -174,8 +166,7 @@ const HEAD_FIELDS: [&str; 4] = ["title", "summary", "date", "updated"];
 /// body. Decap writes front matter in this order.
 fn widgets(c: &Collection) -> Vec<Widget> {
     let builtin = |(name, kind): &(&str, FieldType)| {
-        let required = *name == "title" || c.required.iter().any(|r| r == name);
-        let mut w = widget(name, *kind, required);
+        let mut w = widget(name, *kind, c.requires(name));
         if *name == "draft" {
             w.default = Some(serde_json::Value::Bool(false));
             w.hint = Some("A draft is kept out of the published sites.".into());
@@ -210,7 +201,7 @@ pub fn config_yml(config: &Config, editor: &Editor, target: &Target) -> Result<S
         .map(|c| DecapCollection {
             name: c.name.clone(),
             label: c.title.clone(),
-            label_singular: label(&c.noun()),
+            label_singular: title_case(&c.noun()),
             description: c.description.clone(),
             folder: format!("content/{}", c.folder),
             create: true,

@@ -235,3 +235,14 @@ fn the_page_keeps_out_of_search_engines_and_loads_decap_from_the_site() {
     assert!(html.contains(r#"CMS.registerPreviewStyle("/hub/style.css")"#));
     assert!(!html.contains("https://"), "no other host: {html}");
 }
+
+#[test]
+fn a_date_in_the_permalink_makes_the_date_required() {
+    let site = SITE.replace(
+        "[collections.workstreams]\n",
+        "[collections.workstreams]\npermalink = \"/workstreams/{year}/{slug}/\"\n",
+    );
+    let c = generated(&site);
+    assert_eq!(field(&c, "workstreams", "date")["required"], true);
+    assert_eq!(field(&c, "guides", "date")["required"], false);
+}

@@ -62,12 +62,9 @@ pub(super) fn from_schema(
     root: &Path,
 ) -> String {
     let existing = existing_values(root, coll);
-    let needs_date = coll.permalink.contains("{year}");
     let mut fm = Vec::new();
     for (name, _) in BUILTIN_FIELDS {
-        let required = *name == "title"
-            || coll.required.iter().any(|r| r == name)
-            || (*name == "date" && needs_date);
+        let required = coll.requires(name);
         let value = match *name {
             "title" => yaml_string(title),
             "summary" => "\"\"".into(),
