@@ -74,33 +74,36 @@ impl<'e, 'c> Walk<'e, 'c> {
         }
         self.collect_image(&event, &range);
         self.collect_text(&event);
-        let table = match &event {
-            Event::Start(Tag::Table(_)) => Some(true),
-            Event::End(TagEnd::Table) => Some(false),
+        // Tables and code blocks may be wider than the screen.
+        let region = match &event {
+            Event::Start(Tag::Table(_)) => Some(("table-scroll", "Table")),
+            Event::Start(Tag::CodeBlock(_)) => Some(("code-scroll", "Example")),
             _ => None,
         };
-        if table == Some(true) {
-            self.events.push(Event::Html(self.table_region().into()));
+        let closes = matches!(&event, Event::End(TagEnd::Table | TagEnd::CodeBlock));
+        if let Some((class, what)) = region {
+            self.events
+                .push(Event::Html(self.scroll_region(class, what).into()));
         }
         let event = self.rewrite(event, &range);
         self.place(event);
-        if table == Some(false) {
+        if closes {
             self.events.push(Event::Html("</div>\n".into()));
         }
     }
 
-    /// The opening of the region a table scrolls in, sideways, when it is
-    /// wider than the screen: focusable, so that a keyboard can scroll it,
-    /// and named after the heading it comes under, so that a screen reader
-    /// says which table it is.
-    fn table_region(&self) -> String {
+    /// The opening of the region a table or code block scrolls in, sideways,
+    /// when it is wider than the screen: focusable, so that a keyboard can
+    /// scroll it, and named after the heading it comes under, so that a
+    /// screen reader says which one it is.
+    fn scroll_region(&self, class: &str, what: &str) -> String {
         let name = self
             .out
             .toc
             .last()
-            .map_or_else(|| "Table".to_string(), |h| format!("Table: {}", h.title));
+            .map_or_else(|| what.to_string(), |h| format!("{what}: {}", h.title));
         format!(
-            "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">\n",
+            "<div class=\"{class}\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">\n",
             escape_attr(&name)
         )
     }

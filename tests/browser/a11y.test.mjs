@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { ROOT, build, serve, launchChromium, CHROMIUM_ARGS } from '../js/harness.mjs';
+import { PAGES as PAGE_TYPES } from './pages.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -18,32 +19,8 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
  * library page loads search (with typo tolerance), its filters and the menu. */
 const BUDGET = { css: 16 * 1024, js: 28 * 1024 };
 
-/** One page of each type, on both sites. */
-const PAGES = {
-  'programme-home': '/',
-  'workstream-list': '/workstreams/',
-  workstream: '/workstreams/procurement-capital-and-shared-assets/',
-  programme: '/programmes/future-ways-of-working/',
-  'update-list': '/updates/',
-  update: '/updates/2010/national-conference-december-2010/',
-  'tag-list': '/tags/',
-  tag: '/tags/procurement/',
-  about: '/about/',
-  accessibility: '/accessibility/',
-  'not-found': '/404.html',
-  'programme-search': '/search/?q=procurement',
-  'hub-home': '/productivity/',
-  'opportunity-library': '/productivity/opportunities/',
-  opportunity: '/productivity/opportunities/compare-unit-costs/',
-  'guide-list': '/productivity/guides/',
-  guide: '/productivity/guides/sharing-capital-assets/',
-  'case-study-library': '/productivity/case-studies/',
-  'case-study': '/productivity/case-studies/hampshire-wigan-capital-assets/',
-  'council-list': '/productivity/councils/',
-  region: '/productivity/region/cross-regional/',
-  'hub-search': '/productivity/search/?q=capital+assets',
-  'hub-search-typo': '/productivity/search/?q=procuremnt',
-};
+/** Every page type of both sites, and a misspelt search. */
+const PAGES = { ...PAGE_TYPES, 'hub-search-typo': '/productivity/search/?q=procuremnt' };
 
 let out, server, context, profile, shots;
 
