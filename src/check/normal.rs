@@ -79,6 +79,16 @@ fn percent_escape(chars: &[char], i: usize) -> Option<char> {
         .flatten()
 }
 
+/// Whether `line` may hold an e-mail address or a phone number, however
+/// written. A line of plain ASCII with no digit, `@`, `%` or opening bracket
+/// cannot (a spelt-out `[at]` needs its bracket, `%40` its `%`), and most
+/// lines of prose are such lines: they skip [`normalise`].
+pub(super) fn may_hold_contact(line: &str) -> bool {
+    !line.bytes().all(|b| {
+        b.is_ascii() && !b.is_ascii_digit() && !matches!(b, b'@' | b'%' | b'[' | b'(' | b'{')
+    })
+}
+
 /// `line` normalised: Unicode NFKC (full-width digits and `＠` become ASCII),
 /// invisible characters dropped, every kind of space a space and every dash a
 /// hyphen, other decimal digits as ASCII digits, `%XX` decoded, and the

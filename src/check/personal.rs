@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::contacts::{emails, phone_key, phones};
-use super::normal::normalise;
+use super::normal::{may_hold_contact, normalise};
 use crate::diagnostics::Diagnostic;
 use crate::load::CONTENT_DIR;
 use crate::site::Site;
@@ -93,7 +93,11 @@ fn scan(root: &Path, source: &Path, allowed: &Allowed) -> Vec<Diagnostic> {
     let Ok(text) = std::fs::read_to_string(root.join(source)) else {
         return out;
     };
-    for (n, line) in text.lines().enumerate() {
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| may_hold_contact(l))
+    {
         let normal = normalise(line);
         for email in emails(&normal) {
             if !allowed.emails.contains(&email.key) {

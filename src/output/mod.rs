@@ -19,10 +19,13 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::timings::Timings;
 
 mod lock;
 mod paths;
+mod reuse;
 pub use lock::{Lock, LOCK_FILE};
 use paths::owned;
 pub use paths::{check_outputs, check_replaceable, mark, resolve, OutputDir};
@@ -98,19 +101,16 @@ pub fn remove_owned(dir: &Path) -> io::Result<()> {
             dir.display()
         )));
     }
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_name() == MARKER {
-            continue;
-        }
-        // Never follows symbolic links: a link is removed, not what it points to.
-        if entry.file_type()?.is_dir() {
-            fs::remove_dir_all(entry.path())?;
-        } else {
-            fs::remove_file(entry.path())?;
-        }
-        fault_point("removing");
-    }
+    // Never follows symbolic links: a link is removed, not what it points to.
+    let entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.collect::<io::Result<_>>()?;
+    entries
+        .par_iter()
+        .filter(|e| e.file_name() != MARKER)
+        .try_for_each(|e| {
+            reuse::remove_entry(e)?;
+            fault_point("removing");
+            Ok::<_, io::Error>(())
+        })?;
     match fs::remove_file(dir.join(MARKER)) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
         _ => {}
@@ -170,6 +170,9 @@ pub struct Staged {
     /// Where it is written meanwhile: a hidden sibling of `dest`, so that the
     /// final rename stays on one file system and is atomic.
     pub staging: PathBuf,
+    /// The output the last build left at `dest`, which files that have not
+    /// changed are linked from.
+    previous: Option<reuse::Previous>,
 }
 
 impl Staged {
@@ -186,6 +189,7 @@ impl Staged {
         Ok(Staged {
             dest: dest.to_path_buf(),
             staging,
+            previous: reuse::Previous::of(dest),
         })
     }
 
@@ -197,9 +201,17 @@ impl Staged {
 
 impl Sink for Staged {
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
-        let path = self.staging.join(checked(rel)?);
+        let rel = checked(rel)?;
+        let path = self.staging.join(rel);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)?;
+        }
+        // Unchanged since the last build: linked, not written (a link to a
+        // path that exists fails as a new file would, below).
+        if let Some(previous) = &self.previous {
+            if previous.link_if_same(rel, &path, bytes) {
+                return Ok(());
+            }
         }
         // A new file, never an existing one: every output file has one
         // producer, and a second write would mean two claimed the same path.
@@ -207,9 +219,15 @@ impl Sink for Staged {
     }
 
     fn copy(&self, from: &Path, rel: &str) -> io::Result<()> {
-        let path = self.staging.join(checked(rel)?);
+        let rel = checked(rel)?;
+        let path = self.staging.join(rel);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)?;
+        }
+        if let Some(previous) = &self.previous {
+            if previous.link_if_same_file(rel, &path, from) {
+                return Ok(());
+            }
         }
         let mut source = File::open(from)?;
         io::copy(&mut source, &mut File::create_new(&path)?).map(|_| ())

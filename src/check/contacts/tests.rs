@@ -2,10 +2,15 @@
 //! might write, as a table: each line with what must be found in it, as
 //! written, in order (nothing, for a miss).
 
-use super::super::normal::normalise;
+use super::super::normal::{may_hold_contact, normalise};
 use super::*;
 
+/// What the scan of a page finds in `line`: lines that cannot hold a contact
+/// are skipped before they are normalised, as there.
 fn found(line: &str) -> Vec<String> {
+    if !may_hold_contact(line) {
+        return Vec::new();
+    }
     let n = normalise(line);
     let mut all = emails(&n);
     all.extend(phones(&n));
