@@ -82,6 +82,12 @@ enum Command {
     Search(cmd::search::Options),
 }
 
+/// mimalloc rather than the system's allocator: a build allocates and frees
+/// millions of small strings on every core, where glibc's allocator spent a
+/// fifth of the time and musl's (the static Linux release) is slower still.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {

@@ -335,23 +335,18 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
 
 /// Hands the memory a finished stage freed back to the system.
 ///
-/// glibc keeps freed memory in its per-thread arenas, so without this the
-/// peak of a build is the sum of its stages' peaks rather than the largest
-/// of them: the search index of one target, then the pages of another, each
-/// growing the process instead of reusing what the last one let go.
-// The one unsafe call in hubgen: glibc's malloc_trim, which has no safe wrapper.
+/// An allocator keeps freed memory for reuse, so without this the peak of a
+/// build is the sum of its stages' peaks rather than the largest of them: the
+/// search index of one target, then the pages of another, each growing the
+/// process instead of reusing what the last one let go. hubgen's allocator is
+/// mimalloc (see `main.rs`); this asks it to return what it holds free.
+// The one unsafe call in hubgen: mimalloc's collect, which has no safe wrapper.
 #[allow(unsafe_code)]
 pub fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        extern "C" {
-            fn malloc_trim(pad: usize) -> std::os::raw::c_int;
-        }
-        // SAFETY: malloc_trim only returns free heap pages to the kernel; it is
-        // thread-safe and takes no pointers.
-        unsafe {
-            malloc_trim(0);
-        }
+    // SAFETY: mi_collect only frees pages the allocator holds unused; it is
+    // thread-safe and takes no pointers.
+    unsafe {
+        libmimalloc_sys::mi_collect(true);
     }
 }
 
