@@ -109,24 +109,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
     let start = Instant::now();
     let timings = Timings::new();
     let (config, chosen) = select_targets(Config::load(root)?, opts)?;
-    // Before anything is read or written: where each target goes, whether
-    // hubgen may write there, and no other build writing there at once.
-    let output_of = |t: &crate::config::Target| OutputDir {
-        target: t.name.clone(),
-        path: output::resolve(root, &t.output),
-        at: t.output_at,
-    };
-    let (built, others): (Vec<_>, Vec<_>) = config
-        .targets
-        .iter()
-        .partition(|t| chosen.contains(&t.name));
-    let outputs: Vec<OutputDir> = built.into_iter().map(output_of).collect();
-    let others: Vec<OutputDir> = others.into_iter().map(output_of).collect();
-    let problems = output::check_outputs(root, &config.themes_dir, &outputs, &others);
-    if problems.has_errors() {
-        return Err(problems);
-    }
-    let lock = lock_outputs(root, &outputs)?;
+    let (outputs, lock) = prepare_outputs(root, &config, &chosen)?;
     timings.record("prepare", None, start.elapsed());
     let site = load_for_publishing(config, opts, &timings)?;
     let load_time = start.elapsed();
@@ -139,58 +122,25 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
         .iter()
         .filter(|t| chosen.contains(&t.name))
     {
-        let t0 = Instant::now();
         let out = outputs
             .iter()
             .find(|o| o.target == target.name)
             .expect("every chosen target has an output");
-        let dest = &out.path;
-        let stage = match Staged::create(dest, &lock) {
+        let stage = match Staged::create(&out.path, &lock) {
             Ok(s) => s,
             Err(e) => {
                 staged.into_iter().for_each(Staged::discard);
                 return Err(out
                     .problem(format!(
                         "cannot create a staging folder beside {}: {e}",
-                        dest.display()
+                        out.path.display()
                     ))
                     .into());
             }
         };
-        // The search index first: its working memory is freed before rendering
-        // needs its own, which keeps the peak lower than the other way round.
-        let t1 = Instant::now();
-        let index = if opts.no_search {
-            Ok(IndexStats::default())
-        } else {
-            timings.time("search", Some(&target.name), || {
-                search::static_index::write(&site, target, &stage)
-            })
-        };
-        let rendered = index
-            .map_err(|e| {
-                Diagnostic::error("io", format!("cannot write the search index: {e}")).into()
-            })
-            .and_then(|index| {
-                output::release_free_memory();
-                let search_time = t1.elapsed();
-                let progress = progress_bar(&target.name);
-                let r = render::render_target(&site, target, &stage, &progress, &timings);
-                progress.finish_and_clear();
-                output::release_free_memory();
-                r.map(|r| (r, index, search_time))
-            });
-        match rendered {
-            Ok((r, index, search_time)) => {
-                reports.push(TargetReport {
-                    name: target.name.clone(),
-                    pages: r.pages,
-                    files: r.files + index.files,
-                    search: index,
-                    search_time,
-                    output: dest.clone(),
-                    time: t0.elapsed(),
-                });
+        match build_target(&site, target, &stage, opts, &timings) {
+            Ok(report) => {
+                reports.push(report);
                 staged.push(stage);
             }
             Err(e) => {
@@ -210,6 +160,70 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
         targets: reports,
         timings,
         total_time: start.elapsed(),
+    })
+}
+
+/// Before anything is read or written: where each chosen target goes,
+/// whether hubgen may write there, and no other build writing there at once.
+fn prepare_outputs(
+    root: &Path,
+    config: &Config,
+    chosen: &[String],
+) -> Result<(Vec<OutputDir>, Lock), Diagnostics> {
+    let output_of = |t: &crate::config::Target| OutputDir {
+        target: t.name.clone(),
+        path: output::resolve(root, &t.output),
+        at: t.output_at,
+    };
+    let (built, others): (Vec<_>, Vec<_>) = config
+        .targets
+        .iter()
+        .partition(|t| chosen.contains(&t.name));
+    let outputs: Vec<OutputDir> = built.into_iter().map(output_of).collect();
+    let others: Vec<OutputDir> = others.into_iter().map(output_of).collect();
+    let problems = output::check_outputs(root, &config.themes_dir, &outputs, &others);
+    if problems.has_errors() {
+        return Err(problems);
+    }
+    let lock = lock_outputs(root, &outputs)?;
+    Ok((outputs, lock))
+}
+
+/// Writes one target's search index and pages into its staging folder.
+fn build_target(
+    site: &crate::site::Site,
+    target: &crate::config::Target,
+    stage: &Staged,
+    opts: &Options,
+    timings: &Timings,
+) -> Result<TargetReport, Diagnostics> {
+    let start = Instant::now();
+    // The search index first: its working memory is freed before rendering
+    // needs its own, which keeps the peak lower than the other way round.
+    let index = if opts.no_search {
+        IndexStats::default()
+    } else {
+        timings
+            .time("search", Some(&target.name), || {
+                search::static_index::write(site, target, stage)
+            })
+            .map_err(|e| Diagnostic::error("io", format!("cannot write the search index: {e}")))?
+    };
+    output::release_free_memory();
+    let search_time = start.elapsed();
+    let progress = progress_bar(&target.name);
+    let rendered = render::render_target(site, target, stage, &progress, timings);
+    progress.finish_and_clear();
+    output::release_free_memory();
+    let r = rendered?;
+    Ok(TargetReport {
+        name: target.name.clone(),
+        pages: r.pages,
+        files: r.files + index.files,
+        search: index,
+        search_time,
+        output: stage.dest.clone(),
+        time: start.elapsed(),
     })
 }
 
