@@ -123,7 +123,7 @@ def run(work, hubgen, runs=3, pages=None):
         "## Deploy",
         "",
         f"`hubgen deploy` of the Knowledge Hub of {pages:,} generated pages to moto (an S3-compatible server) on "
-        f"127.0.0.1, median of {runs} runs, each into a new bucket; the redeploy sends the same build again.",
+        f"127.0.0.1, median of {runs} run{'s' if runs != 1 else ''}, each into a new bucket; the redeploy sends the same build again.",
         "",
         "| Pages | Files | MiB | First deploy | No-change redeploy | Redeploy / first |",
         "|---:|---:|---:|---:|---:|---:|",
