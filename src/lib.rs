@@ -23,4 +23,5 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod text;
+pub mod timings;
 pub mod urls;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use hubgen::cmd;
+use hubgen::cmd::build::TimingsFormat;
 use hubgen::diagnostics::Diagnostics;
 use hubgen::text::Date;
 
@@ -86,7 +87,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(opts) => match cmd::build::run(&cli.dir, &opts) {
             Ok(report) => {
-                print_build_report(&report);
+                print_build_report(&report, opts.timings);
                 ExitCode::SUCCESS
             }
             Err(problems) => report_problems(problems, "build", true),
@@ -182,8 +183,15 @@ fn main() -> ExitCode {
 }
 
 /// One line for the documents loaded, then one per target built.
-fn print_build_report(report: &cmd::build::Report) {
-    let mut out = std::io::stdout().lock();
+fn print_build_report(report: &cmd::build::Report, timings: Option<TimingsFormat>) {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    // With `--timings=json`, stdout holds the JSON alone, for scripts.
+    let mut out: Box<dyn Write> = if timings == Some(TimingsFormat::Json) {
+        Box::new(stderr.lock())
+    } else {
+        Box::new(stdout.lock())
+    };
     let _ = writeln!(
         out,
         "{} documents loaded in {:.2?}",
@@ -203,6 +211,20 @@ fn print_build_report(report: &cmd::build::Report) {
             t.search_time,
             t.output.display()
         );
+    }
+    drop(out);
+    match timings {
+        Some(TimingsFormat::Table) => {
+            let _ = write!(
+                stdout.lock(),
+                "\n{}",
+                report.timings.table(report.total_time)
+            );
+        }
+        Some(TimingsFormat::Json) => {
+            let _ = writeln!(stdout.lock(), "{}", report.timings.json(report.total_time));
+        }
+        None => {}
     }
 }
 

@@ -508,3 +508,82 @@ fn an_unreadable_image_is_a_located_error() {
     let o = hubgen(&site, &["check"]);
     assert!(!stdout(&o).contains("cannot be read"), "{}", stdout(&o));
 }
+
+#[test]
+fn timings_say_where_the_time_went() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = build_ok(&fixture("good"), tmp.path(), &["--timings"]);
+    let text = stdout(&o);
+    for row in [
+        "read",
+        "link",
+        "search (alpha)",
+        "pages (beta)",
+        "swap",
+        "cleanup",
+        "total (wall)",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(row)),
+            "no `{row}` row:\n{text}"
+        );
+    }
+
+    // As JSON, stdout holds the object alone and the summary moves to stderr.
+    let o = build_ok(&fixture("good"), tmp.path(), &["--timings=json"]);
+    let json: serde_json::Value = serde_json::from_str(stdout(&o).trim())
+        .unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}):\n{}", stdout(&o)));
+    let stages = json["stages"].as_array().unwrap();
+    let total = json["total_seconds"].as_f64().unwrap();
+    assert!(total > 0.0);
+    let of = |name: &str, target: Option<&str>| {
+        stages
+            .iter()
+            .find(|s| s["stage"] == name && s["target"].as_str() == target)
+            .unwrap_or_else(|| panic!("no {name} {target:?} in {json}"))["seconds"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(of("pages", Some("alpha")) <= total && of("read", None) <= total);
+    // The previous output existed this time, so it was removed after the swap.
+    of("cleanup", None);
+    assert!(stderr(&o).contains("alpha:"), "{}", stderr(&o));
+
+    let o = hubgen(&fixture("good"), &["build", "--timings=xml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn no_search_builds_every_page_without_an_index() {
+    let (with, without) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    build_ok(&fixture("good"), with.path(), &[]);
+    build_ok(&fixture("good"), without.path(), &["--no-search"]);
+    let files = |root: &std::path::Path| -> Vec<String> {
+        walkdir::WalkDir::new(root)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect()
+    };
+    let (a, b) = (files(with.path()), files(without.path()));
+    let index: Vec<&String> = a.iter().filter(|f| !b.contains(f)).collect();
+    assert!(
+        !index.is_empty() && index.iter().all(|f| f.contains("search/")),
+        "{index:?}"
+    );
+    for f in &b {
+        assert_eq!(
+            std::fs::read(with.path().join(f)).unwrap(),
+            std::fs::read(without.path().join(f)).unwrap(),
+            "{f} differs without search"
+        );
+    }
+}

@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::{self, Lock, OutputDir, Staged};
 use crate::search::static_index::IndexStats;
+use crate::timings::Timings;
 use crate::{load, render, search};
 
 /// What the user asked of the build.
@@ -30,6 +31,23 @@ pub struct Options {
     /// Include documents whose `date` is after today (left out until then).
     #[arg(long)]
     pub future: bool,
+    /// Print where the time went, stage by stage: as a table, or with
+    /// `--timings=json` as one JSON object on stdout (the summary then goes to stderr).
+    #[arg(long, value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "table")]
+    pub timings: Option<TimingsFormat>,
+    /// Write no search index (every page is built as usual, but the search box
+    /// finds nothing): for measuring what search costs, not for publishing.
+    #[arg(long)]
+    pub no_search: bool,
+}
+
+/// How `--timings` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TimingsFormat {
+    /// A table for people.
+    Table,
+    /// One JSON object, for scripts.
+    Json,
 }
 
 /// What was built, one entry per target.
@@ -43,6 +61,10 @@ pub struct Report {
     pub load_time: Duration,
     /// Each target built, in site.toml's order.
     pub targets: Vec<TargetReport>,
+    /// Where the time went, stage by stage.
+    pub timings: Timings,
+    /// The whole build's wall time.
+    pub total_time: Duration,
 }
 
 /// What was built of one target, for its line of the build's report.
@@ -67,10 +89,14 @@ pub struct TargetReport {
 
 /// The site, when nothing in it stops it from being published: what
 /// `hubgen check` calls an error stops a build too, all of it reported at once.
-fn load_for_publishing(config: Config, opts: &Options) -> Result<crate::site::Site, Diagnostics> {
+fn load_for_publishing(
+    config: Config,
+    opts: &Options,
+    timings: &Timings,
+) -> Result<crate::site::Site, Diagnostics> {
     let (site, mut problems) =
-        load::load_all_dated(config, opts.drafts, opts.drafts || opts.future);
-    problems.extend(crate::check::blocking(&site));
+        load::load_all_timed(config, opts.drafts, opts.drafts || opts.future, timings);
+    problems.extend(timings.time("check", None, || crate::check::blocking(&site)));
     if problems.has_errors() {
         return Err(problems);
     }
@@ -81,6 +107,7 @@ fn load_for_publishing(config: Config, opts: &Options) -> Result<crate::site::Si
 /// selected target, or nothing at all if any problem is found.
 pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
     let start = Instant::now();
+    let timings = Timings::new();
     let (config, chosen) = select_targets(Config::load(root)?, opts)?;
     // Before anything is read or written: where each target goes, whether
     // hubgen may write there, and no other build writing there at once.
@@ -100,7 +127,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
         return Err(problems);
     }
     let lock = lock_outputs(root, &outputs)?;
-    let site = load_for_publishing(config, opts)?;
+    timings.record("prepare", None, start.elapsed());
+    let site = load_for_publishing(config, opts, &timings)?;
     let load_time = start.elapsed();
 
     let mut staged = Vec::new();
@@ -132,7 +160,14 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
         // The search index first: its working memory is freed before rendering
         // needs its own, which keeps the peak lower than the other way round.
         let t1 = Instant::now();
-        let rendered = search::static_index::write(&site, target, &stage)
+        let index = if opts.no_search {
+            Ok(IndexStats::default())
+        } else {
+            timings.time("search", Some(&target.name), || {
+                search::static_index::write(&site, target, &stage)
+            })
+        };
+        let rendered = index
             .map_err(|e| {
                 Diagnostic::error("io", format!("cannot write the search index: {e}")).into()
             })
@@ -140,7 +175,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
                 output::release_free_memory();
                 let search_time = t1.elapsed();
                 let progress = progress_bar(&target.name);
-                let r = render::render_target(&site, target, &stage, &progress);
+                let r = render::render_target(&site, target, &stage, &progress, &timings);
                 progress.finish_and_clear();
                 output::release_free_memory();
                 r.map(|r| (r, index, search_time))
@@ -165,7 +200,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
             }
         }
     }
-    output::commit(staged).map_err(|e| {
+    output::commit(staged, &timings).map_err(|e| {
         Diagnostic::error("io", format!("cannot move the new output into place: {e}"))
     })?;
     drop(lock);
@@ -173,6 +208,8 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
         documents: site.docs.len(),
         load_time,
         targets: reports,
+        timings,
+        total_time: start.elapsed(),
     })
 }
 

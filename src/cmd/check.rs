@@ -105,7 +105,13 @@ pub fn run(root: &Path, opts: &Options) -> Outcome {
                 // a broken page would only repeat its problems as theirs.
                 let hidden = indicatif::ProgressBar::hidden();
                 for target in &site.config.targets {
-                    if let Err(problems) = render::render_target(&site, target, &Discard, &hidden) {
+                    if let Err(problems) = render::render_target(
+                        &site,
+                        target,
+                        &Discard,
+                        &hidden,
+                        &crate::timings::Timings::new(),
+                    ) {
                         found.extend(problems.into_sorted());
                     }
                 }

@@ -18,6 +18,7 @@ use crate::schema;
 use crate::site::DocId;
 use crate::site::{Document, Site};
 use crate::text::{slugify, truncate_words, Date};
+use crate::timings::Timings;
 
 mod link;
 pub use link::{relink, relink_bodies, same_links};
@@ -52,8 +53,18 @@ pub fn load_all(config: Config, drafts: bool) -> (Site, Diagnostics) {
 /// As [`load_all`], and `future` includes documents dated after today,
 /// which are otherwise left out until their date.
 pub fn load_all_dated(config: Config, drafts: bool, future: bool) -> (Site, Diagnostics) {
+    load_all_timed(config, drafts, future, &Timings::new())
+}
+
+/// As [`load_all_dated`], recording how long each of its stages took.
+pub fn load_all_timed(
+    config: Config,
+    drafts: bool,
+    future: bool,
+    timings: &Timings,
+) -> (Site, Diagnostics) {
     let content = config.root.join(CONTENT_DIR);
-    let (files, mut problems) = discover(&config, &content);
+    let (files, mut problems) = timings.time("discover", None, || discover(&config, &content));
 
     let by_path: HashMap<PathBuf, DocId> = files
         .iter()
@@ -64,11 +75,13 @@ pub fn load_all_dated(config: Config, drafts: bool, future: bool) -> (Site, Diag
     let all_paths = || files.iter().map(|(p, _)| crate::text::slashed(p)).collect();
     let sources = Sources::new(&config, &lookup, &all_paths);
 
-    let loaded: Vec<(Option<Document>, Vec<Diagnostic>)> = files
-        .par_iter()
-        .enumerate()
-        .map(|(id, (path, collection))| load_one(&sources, id, path, *collection))
-        .collect();
+    let loaded: Vec<(Option<Document>, Vec<Diagnostic>)> = timings.time("read", None, || {
+        files
+            .par_iter()
+            .enumerate()
+            .map(|(id, (path, collection))| load_one(&sources, id, path, *collection))
+            .collect()
+    });
 
     let mut docs = Vec::with_capacity(loaded.len());
     let mut unread = std::collections::BTreeSet::new();
@@ -80,7 +93,9 @@ pub fn load_all_dated(config: Config, drafts: bool, future: bool) -> (Site, Diag
         }));
     }
 
-    let git_dates = crate::git::last_changed(&config.root, CONTENT_DIR);
+    let git_dates = timings.time("git dates", None, || {
+        crate::git::last_changed(&config.root, CONTENT_DIR)
+    });
     let today = Date::today();
     for doc in &mut docs {
         // The editor's `updated` says when the page last changed in substance;
@@ -104,7 +119,7 @@ pub fn load_all_dated(config: Config, drafts: bool, future: bool) -> (Site, Diag
         by_url: Arc::default(),
         unreadable: unread,
     };
-    let found = relink(&mut site);
+    let found = timings.time("link", None, || relink(&mut site));
     problems.extend(found.into_sorted());
     (site, problems)
 }

@@ -19,6 +19,8 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
+use crate::timings::Timings;
+
 mod lock;
 mod paths;
 pub use lock::{Lock, LOCK_FILE};
@@ -222,7 +224,8 @@ impl Sink for Staged {
 /// change together or not at all. Only then are the previous outputs removed.
 // By value: once committed, or put back, the staging folders are gone.
 #[allow(clippy::needless_pass_by_value)]
-pub fn commit(staged: Vec<Staged>) -> io::Result<()> {
+pub fn commit(staged: Vec<Staged>, timings: &Timings) -> io::Result<()> {
+    let start = std::time::Instant::now();
     fault_point("staged");
     for s in &staged {
         // A staging folder without the marker is not one this build made.
@@ -252,10 +255,12 @@ pub fn commit(staged: Vec<Staged>) -> io::Result<()> {
         swapped.push(s);
         fault_point("swapped-one");
     }
-    for s in &staged {
-        remove_owned(&sibling(&s.dest, OLD))?;
-    }
-    Ok(())
+    timings.record("swap", None, start.elapsed());
+    timings.time("cleanup", None, || {
+        staged
+            .iter()
+            .try_for_each(|s| remove_owned(&sibling(&s.dest, OLD)))
+    })
 }
 
 /// Puts `staging` where `dest` is and the previous output, if any, at the
@@ -349,12 +354,12 @@ mod tests {
     fn swaps_in_and_discards() {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("public/site");
-        commit(vec![build(&dest, "old.html", b"old")]).unwrap();
+        commit(vec![build(&dest, "old.html", b"old")], &Timings::new()).unwrap();
 
         build(&dest, "a/index.html", b"new").discard();
         assert_eq!(fs::read_to_string(dest.join("old.html")).unwrap(), "old");
 
-        commit(vec![build(&dest, "a/index.html", b"new")]).unwrap();
+        commit(vec![build(&dest, "a/index.html", b"new")], &Timings::new()).unwrap();
         assert!(!dest.join("old.html").exists());
         assert_eq!(
             fs::read_to_string(dest.join("a/index.html")).unwrap(),
@@ -410,7 +415,7 @@ mod tests {
     fn a_swap_cut_between_its_renames_is_repaired() {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("site");
-        commit(vec![build(&dest, "index.html", b"good")]).unwrap();
+        commit(vec![build(&dest, "index.html", b"good")], &Timings::new()).unwrap();
         // What the two-rename swap leaves if killed between them.
         let staged = build(&dest, "index.html", b"new");
         fs::rename(&dest, sibling(&dest, OLD)).unwrap();

@@ -14,6 +14,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::Sink;
 use crate::site::DocId;
 use crate::site::Site;
+use crate::timings::Timings;
 
 pub mod context;
 mod plan;
@@ -143,13 +144,19 @@ pub fn render_target(
     target: &Target,
     out: &dyn Sink,
     progress: &indicatif::ProgressBar,
+    timings: &Timings,
 ) -> Result<Rendered, Diagnostics> {
+    let name = Some(target.name.as_str());
+    let start = std::time::Instant::now();
     let theme = Theme::load(site, target)?;
     let view = TargetView::new(site, target, &theme);
     let plan = plan(site, target, &view)?;
+    timings.record("plan", name, start.elapsed());
     progress.set_length((plan.pages.len() + plan.statics.len()) as u64);
-    render_jobs(&view, &plan.pages, out, progress)?;
-    copy_statics(&plan.statics, out)?;
+    timings.time("pages", name, || {
+        render_jobs(&view, &plan.pages, out, progress)
+    })?;
+    timings.time("files", name, || copy_statics(&plan.statics, out))?;
     Ok(Rendered {
         pages: plan.pages.values().filter(|(_, j)| j.is_page()).count(),
         files: plan.pages.len() + plan.statics.len(),
