@@ -86,7 +86,7 @@ def bench(shape, pages, runs, work, flags, baseline=None):
     def add(name, run):
         r.setdefault(name, []).append(run)
 
-    timings = []
+    timings, rebuild_timings = [], []
     for i in range(runs):
         out_h, out_n = os.path.join(runs_dir, f"hubgen-{i}"), os.path.join(runs_dir, f"hubgen-no-search-{i}")
         out_g, cache_g = os.path.join(runs_dir, f"hugo-{i}"), os.path.join(runs_dir, f"hugo-cache-{i}")
@@ -112,13 +112,15 @@ def bench(shape, pages, runs, work, flags, baseline=None):
         try:
             with open(guide, "w") as f:
                 f.write(original + f"\nA sentence an editor added: bench-rebuild-{i}.\n")
-            add("hubgen_rebuild", timed([HUBGEN, "-C", corpus, "build", "--output", out_h]))
+            run = timed([HUBGEN, "-C", corpus, "build", "--output", out_h, *extra])
+            add("hubgen_rebuild", run)
+            rebuild_timings.append(timings_of(run))
             add("hugo_rebuild", timed(hugo_cmd(corpus, out_g, cache_g)))
         finally:
             with open(guide, "w") as f:
                 f.write(original)
 
-    m = {"shape": shape, "pages": pages, "timings": median_timings(timings)}
+    m = {"shape": shape, "pages": pages, "timings": median_timings(timings), "rebuild_timings": median_timings(rebuild_timings)}
     for name, rs in r.items():
         m[name] = statistics.median(x.wall for x in rs)
         m[name + "_rss"] = statistics.median(x.rss for x in rs)

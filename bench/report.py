@@ -91,22 +91,27 @@ def stage_name(stage, target):
 
 
 def timings_lines(results):
-    with_t = [m for m in results if m["timings"]]
-    if not with_t:
+    # One column per corpus and size, for its clean build and its rebuild.
+    cols = []
+    for m in results:
+        if m["timings"]:
+            cols.append((f"{m['shape']}, {m['pages']:,} pages", m["timings"], m["hubgen"]))
+        if m.get("rebuild_timings"):
+            cols.append((f"{m['shape']}, {m['pages']:,}, rebuild", m["rebuild_timings"], m["hubgen_rebuild"]))
+    if not cols:
         return ["This hubgen has no `build --timings=json`, so there is no breakdown by stage."]
-    columns = []
-    for m in with_t:
-        for stage, target, _ in m["timings"]["stages"]:
-            if (stage, target) not in columns:
-                columns.append((stage, target))
-    lines = [
-        "| corpus | pages | total | " + " | ".join(stage_name(*c) for c in columns) + " |",
-        "|---|---:|---:|" + "---:|" * len(columns),
-    ]
-    for m in with_t:
-        got = {(s, t): v for s, t, v in m["timings"]["stages"]}
-        cells = [secs(got.get(c)) for c in columns]
-        lines.append(f"{row_head(m)} {secs(m['timings']['total'])} | " + " | ".join(cells) + " |")
+    stages = []
+    for _, t, _ in cols:
+        for stage, target, _ in t["stages"]:
+            if (stage, target) not in stages:
+                stages.append((stage, target))
+    # One row per stage, in hubgen's order.
+    lines = ["| stage | " + " | ".join(label for label, _, _ in cols) + " |", "|---|" + "---:|" * len(cols)]
+    got = [{(s, t): v for s, t, v in t["stages"]} for _, t, _ in cols]
+    for c in stages:
+        lines.append(f"| {stage_name(*c)} | " + " | ".join(secs(g.get(c)) for g in got) + " |")
+    lines.append("| **total, hubgen's own** | " + " | ".join(f"**{secs(t['total'])}**" for _, t, _ in cols) + " |")
+    lines.append("| the whole process, from start to exit | " + " | ".join(secs(wall) for _, _, wall in cols) + " |")
     return lines
 
 
