@@ -190,7 +190,9 @@ def measure(work, pages, edits):
         hubgen.close()
         hugo.close()
 
+    # A clean build into a new folder (an existing one would add its removal).
     out = os.path.join(work, f"serve-full-{pages}")
+    shutil.rmtree(out, ignore_errors=True)
     t0 = time.perf_counter()
     subprocess.run([HUBGEN, "-C", corpus, "build", "--target", "hub", "--output", out], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
