@@ -5,7 +5,7 @@
 //! and link previews (`seo`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
@@ -50,7 +50,15 @@ pub struct TargetView<'a> {
     /// Documents by what they share (a tag, a referenced document), made when
     /// first needed unless given.
     related_index: OnceLock<Arc<RelatedIndex>>,
+    /// Each term's documents in list order, once a page has asked for them.
+    term_lists: Mutex<TermLists>,
+    /// List items of documents this target does not publish, linking to the
+    /// target that does, once a page has listed them.
+    foreign_items: Vec<OnceLock<Box<ListItem>>>,
 }
+
+/// Term lists by taxonomy and term slug (see [`TargetView::term_list`]).
+type TermLists = HashMap<(String, String), Arc<[DocId]>>;
 
 /// Renders `jobs` (output file, URL, job) into `out`.
 pub fn render_jobs<'j>(
@@ -257,6 +265,10 @@ impl<'a> TargetView<'a> {
             site_context,
             locale: site.config.language.replace('-', "_"),
             related_index: OnceLock::new(),
+            term_lists: Mutex::default(),
+            foreign_items: std::iter::repeat_with(OnceLock::new)
+                .take(site.docs.len())
+                .collect(),
         }
     }
 

@@ -4,14 +4,14 @@
 //! other. The live preview re-renders exactly the files an edit touches.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 
 use crate::config::SortBy;
 use crate::site::DocId;
 use crate::site::Site;
 
 use super::related::{related_keys, RelatedKey};
-use super::{sort_ids, ListItem, TargetView};
+use super::{sort_ids, ListItem, TargetView, TermLists};
 
 /// A list of documents in the order pages show them.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -332,23 +332,37 @@ impl TargetView<'_> {
     /// Document `id`'s list item as this target shows it: its own, or one
     /// linking to the target that publishes it.
     pub(super) fn item_of(&self, id: DocId) -> std::borrow::Cow<'_, ListItem> {
-        match &self.items[id] {
-            Some(item) => std::borrow::Cow::Borrowed(item.as_ref()),
-            None => {
-                std::borrow::Cow::Owned(ListItem::new(self.site, self.target, &self.site.docs[id]))
-            }
-        }
+        // Another target's document, made once however many pages list it
+        // (a workstream page lists thousands of the Hub's documents).
+        let item = self.items[id].as_deref().unwrap_or_else(|| {
+            self.foreign_items[id].get_or_init(|| {
+                Box::new(ListItem::new(self.site, self.target, &self.site.docs[id]))
+            })
+        });
+        std::borrow::Cow::Borrowed(item)
     }
 
-    /// The documents this target publishes with term `slug` of taxonomy `tax`, newest first.
-    pub(super) fn term_list(&self, tax: &str, slug: &str) -> Vec<DocId> {
+    /// The documents this target publishes with term `slug` of taxonomy `tax`,
+    /// newest first. Worked out once per view: every page of a long term list
+    /// asks for it.
+    pub(super) fn term_list(&self, tax: &str, slug: &str) -> Arc<[DocId]> {
+        let key = (tax.to_string(), slug.to_string());
+        let cached = |cache: &TermLists| cache.get(&key).cloned();
+        if let Some(ids) = cached(
+            &self
+                .term_lists
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        ) {
+            return ids;
+        }
         let Some((_, ids)) = self
             .site
             .taxonomies
             .get(tax)
             .and_then(|t| t.terms.get(slug))
         else {
-            return Vec::new();
+            return Arc::from([]);
         };
         let mut ids: Vec<DocId> = ids
             .iter()
@@ -356,6 +370,11 @@ impl TargetView<'_> {
             .filter(|&id| self.items[id].is_some())
             .collect();
         sort_ids(self.site, &mut ids, SortBy::Date);
+        let ids: Arc<[DocId]> = ids.into();
+        self.term_lists
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, Arc::clone(&ids));
         ids
     }
 }

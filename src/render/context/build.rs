@@ -350,11 +350,13 @@ impl<'v> Builder<'v> {
             last: link(total - 1),
             previous: page.checked_sub(1).map(link),
             next: (page + 1 < total).then(|| link(page + 1)),
-            links: (0..total)
-                .map(|p| PageLink {
+            links: page_window(page, total)
+                .into_iter()
+                .map(|(p, gap_before)| PageLink {
                     number: p + 1,
                     url: link(p),
                     current: p == page,
+                    gap_before,
                 })
                 .collect(),
         }
@@ -412,5 +414,59 @@ impl<'v> Builder<'v> {
             entries,
             updated,
         }
+    }
+}
+
+/// How many pages either side of the current one get a link of their own.
+const PAGE_WINDOW: usize = 2;
+
+/// The pages (from 0) a paginator links to out of `total`, each with whether
+/// pages were skipped before it: the first, the last, and those within
+/// [`PAGE_WINDOW`] of `page`. A gap of a single page is shown as the page,
+/// since a link takes no more room than the mark for a gap.
+fn page_window(page: usize, total: usize) -> Vec<(usize, bool)> {
+    let Some(last_page) = total.checked_sub(1) else {
+        return Vec::new();
+    };
+    let mut pages: Vec<usize> = [0, last_page]
+        .into_iter()
+        .chain(page.saturating_sub(PAGE_WINDOW)..=(page + PAGE_WINDOW).min(last_page))
+        .collect();
+    pages.sort_unstable();
+    pages.dedup();
+    let mut out: Vec<(usize, bool)> = Vec::with_capacity(pages.len() + 2);
+    for p in pages {
+        match out.last() {
+            Some(&(l, _)) if p == l + 2 => out.extend([(l + 1, false), (p, false)]),
+            Some(&(l, _)) => out.push((p, p > l + 1)),
+            None => out.push((p, false)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_window;
+
+    fn shown(page: usize, total: usize) -> String {
+        page_window(page, total)
+            .iter()
+            .map(|&(p, gap)| format!("{}{}", if gap { "… " } else { "" }, p + 1))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn long_lists_link_the_ends_and_the_neighbours() {
+        assert_eq!(shown(0, 1), "1");
+        assert_eq!(shown(0, 0), "");
+        assert_eq!(shown(2, 7), "1 2 3 4 5 6 7");
+        assert_eq!(shown(0, 100), "1 2 3 … 100");
+        assert_eq!(shown(49, 100), "1 … 48 49 50 51 52 … 100");
+        assert_eq!(shown(99, 100), "1 … 98 99 100");
+        // A gap of one page shows the page instead.
+        assert_eq!(shown(4, 100), "1 2 3 4 5 6 7 … 100");
+        assert_eq!(shown(95, 100), "1 … 94 95 96 97 98 99 100");
     }
 }

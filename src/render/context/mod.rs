@@ -377,7 +377,10 @@ pub struct Paginator<'a> {
     pub previous: Option<String>,
     /// The page after, if any.
     pub next: Option<String>,
-    /// Every page of the list.
+    /// The page numbers to show, as the GOV.UK Design System shows them: the
+    /// first and last pages, and those within two of this one; a link whose
+    /// `gap_before` is set follows pages left out. (A list of a thousand
+    /// pages is not a thousand links on each of them.)
     pub links: Vec<PageLink>,
 }
 
@@ -391,6 +394,8 @@ pub struct PageLink {
     pub url: String,
     /// Whether it is the page being rendered.
     pub current: bool,
+    /// Whether pages were left out between the link before this one and it.
+    pub gap_before: bool,
 }
 
 /// A taxonomy's index page (`taxonomy.html`).

@@ -1,0 +1,94 @@
+//! A rebuild over the last output gives the bytes a clean build gives, and
+//! long lists link a window of their pages, not every one of them.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn a_rebuild_after_a_one_page_edit_equals_a_clean_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    corpus(&site, 600);
+    let (rebuilt, clean) = (tmp.path().join("rebuilt"), tmp.path().join("clean"));
+    build_ok(&site, &rebuilt, &[]);
+    let before = snapshot(&rebuilt);
+    long_lists_link_their_ends_and_the_pages_near_this_one(&rebuilt);
+
+    // One guide's text changes, and one update moves to the end of the
+    // archive: pages, lists, related content and the search index all move.
+    let guides = site.join("content/guides");
+    let guide = std::fs::read_dir(&guides)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .max()
+        .unwrap();
+    let text = read(&guide);
+    std::fs::write(
+        &guide,
+        format!("{text}\nA sentence added by the rebuild test.\n"),
+    )
+    .unwrap();
+    let updates = site.join("content/updates");
+    let moved = std::fs::read_dir(&updates)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md") && read(p).contains("\ndate: 20"))
+        .min()
+        .unwrap();
+    let text = read(&moved);
+    let at = text.find("\ndate: ").unwrap() + "\ndate: ".len();
+    std::fs::write(
+        &moved,
+        format!("{}2001-01-01{}", &text[..at], &text[at + 10..]),
+    )
+    .unwrap();
+
+    build_ok(&site, &rebuilt, &[]);
+    build_ok(&site, &clean, &[]);
+    let (after, expected) = (snapshot(&rebuilt), snapshot(&clean));
+    assert_ne!(before, after, "the edit changed nothing");
+    let differ: Vec<&String> = expected
+        .keys()
+        .chain(after.keys())
+        .filter(|k| expected.get(*k) != after.get(*k))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "the rebuild differs from a clean build in {differ:?}"
+    );
+}
+
+/// Page 6 of the updates archive links pages 1, 4 to 8 and the last, with a
+/// gap between 1 and 4 and one between 8 and the last.
+fn long_lists_link_their_ends_and_the_pages_near_this_one(out: &std::path::Path) {
+    let page = read(out.join("programme/updates/page/6/index.html"));
+    let nav = &page[page
+        .find("<nav class=\"pagination\"")
+        .expect("a pagination nav")..];
+    let nav = &nav[..nav.find("</nav>").unwrap()];
+    let numbers: Vec<&str> = nav
+        .split("\">")
+        .skip(1)
+        .filter_map(|s| s.split('<').next())
+        .filter(|s| s.parse::<usize>().is_ok())
+        .collect();
+    let last = numbers.last().unwrap().parse::<usize>().unwrap();
+    assert!(
+        last >= 10,
+        "the corpus's updates list is too short to test: {nav}"
+    );
+    assert_eq!(
+        numbers,
+        ["1", "4", "5", "6", "7", "8", &last.to_string()],
+        "{nav}"
+    );
+    assert_eq!(
+        nav.matches("class=\"pagination-gap\" aria-hidden=\"true\"")
+            .count(),
+        2,
+        "{nav}"
+    );
+    assert!(nav.contains("aria-current=\"page\">6<"), "{nav}");
+}
