@@ -159,6 +159,12 @@ def where_time_goes(results):
         out.append(f"- Where the time goes ({shape}, {m['pages']:,} pages, hubgen's own `--timings`, {total:.2f} s in all): {parts}; "
                    f"the process took {m['hubgen']:.2f} s from start to exit, {max(0.0, m['hubgen'] - total):.2f} s of it "
                    "outside the stages hubgen times.")
+        if m.get("rebuild_timings"):
+            r = m["rebuild_timings"]
+            s, t, v = max(r["stages"], key=lambda x: x[2])
+            out.append(f"- The rebuild after a one-page edit ({shape}, {m['pages']:,} pages) took {r['total']:.2f} s by hubgen's "
+                       f"own count, against {total:.2f} s for the clean build; its longest stage was {stage_name(s, t)}, "
+                       f"{v:.2f} s ({v / r['total']:.0%}).")
     return out
 
 
