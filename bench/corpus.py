@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generates a deterministic hub corpus of N pages in hubgen's schema.
 
-    python3 bench/corpus.py --pages 10000 --out /tmp/corpus-10k
+    python3 bench/corpus.py --pages 10000 --out target/bench/corpus-10000
+    python3 bench/corpus.py --pages 10000 --shape dense --out target/bench/dense-10000
 
 The corpus uses the repository's site.toml (collections, fields, targets) and
 themes, and fills every collection: the programme's own content (its nine workstreams,
@@ -9,6 +10,15 @@ three programmes and the rest), then opportunities, guides, case studies and upd
 follows a Zipf-like word distribution over a vocabulary of tens of thousands
 of words, with headings, lists, tables, and relative links between pages.
 The same arguments always give the same bytes.
+
+Two shapes (--shape):
+
+- `hub` (the default): 300 tags drawn three to a page, mostly from the first
+  few dozen, so most tag lists are short; one or two links per section.
+- `dense`: 20 tags, one to four per page, so each tag lists about an eighth of
+  all pages (long term lists, paginated page by page); every section links to
+  two to four other pages and holds a list and a table. It finds work that
+  grows faster than the pages do.
 """
 
 import argparse
@@ -95,6 +105,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=2011)
     ap.add_argument("--vocabulary", type=int, default=40000)
+    ap.add_argument("--shape", choices=["hub", "dense"], default="hub", help="the corpus's shape (see above)")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
@@ -127,7 +138,11 @@ def main():
         plan += [coll] * int(rest * share)
     plan += ["updates"] * (rest - len(plan))
 
+    dense = args.shape == "dense"
     tags = [prose.words_n(rng.randint(1, 2)) for _ in range(300)]
+    if dense:
+        # Twenty distinct tags (the draw above can repeat a common word).
+        tags = list(dict.fromkeys(tags))[:20]
     councils = [prose.title() + " Council" for _ in range(400)]
     used = set(pages)
     names = []
@@ -145,7 +160,8 @@ def main():
         year = 2008 + i % 16
         date = f"{year}-{1 + i % 12:02d}-{1 + i % 28:02d}"
         fm = [f"title: {yaml_str(title)}", f"summary: {yaml_str(prose.sentence())}"]
-        fm.append("tags: [" + ", ".join(yaml_str(t) for t in rng.sample(tags[: 20 + i % 280], 3)) + "]")
+        page_tags = rng.sample(tags, rng.randint(1, 4)) if dense else rng.sample(tags[: 20 + i % 280], 3)
+        fm.append("tags: [" + ", ".join(yaml_str(t) for t in page_tags) + "]")
         ws = rng.choice(workstreams)
         if coll == "opportunities":
             fm.append(f"workstream: {ws}")
@@ -165,14 +181,14 @@ def main():
         for h in range(rng.randint(2, 5)):
             body.append(f"## {prose.title()}")
             body.append(prose.paragraph())
-            if h == 1:
+            if h == 1 or dense:
                 body.append("\n".join(f"- {prose.sentence()}" for _ in range(rng.randint(2, 5))))
-            if h == 2:
+            if h == 2 or dense:
                 body.append("| Measure | Before | After |\n|---|---|---|\n" + "\n".join(
                     f"| {prose.words_n(2)} | {rng.randint(1, 999)} | {rng.randint(1, 999)} |" for _ in range(3)))
             # Links to other pages, as relative Markdown paths.
             links = []
-            for _ in range(rng.randint(1, 2)):
+            for _ in range(rng.randint(2, 4) if dense else rng.randint(1, 2)):
                 oc, os_ = all_pages[rng.randrange(len(all_pages))]
                 links.append(f"[{prose.words_n(3)}](../{oc}/{os_}.md)")
             body.append(prose.paragraph() + " See " + " and ".join(links) + ".")

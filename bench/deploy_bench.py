@@ -5,7 +5,7 @@ and deploys it with `hubgen deploy` to a real S3-compatible server on
 127.0.0.1 (moto, from tests/s3/requirements.txt, in target/s3-server as
 scripts/test.sh installs it): a first deploy into an empty bucket, then a
 redeploy of the same build, which must upload nothing and take under 10% of
-the first. HUBGEN_BENCH_DEPLOY_PAGES sets another size.
+the first. run.py's --deploy-pages (or HUBGEN_BENCH_DEPLOY_PAGES) sets another size.
 """
 
 import os
@@ -79,9 +79,9 @@ def deploy_timed(hubgen, corpus, out, env):
     return wall, p.stdout.strip()
 
 
-def run(work, hubgen, runs=3):
+def run(work, hubgen, runs=3, pages=None):
     """Measures first deploys and no-change redeploys; returns a Markdown section."""
-    pages = int(os.environ.get("HUBGEN_BENCH_DEPLOY_PAGES", "10000"))
+    pages = pages or int(os.environ.get("HUBGEN_BENCH_DEPLOY_PAGES", "10000"))
     print(f"… deploy of {pages:,} pages", file=sys.stderr)
     python = ensure_s3_server()
     corpus = os.path.join(work, f"deploy-corpus-{pages}")
@@ -123,7 +123,7 @@ def run(work, hubgen, runs=3):
         "## Deploy",
         "",
         f"`hubgen deploy` of the Knowledge Hub of {pages:,} generated pages to moto (an S3-compatible server) on "
-        f"127.0.0.1, median of {runs} runs, each into a new bucket; the redeploy sends the same build again.",
+        f"127.0.0.1, median of {runs} run{'s' if runs != 1 else ''}, each into a new bucket; the redeploy sends the same build again.",
         "",
         "| Pages | Files | MiB | First deploy | No-change redeploy | Redeploy / first |",
         "|---:|---:|---:|---:|---:|---:|",

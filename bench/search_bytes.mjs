@@ -2,11 +2,15 @@
 // search.js and for Pagefind's JS API over the same built site, served by a real
 // HTTP server on 127.0.0.1 that gzips text as a static host does.
 //
-//   node bench/search_bytes.mjs SITE_DIR BASE_PATH QUERIES.json
+//   node bench/search_bytes.mjs SITE_DIR BASE_PATH PAGEFIND_DIR QUERIES.json
 //
-// SITE_DIR is a built hub target with Pagefind's index in SITE_DIR/pagefind/.
-// Prints JSON: for each tool, the first query's bytes (library included) and
-// each later query's bytes, each loading the first 10 results' metadata.
+// SITE_DIR is a built hub target, served at BASE_PATH; PAGEFIND_DIR is
+// Pagefind's index, served at BASE_PATH/pagefind/. Each tool starts from a
+// blank page of the same origin that has loaded neither library, so the first
+// query counts the library, its initialisation, the query and its first 10
+// results; each later query counts what it adds.
+// Prints JSON: for each tool, the first query's bytes and each later query's
+// bytes, each loading the first 10 results' metadata.
 import { createServer } from 'node:http';
 import { readFileSync, existsSync, statSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, normalize, extname, sep } from 'node:path';
@@ -16,7 +20,8 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(join(import.meta.dirname, '..', 'package.json'));
 const { chromium } = require('playwright-core');
-const [dir, base, queriesFile] = process.argv.slice(2);
+const [dir, base, pagefindDir, queriesFile] = process.argv.slice(2);
+const BLANK = `${base}__bench-blank.html`;
 const queries = JSON.parse(readFileSync(queriesFile, 'utf8'));
 const TEXT = new Set(['.html', '.js', '.mjs', '.json', '.css', '.xml', '.txt', '.svg']);
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.css': 'text/css', '.wasm': 'application/wasm' };
@@ -24,9 +29,11 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'applic
 let sent = 0;
 const server = createServer((req, res) => {
   const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+  if (path === BLANK) { res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>blank</title>'); return; }
   if (!path.startsWith(base)) { res.writeHead(404).end(); return; }
-  let file = normalize(join(dir, path.slice(base.length)));
-  if (!file.startsWith(dir + sep) && file !== dir) { res.writeHead(400).end(); return; }
+  const [root, rel] = path.startsWith(`${base}pagefind/`) ? [pagefindDir, path.slice(base.length + 'pagefind/'.length)] : [dir, path.slice(base.length)];
+  let file = normalize(join(root, rel));
+  if (!file.startsWith(root + sep) && file !== root) { res.writeHead(400).end(); return; }
   if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
   if (!existsSync(file)) { res.writeHead(404).end(); return; }
   let body = readFileSync(file);
@@ -47,14 +54,16 @@ const context = await chromium.launchPersistentContext(profile, {
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 
-async function measure(setup, run) {
+// The first query loads the library and initialises it (`load`), then runs
+// like every later one (`run`); all of it is counted.
+async function measure(load, run) {
   const page = await context.newPage();
-  await page.goto(`${origin}${base}404.html`);
-  await page.evaluate(setup, base);
+  await page.goto(`${origin}${BLANK}`);
   const perQuery = [];
   const results = [];
-  for (const q of queries) {
+  for (const [i, q] of queries.entries()) {
     const before = sent;
+    if (i === 0) await page.evaluate(load, base);
     results.push(await page.evaluate(run, q));
     perQuery.push(sent - before);
   }

@@ -3,6 +3,8 @@
 
     python3 bench/serve_latency.py [--pages 10000] [--edits 50]
 
+bench/run.py runs it too (section()) and writes its table into bench/RESULTS.md.
+
 On the generated corpus (bench/corpus.py), starts `hubgen serve` for the hub
 target and `hugo server` (bench/hugo) on its own copy of the same content, so
 neither sees the other's edits. Then it edits one guide, alternating the
@@ -140,18 +142,15 @@ class Server:
         self.proc.wait()
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--pages", type=int, default=10000)
-    ap.add_argument("--edits", type=int, default=50)
-    ap.add_argument("--work", default=os.path.join(ROOT, "target", "bench"))
-    args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
-    os.makedirs(args.work, exist_ok=True)
-    corpus = os.path.join(args.work, f"corpus-{args.pages}")
+def measure(work, pages, edits):
+    """Runs both preview servers on the corpus of `pages` pages; returns the
+    figures: {(server, kind): [milliseconds…]} and the full build's milliseconds."""
+    os.makedirs(work, exist_ok=True)
+    corpus = os.path.join(work, f"corpus-{pages}")
     if not os.path.isdir(corpus):
-        subprocess.run([sys.executable, os.path.join(BENCH, "corpus.py"), "--pages", str(args.pages), "--out", corpus], check=True)
-    hugo_content = os.path.join(args.work, f"hugo-serve-content-{args.pages}")
+        subprocess.run([sys.executable, os.path.join(BENCH, "corpus.py"), "--pages", str(pages), "--out", corpus],
+                       check=True, stdout=subprocess.DEVNULL)
+    hugo_content = os.path.join(work, f"hugo-serve-content-{pages}")
     shutil.rmtree(hugo_content, ignore_errors=True)
     shutil.copytree(os.path.join(corpus, "content"), hugo_content)
     guides = sorted(f for f in os.listdir(os.path.join(corpus, "content", "guides")) if f.endswith(".md"))
@@ -166,13 +165,13 @@ def main():
     threading.Thread(target=sse_events, args=(hubgen.port, events), daemon=True).start()
     hugo = Server("hugo server", ["hugo", "server", "--source", os.path.join(BENCH, "hugo"), "--contentDir", hugo_content,
                                   "--port", str(free_port()), "--bind", "127.0.0.1",
-                                  "--cacheDir", os.path.join(args.work, "hugo-serve-cache")],
+                                  "--cacheDir", os.path.join(work, "hugo-serve-cache")],
                   re.compile(r"Web Server is available at http://[^:]+:(\d+)"),
                   [f"/guides/{slug}/"],
                   os.path.join(hugo_content, "guides", name))
     results = {}
     try:
-        for kind, n in (("text", args.edits), ("title", max(1, args.edits // 2))):
+        for kind, n in (("text", edits), ("title", max(1, edits // 2))):
             for i in range(n):
                 for server in (hubgen, hugo):
                     seen = len(events)
@@ -191,15 +190,19 @@ def main():
         hubgen.close()
         hugo.close()
 
-    out = os.path.join(args.work, f"serve-full-{args.pages}")
+    # A clean build into a new folder (an existing one would add its removal).
+    out = os.path.join(work, f"serve-full-{pages}")
+    shutil.rmtree(out, ignore_errors=True)
     t0 = time.perf_counter()
-    subprocess.run([HUBGEN, "-C", corpus, "build", "--target", "hub", "--output", out], check=True, stdout=subprocess.DEVNULL)
-    full = (time.perf_counter() - t0) * 1000
+    subprocess.run([HUBGEN, "-C", corpus, "build", "--target", "hub", "--output", out], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return results, (time.perf_counter() - t0) * 1000
 
-    print(f"{args.pages:,} pages, one guide edited: {args.edits} text edits, {max(1, args.edits // 2)} title edits "
-          f"per tool, alternating; {os.cpu_count()} cores\n")
-    print("| from saving the file until … | median | 95th percentile |")
-    print("|---|---:|---:|")
+
+def section(work, pages, edits):
+    """Measures, and returns the live-preview section of bench/RESULTS.md in Markdown."""
+    print(f"… live preview, {pages:,} pages", file=sys.stderr)
+    results, full = measure(work, pages, edits)
     rows = [
         ("hubgen serve, text edit: the served page has the new text", ("hubgen serve", "text")),
         ("hugo server, text edit: the served page has the new text", ("hugo server", "text")),
@@ -208,13 +211,39 @@ def main():
         ("hubgen serve, text edit: the search index is up to date", ("hubgen serve", "text indexed")),
         ("hubgen serve, title edit: the search index is up to date", ("hubgen serve", "title indexed")),
     ]
+    lines = [
+        "## Live preview",
+        "",
+        f"`bench/serve_latency.py`: the {pages:,}-page corpus, one guide edited {edits} times in its text and "
+        f"{max(1, edits // 2)} times in its title (which lists, term pages and related boxes show), alternating "
+        f"`hubgen serve` (hub target) and `hugo server` edit by edit, {os.cpu_count()} cores. Both are timed the same way: "
+        "from writing the file until an HTTP client, fetching the page every 2 ms, gets a page holding the token "
+        "that edit wrote. A browser's reload would add the same page load to both. The search index "
+        "(hubgen only; Hugo has none) is timed from the write until the preview's `indexed` event.",
+        "",
+        "| from saving the file until … | median | 95th percentile |",
+        "|---|---:|---:|",
+    ]
     for label, key in rows:
         v = results[key]
-        print(f"| {label} | {statistics.median(v):.0f} ms | {percentile(v, 95):.0f} ms |")
-    print(f"| hubgen build, the whole hub target (for scale) | {full:.0f} ms | |")
+        lines.append(f"| {label} | {statistics.median(v):.0f} ms | {percentile(v, 95):.0f} ms |")
+    lines.append(f"| for scale: `hubgen build --target hub`, the whole hub, once | {full:.0f} ms | |")
+    lines.append("")
     for kind in ("text", "title"):
         ratio = statistics.median(results[("hubgen serve", kind)]) / statistics.median(results[("hugo server", kind)])
-        print(f"\nratio of medians hubgen / Hugo, {kind} edits: {ratio:.2f}")
+        lines.append(f"Ratio of medians hubgen / Hugo, {kind} edits: {ratio:.2f}.")
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=10000)
+    ap.add_argument("--edits", type=int, default=50)
+    ap.add_argument("--work", default=os.path.join(ROOT, "target", "bench"))
+    args = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
+    print(section(args.work, args.pages, args.edits))
 
 
 if __name__ == "__main__":

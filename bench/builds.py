@@ -1,0 +1,159 @@
+"""The build side of bench/run.py: hubgen, Hugo and Pagefind on one corpus, run for run.
+
+For each run, in this order, each tool writing into a new, empty folder:
+
+1. `hubgen build`: both targets with their search indexes (with `--timings=json`
+   when the binary has it, for the breakdown by stage);
+2. `hubgen build --no-search` (when the binary has it): the same pages, no index;
+3. Hugo: one site with every page, no search;
+4. Pagefind over the output of 2 (of 1 without --no-search), limited to
+   content pages;
+5. one guide edited (a sentence added), then hubgen and Hugo each build again
+   into their output of 1 and 3: the rebuild after a one-page edit; the guide
+   is put back after.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+from measure import BENCH, HUBGEN, PAGEFIND, sh, timed, tree
+
+# The element that holds a document's content on every content page of the
+# themes, and on no list, term, pagination, redirect or search page.
+CONTENT_ROOT = "article"
+
+
+def corpus_for(work, shape, pages):
+    """The generated corpus of this shape and size (made once, kept in the work folder)."""
+    name = f"corpus-{pages}" if shape == "hub" else f"{shape}-{pages}"
+    path = os.path.join(work, name)
+    if not os.path.isdir(path):
+        sh([sys.executable, os.path.join(BENCH, "corpus.py"), "--pages", str(pages), "--shape", shape, "--out", path],
+           stdout=subprocess.DEVNULL)
+    return path
+
+
+def edited_guide(corpus):
+    """The guide the rebuild edits: the same one for hubgen and Hugo."""
+    guides = sorted(f for f in os.listdir(os.path.join(corpus, "content", "guides")) if f.endswith(".md"))
+    return os.path.join(corpus, "content", "guides", guides[len(guides) // 2])
+
+
+def hugo_cmd(corpus, out, cache):
+    return ["hugo", "--source", os.path.join(BENCH, "hugo"), "--contentDir", os.path.join(corpus, "content"),
+            "--destination", out, "--cacheDir", cache, "--quiet"]
+
+
+def timings_of(run):
+    """The --timings=json object hubgen printed on stdout, or None."""
+    text = run.stdout.strip()
+    if not text.startswith("{"):
+        return None
+    return json.loads(text)
+
+
+def median_timings(all_timings):
+    """Per stage (and target), the median seconds over the runs, in the order hubgen gave them."""
+    all_timings = [t for t in all_timings if t]
+    if not all_timings:
+        return None
+    order, values = [], {}
+    for t in all_timings:
+        for s in t.get("stages", []):
+            key = (s["stage"], s.get("target"))
+            if key not in values:
+                order.append(key)
+                values[key] = []
+            values[key].append(s["seconds"])
+    return {
+        "total": statistics.median(t["total_seconds"] for t in all_timings),
+        "stages": [(stage, target, statistics.median(values[(stage, target)])) for stage, target in order],
+    }
+
+
+def bench(shape, pages, runs, work, flags, baseline=None):
+    """Measures one corpus; returns a dict of medians (see report.py for the names)."""
+    corpus = corpus_for(work, shape, pages)
+    runs_dir = os.path.join(work, "runs", f"{shape}-{pages}")
+    guide = edited_guide(corpus)
+    with open(guide) as f:
+        original = f.read()
+    r = {}
+
+    def add(name, run):
+        r.setdefault(name, []).append(run)
+
+    timings, rebuild_timings = [], []
+    for i in range(runs):
+        out_h, out_n = os.path.join(runs_dir, f"hubgen-{i}"), os.path.join(runs_dir, f"hubgen-no-search-{i}")
+        out_g, cache_g = os.path.join(runs_dir, f"hugo-{i}"), os.path.join(runs_dir, f"hugo-cache-{i}")
+        out_p = os.path.join(runs_dir, f"pagefind-{i}")
+        extra = ["--timings=json"] if "--timings" in flags else []
+        run = timed([HUBGEN, "-C", corpus, "build", "--output", out_h, *extra])
+        add("hubgen", run)
+        timings.append(timings_of(run))
+        if baseline:
+            # The same build by another hubgen binary, interleaved run by run
+            # so that both meet the same machine.
+            add("baseline", timed([baseline, "-C", corpus, "build", "--output", os.path.join(runs_dir, f"baseline-{i}")]))
+        if "--no-search" in flags:
+            add("hubgen_no_search", timed([HUBGEN, "-C", corpus, "build", "--no-search", "--output", out_n]))
+        add("hugo", timed(hugo_cmd(corpus, out_g, cache_g)))
+        # Pagefind's whole process over the same pages hubgen indexes: both
+        # sites' content pages (--root-selector: pages without the element are
+        # left out, as with data-pagefind-body), its index written outside
+        # hubgen's output. Over the output without hubgen's index when the
+        # binary can leave it out (the HTML pages are the same).
+        site = out_n if "--no-search" in flags else out_h
+        add("pagefind", timed([PAGEFIND, "--site", site, "--root-selector", CONTENT_ROOT, "--output-path", out_p]))
+        try:
+            with open(guide, "w") as f:
+                f.write(original + f"\nA sentence an editor added: bench-rebuild-{i}.\n")
+            run = timed([HUBGEN, "-C", corpus, "build", "--output", out_h, *extra])
+            add("hubgen_rebuild", run)
+            rebuild_timings.append(timings_of(run))
+            add("hugo_rebuild", timed(hugo_cmd(corpus, out_g, cache_g)))
+        finally:
+            with open(guide, "w") as f:
+                f.write(original)
+
+    m = {"shape": shape, "pages": pages, "timings": median_timings(timings), "rebuild_timings": median_timings(rebuild_timings)}
+    for name, rs in r.items():
+        m[name] = statistics.median(x.wall for x in rs)
+        m[name + "_rss"] = statistics.median(x.rss for x in rs)
+        m[name + "_cpu"] = statistics.median(x.cpu_per_wall for x in rs)
+    last = runs - 1
+    out_h = os.path.join(runs_dir, f"hubgen-{last}")
+    m["hubgen_out_bytes"] = tree(out_h)[1]
+    m["hugo_out_bytes"] = tree(os.path.join(runs_dir, f"hugo-{last}"))[1]
+    m["index_files"], m["index_bytes"] = index_size(os.path.join(out_h, "hub"))
+    m["out_hub"] = os.path.join(out_h, "hub")
+    m["documents"] = documents_in(r["hubgen"][-1])
+    m["pagefind_files"], m["pagefind_bytes"] = tree(os.path.join(runs_dir, f"pagefind-{last}"))
+    m["pagefind_dir"] = os.path.join(runs_dir, f"pagefind-{last}")
+    m["pagefind_pages"] = pages_indexed(r["pagefind"][-1])
+    return m
+
+
+def index_size(site):
+    """Files and bytes of a target's search index (search/ without its results page)."""
+    files, size = tree(os.path.join(site, "search"))
+    return files - 1, size - os.path.getsize(os.path.join(site, "search", "index.html"))
+
+
+def documents_in(run):
+    """How many documents hubgen loaded, from its summary (stdout, or stderr with --timings=json)."""
+    for line in (run.stdout + run.stderr).splitlines():
+        if "documents loaded" in line:
+            return int(line.split()[0])
+    return None
+
+
+def pages_indexed(run):
+    for line in run.stdout.splitlines():
+        if line.strip().startswith("Indexed") and line.strip().endswith("pages"):
+            return int(line.split()[1])
+    return None
