@@ -107,6 +107,16 @@ pub struct Plan {
 pub enum Source {
     /// A file copied as it is.
     File(PathBuf),
+    /// A resized copy of a content image, made when written (or taken
+    /// from the cache of copies in the site at `root`).
+    Resized {
+        /// The site root.
+        root: PathBuf,
+        /// The `content/` folder.
+        content: PathBuf,
+        /// Which copy of which image.
+        variant: crate::images::Variant,
+    },
     /// Bytes hubgen made.
     Bytes(Arc<[u8]>),
 }
@@ -210,12 +220,10 @@ pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Dia
     claim_files(&mut claims, site, themed, &mut statics);
     claim_editor(&mut claims, site, target, view, &mut statics);
     plan_documents(&mut claims, &mut pages, site, target);
-    claim_files(
-        &mut claims,
-        site,
-        content_assets(site, target),
-        &mut statics,
-    );
+    let assets = content_assets(site, target);
+    let pictures: Vec<String> = assets.keys().cloned().collect();
+    claim_files(&mut claims, site, assets, &mut statics);
+    claim_copies(&mut claims, site, &pictures, &mut statics);
     if claims.problems.has_errors() {
         return Err(claims.problems);
     }
@@ -366,6 +374,47 @@ fn claim_files(
             )
         }) {
             kept.insert(rel, Source::File(path));
+        }
+    }
+}
+
+/// Claims the resized copies of the pictures among `assets` (paths below
+/// `content/`), each beside its original, as the pages' `srcset` names them.
+fn claim_copies(
+    claims: &mut Claims,
+    site: &Site,
+    assets: &[String],
+    kept: &mut BTreeMap<String, Source>,
+) {
+    let content = site.config.root.join(crate::load::CONTENT_DIR);
+    for rel in assets {
+        if crate::images::Format::of(rel).is_none() {
+            continue;
+        }
+        let Some(found) = crate::images::variants_of(&content, Path::new(rel)) else {
+            continue; // not a picture after all: `hubgen check` says so
+        };
+        for variant in found.variants {
+            let file = crate::text::slashed(&variant.path);
+            let shown = Path::new(crate::load::CONTENT_DIR).join(rel);
+            let who = Claimant {
+                what: format!(
+                    "the {} pixel wide copy of {}",
+                    variant.width,
+                    shown.display()
+                ),
+                at: Some((shown, 0)),
+            };
+            if claims.claim(&file, who, |other| {
+                (
+                    format!("the smaller copy {file} of this picture has the same path as {other}"),
+                    "rename the other file: names ending in -WIDTHw-HASH are kept for the copies hubgen makes",
+                )
+            }) {
+                let root = site.config.root.clone();
+                let content = content.clone();
+                kept.insert(file, Source::Resized { root, content, variant });
+            }
         }
     }
 }
