@@ -18,7 +18,7 @@ use crate::site::Site;
 
 use super::theme::template_files;
 use super::TargetView;
-use crate::urls::{alias_path, file_of, has_section, paged, section_url};
+use crate::urls::{alias_path, feed_url, file_of, has_section, paged, section_url};
 
 /// One generated file of a target, by what it is made from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -56,8 +56,11 @@ pub enum Job {
     Search,
     /// `sitemap.xml`, for search engines.
     Sitemap,
-    /// The Atom feed of the newest documents (`atom.xml`).
+    /// The Atom feed of the documents changed last (`atom.xml`).
     Feed,
+    /// The Atom feed of the `n`-th collection the target publishes
+    /// (`guides/feed.xml`).
+    CollectionFeed(usize),
     /// `robots.txt`, which points crawlers to the sitemap.
     Robots,
 }
@@ -75,7 +78,7 @@ impl Job {
             Job::NotFound => "404.html",
             Job::Search => "search.html",
             Job::Sitemap => "sitemap.xml",
-            Job::Feed => "atom.xml",
+            Job::Feed | Job::CollectionFeed(_) => "atom.xml",
             Job::Robots => "robots.txt",
         }
     }
@@ -264,6 +267,7 @@ fn plan_generated(
         add(claims, pages, url.into(), job, what.into());
     }
     for (i, (coll, ids)) in view.sections.iter().enumerate() {
+        let problems = claims.problems.len();
         if has_section(coll) {
             for page in 0..pages_of(ids.len(), coll.paginate_by) {
                 let what = match page {
@@ -273,6 +277,11 @@ fn plan_generated(
                 let job = Job::Section { coll: i, page };
                 add(claims, pages, paged(&section_url(coll), page), job, what);
             }
+        }
+        // A list that clashes with another is reported once, not again for its feed.
+        if let Some(url) = feed_url(coll).filter(|_| claims.problems.len() == problems) {
+            let what = format!("the Atom feed of `{}`", coll.name);
+            add(claims, pages, url, Job::CollectionFeed(i), what);
         }
     }
     for tax in site
