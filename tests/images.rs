@@ -212,4 +212,12 @@ fn a_picture_that_cannot_be_decoded_fails_the_build_naming_it() {
     assert!(err.contains("content/guides/wide chart.png"), "{err}");
     assert!(err.contains("cannot be read"), "{err}");
     assert!(!out.exists(), "nothing is written");
+    // `hubgen check` says the same.
+    let o = hubgen(tmp.path(), &["check"]);
+    assert!(!o.status.success());
+    let err = stdout(&o) + &stderr(&o);
+    assert!(
+        err.contains("content/guides/wide chart.png") && err.contains("cannot be read"),
+        "{err}"
+    );
 }
