@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod editor;
 pub mod frontmatter;
 pub mod git;
+pub mod images;
 pub mod load;
 pub mod markdown;
 pub mod output;

@@ -35,6 +35,14 @@ pub fn has_section(c: &Collection) -> bool {
     !section_url(c).is_empty()
 }
 
+/// The URL path of a collection's Atom feed, below the base
+/// (`guides/feed.xml`), beside its list; `None` for a collection with no
+/// list, or kept from readers (`search = false`, as the editors' pages are).
+/// These collections are also the ones the site's own feed holds.
+pub fn feed_url(c: &Collection) -> Option<String> {
+    (has_section(c) && c.search).then(|| format!("{}feed.xml", section_url(c)))
+}
+
 /// The URL of page `page` (0-based) of a list at `base`.
 pub fn paged(base: &str, page: usize) -> String {
     if page == 0 {

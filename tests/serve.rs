@@ -318,6 +318,81 @@ fn edits_reload_errors_overlay_and_the_result_equals_a_full_build() {
     preview_equals_full_build(site.path(), &server, "after the edits");
 }
 
+/// The `srcset` of the first `<img>` of `html`.
+fn srcset(html: &str) -> String {
+    attr_values(html, "srcset")
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_changed_picture_gets_new_copies_and_its_page_lists_them() {
+    let site = editable_site();
+    let chart = site.path().join("content/guides/chart.png");
+    // Saved beside and renamed into place, as image editors save, so that
+    // the preview never reads half a picture.
+    let picture = |w: u32, shade: u8| {
+        let tmp = chart.with_file_name(".chart.tmp.png");
+        image::RgbImage::from_fn(w, w / 2, |x, _| image::Rgb([(x % 256) as u8, shade, 60]))
+            .save(&tmp)
+            .unwrap();
+        std::fs::rename(&tmp, &chart).unwrap();
+    };
+    picture(900, 10);
+    let other = site.path().join("content/guides/other.md");
+    write_file(
+        &other,
+        &(read(&other) + "\n![A chart of costs](chart.png)\n"),
+    );
+    let server = serve(site.path(), &["--target", "beta"]);
+    let rx = events(server.port);
+    let before = srcset(&get(server.port, "/guides/other/").1);
+    assert!(before.ends_with("chart.png 900w"), "{before}");
+    let first_copy = before
+        .split(' ')
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(get(server.port, &format!("/guides/{first_copy}")).0, 200);
+
+    // A wider, different picture under the same name: new copies, new names.
+    picture(1400, 200);
+    next_event(&rx, "reload");
+    let after = srcset(&get(server.port, "/guides/other/").1);
+    assert!(after.ends_with("chart.png 1400w"), "{after}");
+    assert!(after.contains(" 1200w"), "{after}");
+    assert!(
+        !after.contains(&first_copy),
+        "the page still lists the old copy: {after}"
+    );
+    assert_eq!(
+        get(server.port, &format!("/guides/{first_copy}")).0,
+        404,
+        "the old copy is gone"
+    );
+    preview_equals_full_build(site.path(), &server, "after the picture changed");
+
+    // Saved in place, the preview may first see half a picture; it settles
+    // on the whole one.
+    image::RgbImage::from_fn(1000, 500, |x, _| image::Rgb([(x % 256) as u8, 90, 90]))
+        .save(&chart)
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !srcset(&get(server.port, "/guides/other/").1).ends_with("chart.png 1000w") {
+        assert!(
+            Instant::now() < deadline,
+            "the preview never showed the picture saved in place"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    preview_equals_full_build(site.path(), &server, "after the picture was saved in place");
+}
+
 #[test]
 fn http_semantics_and_traversal() {
     let site = editable_site();

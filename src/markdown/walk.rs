@@ -187,10 +187,14 @@ impl<'e, 'c> Walk<'e, 'c> {
                 let dest_url = match classify(&dest_url) {
                     Dest::Asset { path, rest } => {
                         let url = asset_url(self.ctx, path, rest);
-                        let size = resolve_path(self.ctx.file, path)
-                            .and_then(|p| super::images::size_of(self.ctx.content, &p));
-                        if let (Some(url), Some(size)) = (&url, size) {
-                            self.sized.push((url.clone(), size));
+                        if let (Some(url), Some(file)) = (&url, resolve_path(self.ctx.file, path)) {
+                            let found = super::images::sized(
+                                self.ctx.content,
+                                &file,
+                                url.clone(),
+                                &self.ctx.up,
+                            );
+                            self.sized.extend(found);
                         }
                         url.map_or(dest_url.clone(), CowStr::from)
                     }

@@ -129,6 +129,17 @@ pub fn copy_statics(files: &BTreeMap<String, Source>, out: &dyn Sink) -> Result<
                 .write(rel, bytes)
                 .err()
                 .map(|e| Diagnostic::error("io", format!("cannot write {rel}: {e}"))),
+            Source::Resized {
+                root,
+                content,
+                variant,
+            } => match crate::images::make(root, content, variant) {
+                Ok(bytes) => out
+                    .write(rel, &bytes)
+                    .err()
+                    .map(|e| Diagnostic::error("io", format!("cannot write {rel}: {e}"))),
+                Err(d) => Some(d),
+            },
         })
         .collect();
     if problems.is_empty() {

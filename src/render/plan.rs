@@ -18,7 +18,7 @@ use crate::site::Site;
 
 use super::theme::template_files;
 use super::TargetView;
-use crate::urls::{alias_path, file_of, has_section, paged, section_url};
+use crate::urls::{alias_path, feed_url, file_of, has_section, paged, section_url};
 
 /// One generated file of a target, by what it is made from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -56,8 +56,11 @@ pub enum Job {
     Search,
     /// `sitemap.xml`, for search engines.
     Sitemap,
-    /// The Atom feed of the newest documents (`atom.xml`).
+    /// The Atom feed of the documents changed last (`atom.xml`).
     Feed,
+    /// The Atom feed of the `n`-th collection the target publishes
+    /// (`guides/feed.xml`).
+    CollectionFeed(usize),
     /// `robots.txt`, which points crawlers to the sitemap.
     Robots,
 }
@@ -75,7 +78,7 @@ impl Job {
             Job::NotFound => "404.html",
             Job::Search => "search.html",
             Job::Sitemap => "sitemap.xml",
-            Job::Feed => "atom.xml",
+            Job::Feed | Job::CollectionFeed(_) => "atom.xml",
             Job::Robots => "robots.txt",
         }
     }
@@ -107,6 +110,16 @@ pub struct Plan {
 pub enum Source {
     /// A file copied as it is.
     File(PathBuf),
+    /// A resized copy of a content image, made when written (or taken
+    /// from the cache of copies in the site at `root`).
+    Resized {
+        /// The site root.
+        root: PathBuf,
+        /// The `content/` folder.
+        content: PathBuf,
+        /// Which copy of which image.
+        variant: crate::images::Variant,
+    },
     /// Bytes hubgen made.
     Bytes(Arc<[u8]>),
 }
@@ -210,12 +223,10 @@ pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Dia
     claim_files(&mut claims, site, themed, &mut statics);
     claim_editor(&mut claims, site, target, view, &mut statics);
     plan_documents(&mut claims, &mut pages, site, target);
-    claim_files(
-        &mut claims,
-        site,
-        content_assets(site, target),
-        &mut statics,
-    );
+    let assets = content_assets(site, target);
+    let pictures: Vec<String> = assets.keys().cloned().collect();
+    claim_files(&mut claims, site, assets, &mut statics);
+    claim_copies(&mut claims, site, &pictures, &mut statics);
     if claims.problems.has_errors() {
         return Err(claims.problems);
     }
@@ -256,6 +267,7 @@ fn plan_generated(
         add(claims, pages, url.into(), job, what.into());
     }
     for (i, (coll, ids)) in view.sections.iter().enumerate() {
+        let problems = claims.problems.len();
         if has_section(coll) {
             for page in 0..pages_of(ids.len(), coll.paginate_by) {
                 let what = match page {
@@ -265,6 +277,11 @@ fn plan_generated(
                 let job = Job::Section { coll: i, page };
                 add(claims, pages, paged(&section_url(coll), page), job, what);
             }
+        }
+        // A list that clashes with another is reported once, not again for its feed.
+        if let Some(url) = feed_url(coll).filter(|_| claims.problems.len() == problems) {
+            let what = format!("the Atom feed of `{}`", coll.name);
+            add(claims, pages, url, Job::CollectionFeed(i), what);
         }
     }
     for tax in site
@@ -366,6 +383,47 @@ fn claim_files(
             )
         }) {
             kept.insert(rel, Source::File(path));
+        }
+    }
+}
+
+/// Claims the resized copies of the pictures among `assets` (paths below
+/// `content/`), each beside its original, as the pages' `srcset` names them.
+fn claim_copies(
+    claims: &mut Claims,
+    site: &Site,
+    assets: &[String],
+    kept: &mut BTreeMap<String, Source>,
+) {
+    let content = site.config.root.join(crate::load::CONTENT_DIR);
+    for rel in assets {
+        if crate::images::Format::of(rel).is_none() {
+            continue;
+        }
+        let Some(found) = crate::images::variants_of(&content, Path::new(rel)) else {
+            continue; // not a picture after all: `hubgen check` says so
+        };
+        for variant in found.variants {
+            let file = crate::text::slashed(&variant.path);
+            let shown = Path::new(crate::load::CONTENT_DIR).join(rel);
+            let who = Claimant {
+                what: format!(
+                    "the {} pixel wide copy of {}",
+                    variant.width,
+                    shown.display()
+                ),
+                at: Some((shown, 0)),
+            };
+            if claims.claim(&file, who, |other| {
+                (
+                    format!("the smaller copy {file} of this picture has the same path as {other}"),
+                    "rename the other file: names ending in -WIDTHw-HASH are kept for the copies hubgen makes",
+                )
+            }) {
+                let root = site.config.root.clone();
+                let content = content.clone();
+                kept.insert(file, Source::Resized { root, content, variant });
+            }
         }
     }
 }

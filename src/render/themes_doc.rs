@@ -65,7 +65,7 @@ fn kinds() -> Vec<Kind> {
         },
         Kind {
             title: "Feed",
-            templates: "`atom.xml`",
+            templates: "`atom.xml`, for the site (`atom.xml`) and for each collection with a list (`guides/feed.xml`)",
             schema: schema_of::<FeedContext>,
         },
         Kind {
@@ -318,7 +318,7 @@ fn kind_of(job: &super::Job) -> &'static str {
         Job::Term { .. } => "Term pages",
         Job::Alias { .. } => "Redirects",
         Job::Sitemap => "Sitemap",
-        Job::Feed => "Feed",
+        Job::Feed | Job::CollectionFeed(_) => "Feed",
         Job::NotFound | Job::Search | Job::Robots => "Other pages",
     }
 }

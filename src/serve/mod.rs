@@ -481,6 +481,20 @@ fn folder_of_pages(path: &Path, rel: &Path, live: Option<&Live>) -> bool {
     }
 }
 
+/// The documents whose bodies show the image at `rel` (below `content/`).
+fn showing(site: &crate::site::Site, rel: &Path) -> Vec<PathBuf> {
+    site.docs
+        .iter()
+        .filter(|d| {
+            d.body.images.iter().any(|img| {
+                let dest = img.dest.split(['?', '#']).next().unwrap_or(&img.dest);
+                crate::markdown::resolve_path(&d.path, dest).is_some_and(|p| p == rel)
+            })
+        })
+        .map(|d| d.path.clone())
+        .collect()
+}
+
 /// Sorts changed paths into what must be redone.
 fn classify(
     paths: &HashSet<PathBuf>,
@@ -514,6 +528,11 @@ fn classify(
                 changes.everything = true;
             } else if !path.is_dir() {
                 changes.statics = true;
+                // A page showing a picture carries its size and its copies'
+                // names, which the picture's bytes decide.
+                if let Some(live) = live {
+                    changes.documents.extend(showing(live.site(), rel));
+                }
             }
         } else if path.starts_with(themes_dir)
             || path.starts_with(root.join("templates"))

@@ -3,7 +3,8 @@
 // scrolls inside its own named, focusable region on a phone while the page
 // does not; a task list shows checkboxes, not bullets; GitHub alerts are
 // titled callouts, a `{.details}` heading folds its section, a definition
-// list is a <dl>; an image has its width and height; axe finds nothing.
+// list is a <dl>; an image has its width and height, and a phone loads its
+// smaller copy from srcset; axe finds nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -107,8 +108,30 @@ test('a content image has its intrinsic width and height, so the text does not j
   // Scaled to the column, in proportion, with its room kept before it loads.
   const box = await img.boundingBox();
   assert.ok(box.width <= 375 && Math.abs(box.width / box.height - 2) < 0.02, `${box.width}x${box.height}`);
-  assert.ok(await img.evaluate(i => i.complete && i.naturalWidth === 640), 'the image loads');
   await page.close();
+});
+
+test('a phone loads the smaller copy from srcset; a wide screen the original', async () => {
+  for (const [width, natural, file] of [[375, 480, /\/guides\/spending-480w-[0-9a-f]{8}\.png$/], [1280, 640, /\/guides\/spending\.png$/]]) {
+    const page = await open(width);
+    const img = page.getByRole('img', { name: 'A bar chart of spending by service' });
+    assert.match(await img.getAttribute('srcset'), /spending-480w-[0-9a-f]{8}\.png 480w, \.\.\/\.\.\/guides\/spending\.png 640w$/);
+    assert.ok(await img.getAttribute('sizes'));
+    await img.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelector('.content img').complete);
+    const src = await img.evaluate(i => i.currentSrc);
+    assert.match(src, file, `at ${width}px`);
+    // naturalWidth of a srcset image is scaled by the candidate's density:
+    // the file's own width is read from a plain copy of it.
+    const w = await page.evaluate(url => new Promise((done, fail) => {
+      const probe = new Image();
+      probe.onload = () => done(probe.naturalWidth);
+      probe.onerror = fail;
+      probe.src = url;
+    }), src);
+    assert.equal(w, natural, `at ${width}px the picture loaded is ${w} pixels wide`);
+    await page.close();
+  }
 });
 
 test('axe finds no WCAG 2.2 A or AA violation on the components at 375 and 1280 pixels', async () => {

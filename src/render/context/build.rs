@@ -3,26 +3,27 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::config::SortBy;
+use crate::config::Collection;
 use crate::markdown::{resolve_links, Linked};
 use crate::schema::Value;
 use crate::site::DocId;
 use crate::site::Document;
+use crate::text::Date;
 
 use super::{
-    AliasContext, Attachment, CollectionSummary, Common, FeedContext, HomeContext, HomeSection,
-    ListContext, ListItem, Page, PageContext, PageLink, PageSection, Paginator, PlainContext,
-    SectionInfo, SitemapContext, SitemapEntry, TaxonomyContext, TaxonomyIndex, TaxonomyInfo,
-    TermContext, TermInfo,
+    AliasContext, Attachment, CollectionSummary, Common, FeedContext, FeedEntry, HomeContext,
+    HomeSection, ListContext, ListItem, Page, PageContext, PageLink, PageSection, Paginator,
+    PlainContext, SectionInfo, SitemapContext, SitemapEntry, TaxonomyContext, TaxonomyIndex,
+    TaxonomyInfo, TermContext, TermInfo,
 };
 use crate::render::plan::pages_of;
 use crate::render::reads::{collection_list, ListKey, Span};
 use crate::render::{related, seo, Job, Reads, TargetView};
-use crate::urls::{has_section, paged, section_url};
+use crate::urls::{feed_url, has_section, paged, section_url};
 
 /// How many items of each collection the home page's context holds.
 const HOME_ITEMS: usize = 50;
-/// How many entries the Atom feed holds.
+/// How many entries each Atom feed holds.
 const FEED_ITEMS: usize = 20;
 
 /// Builds the context of one output file, and records what it reads.
@@ -98,7 +99,10 @@ impl<'v> Builder<'v> {
                 tera::Context::from_serialize(PlainContext { common })?
             }
             Job::Sitemap => tera::Context::from_serialize(self.sitemap(common))?,
-            Job::Feed => tera::Context::from_serialize(self.feed(common))?,
+            Job::Feed => tera::Context::from_serialize(self.feed(common, None))?,
+            Job::CollectionFeed(coll) => {
+                tera::Context::from_serialize(self.feed(common, Some(*coll)))?
+            }
         };
         Ok((context, job.template(view.site, view)))
     }
@@ -262,6 +266,7 @@ impl<'v> Builder<'v> {
                 title: &c.title,
                 description: &c.description,
                 url: view.url(&base),
+                feed_url: feed_url(c).map(|f| format!("{}{f}", view.target.base_url)),
             },
             paginator: self.paginator(&base, ids, page, c.paginate_by),
         }
@@ -388,29 +393,61 @@ impl<'v> Builder<'v> {
         SitemapContext { common, entries }
     }
 
-    fn feed(&mut self, common: Common<'v>) -> FeedContext<'v> {
+    /// The feed of the `coll`-th collection the target publishes, or, for
+    /// `None`, of the site: the documents of the collections that have
+    /// feeds, each dated by when it last changed as its page shows it (its
+    /// `updated`, else its last commit), or when it was published.
+    fn feed(&mut self, common: Common<'v>, coll: Option<usize>) -> FeedContext<'v> {
         let view = self.view;
         let site = view.site;
-        let mut ids: Vec<DocId> = site
-            .docs_of(view.target)
-            .filter(|d| d.meta.date.is_some())
-            .map(|d| d.id)
+        let target = view.target;
+        let changed = |d: &Document| d.last_updated.max(d.meta.date);
+        let in_feed = |c: &Collection| match coll {
+            Some(i) => std::ptr::eq(c, view.sections[i].0),
+            None => feed_url(c).is_some(),
+        };
+        let mut dated: Vec<(Date, DocId)> = site
+            .docs_of(target)
+            .filter(|d| in_feed(site.collection_of(d)))
+            .filter_map(|d| Some((changed(d)?, d.id)))
             .collect();
-        // Which are the newest depends on every dated document's date.
+        // Which are the latest depends on every document's dates.
         self.reads.dates = true;
-        crate::render::sort_ids(site, &mut ids, SortBy::Date);
-        ids.truncate(FEED_ITEMS);
-        let updated = ids
-            .iter()
-            .filter_map(|&id| {
-                let m = &site.docs[id].meta;
-                m.updated.max(m.date)
+        let docs = &site.docs;
+        dated.sort_by(|(a, x), (b, y)| {
+            b.cmp(a)
+                .then_with(|| docs[*x].meta.title.cmp(&docs[*y].meta.title))
+                .then(x.cmp(y))
+        });
+        dated.truncate(FEED_ITEMS);
+        let updated = dated.first().map(|(d, _)| *d);
+        let entries = dated
+            .into_iter()
+            .map(|(updated, id)| FeedEntry {
+                page: self.item(id),
+                updated,
             })
-            .max();
-        // An entry links to the document's permalink, which its list item already has.
-        let entries = self.items(ids);
+            .collect();
+        let (title, path) = match coll {
+            Some(i) => {
+                let c = view.sections[i].0;
+                (format!("{} · {}", c.title, target.title), section_url(c))
+            }
+            None => (target.title.clone(), String::new()),
+        };
+        let url = coll
+            .and_then(|i| feed_url(view.sections[i].0))
+            .unwrap_or_else(|| "atom.xml".into());
+        let feed_url = format!("{}{url}", target.base_url);
         FeedContext {
             common,
+            title,
+            id: match coll {
+                Some(_) => feed_url.clone(),
+                None => target.base_url.clone(),
+            },
+            feed_url,
+            page_url: format!("{}{path}", target.base_url),
             entries,
             updated,
         }

@@ -355,6 +355,9 @@ pub struct SectionInfo<'a> {
     pub description: &'a str,
     /// Its first list page.
     pub url: String,
+    /// Its Atom feed's absolute URL, which its list page links to in its
+    /// head; none when it has no feed (`search = false`).
+    pub feed_url: Option<String>,
 }
 
 /// One page of a paginated list.
@@ -508,16 +511,42 @@ pub struct SitemapEntry {
     pub updated: Option<Date>,
 }
 
-/// The Atom feed (`atom.xml`).
+/// An Atom feed: the site's (`atom.xml`) or a collection's (`guides/feed.xml`).
 #[derive(Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct FeedContext<'a> {
     /// What every template gets, at the top level of the context.
     #[serde(flatten)]
     pub common: Common<'a>,
-    /// The 20 newest dated documents of this target, newest first.
-    pub entries: Vec<Cow<'a, ListItem>>,
-    /// The latest `date` or `updated` among them.
+    /// The feed's title: the site's, or the collection's and the site's.
+    pub title: String,
+    /// The feed's own absolute URL (its `rel="self"`).
+    pub feed_url: String,
+    /// Its Atom `id`, which feed readers know it by: the site's base URL
+    /// for the site's (as it always was), its own URL for a collection's.
+    pub id: String,
+    /// The absolute URL of the page it follows: the home page, or the
+    /// collection's list.
+    pub page_url: String,
+    /// The 20 documents changed last, latest first: of every collection
+    /// with a feed for the site's, of the one collection for a
+    /// collection's. A document without `date`, `updated` or a commit is
+    /// left out.
+    pub entries: Vec<FeedEntry<'a>>,
+    /// The latest of the entries' `updated`.
     #[cfg_attr(test, schemars(with = "Option<String>"))]
     pub updated: Option<Date>,
+}
+
+/// One entry of a feed.
+#[derive(Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct FeedEntry<'a> {
+    /// The document, as lists show it.
+    pub page: Cow<'a, ListItem>,
+    /// When it last changed, as its page says (`YYYY-MM-DD`): its
+    /// `updated`, else the date of its last commit, else its `date`; never
+    /// before its `date`.
+    #[cfg_attr(test, schemars(with = "String"))]
+    pub updated: Date,
 }
