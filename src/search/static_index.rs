@@ -4,7 +4,10 @@
 //! ```text
 //! search/manifest.json   what the browser loads first: shard boundaries, counts, facets
 //! search/s/N.json        shard N: the surface words and stems in one range of the sorted
-//!                        term space, with postings (document, BM25 score) for each stem
+//!                        term space, with postings (document, BM25 score) for each stem:
+//!                        a long list's best postings only, with its tail file's number,
+//!                        best tail score and page count (see [`postings`](super::postings))
+//! search/t/N.json        the tails of long postings lists, neighbouring stems together
 //! search/m/N.json        documents N×CHUNK … N×CHUNK+CHUNK-1: title, URL, type, excerpt
 //! search/facets.json     for each facet value, the documents that have it
 //! search/f/N.json        the typo index: vocabulary words by their first and last
@@ -13,14 +16,16 @@
 //!
 //! Numbers in postings are written as variable-length base-64 strings (five
 //! bits a character, the sixth says another follows), document ids as gaps.
-//! A query downloads the manifest, the shard of each word, and the metadata
-//! chunks of the results it shows: never the whole index.
+//! A query downloads the manifest, the shard of each word, a tail only when
+//! its pages could still reach the results shown, and the metadata chunks of
+//! the results it shows: never the whole index.
 
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 
+use super::postings::{self, Encoded};
 use super::{analyze, Analyzed};
 use crate::config::{FieldType, Target};
 use crate::output::Sink;
@@ -35,6 +40,8 @@ pub const SCALE: f32 = 32.0;
 /// Shards aim at this many bytes, or more so that there are at most `MAX_SHARDS`.
 const MIN_SHARD_BYTES: usize = 16 * 1024;
 const MAX_SHARDS: usize = 350;
+/// Tail files (see [`postings`](super::postings)) aim at this many bytes.
+const TAIL_BYTES: usize = 32 * 1024;
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -104,7 +111,7 @@ pub fn write_analyzed(
 /// One entry of the sorted term space.
 enum Key<'a> {
     Surface(&'a str, &'a str),
-    Stem(&'a str, String),
+    Stem(&'a str, Encoded),
 }
 
 impl Key<'_> {
@@ -116,7 +123,7 @@ impl Key<'_> {
     fn size(&self) -> usize {
         match self {
             Key::Surface(k, s) => k.len() + s.len() + 6,
-            Key::Stem(k, p) => k.len() + p.len() + 6,
+            Key::Stem(k, p) => k.len() + p.shard_bytes() + 6,
         }
     }
 }
@@ -167,25 +174,15 @@ pub fn build_files(site: &Site, target: &Target, a: &Analyzed) -> Vec<(String, S
 }
 
 /// Postings, scored and encoded stem by stem.
-fn encode_postings(a: &Analyzed) -> Vec<String> {
+fn encode_postings(a: &Analyzed) -> Vec<Encoded> {
     (0..a.stems.len())
         .into_par_iter()
-        .map(|stem| {
-            let postings = a.scores_of(stem);
-            let mut s = String::with_capacity(postings.len() * 3);
-            let mut prev = 0;
-            for (d, score) in postings {
-                push_number(&mut s, d - prev);
-                push_number(&mut s, ((score * SCALE).round() as u32).max(1));
-                prev = d;
-            }
-            s
-        })
+        .map(|stem| postings::encode(&a.scores_of(stem)))
         .collect()
 }
 
 /// The sorted term space: surface words and stems together.
-fn term_space(a: &Analyzed, encoded: Vec<String>) -> Vec<Key<'_>> {
+fn term_space(a: &Analyzed, encoded: Vec<Encoded>) -> Vec<Key<'_>> {
     let mut keys: Vec<Key> = Vec::with_capacity(a.surfaces.len() + a.stems.len());
     for (w, s) in &a.surfaces {
         let stem = a.stems[*s as usize].as_str();
@@ -201,24 +198,19 @@ fn term_space(a: &Analyzed, encoded: Vec<String>) -> Vec<Key<'_>> {
 
 /// Cuts the sorted `keys` into shards of about the same size and adds a file
 /// for each to `files`; returns the first key of each shard (the first one
-/// empty), as the manifest lists them.
+/// empty), as the manifest lists them. The tails of long postings lists go
+/// to tail files of about `TAIL_BYTES`, in the same order.
 fn push_shards(keys: &[Key], files: &mut Vec<(String, String)>) -> Vec<String> {
     let total: usize = keys.iter().map(Key::size).sum();
     let target_bytes = MIN_SHARD_BYTES.max(total / MAX_SHARDS + 1);
 
     let mut bounds: Vec<String> = Vec::new();
-    let mut shard: (BTreeMap<&str, &str>, BTreeMap<&str, &str>, usize) = Default::default();
-    let flush = |shard: &mut (BTreeMap<&str, &str>, BTreeMap<&str, &str>, usize),
-                 files: &mut Vec<(String, String)>,
-                 n: usize| {
-        let body = json!({"w": shard.0, "p": shard.1}).to_string();
-        files.push((format!("search/s/{n}.json"), body));
-        *shard = Default::default();
-    };
+    let mut shard = Shard::default();
+    let mut tails = Tails::default();
     for (i, k) in keys.iter().enumerate() {
-        if i == 0 || (shard.2 >= target_bytes && k.key() != keys[i - 1].key()) {
+        if i == 0 || (shard.bytes >= target_bytes && k.key() != keys[i - 1].key()) {
             if i > 0 {
-                flush(&mut shard, files, bounds.len() - 1);
+                shard.flush(files, bounds.len() - 1);
             }
             bounds.push(if i == 0 {
                 String::new()
@@ -227,15 +219,82 @@ fn push_shards(keys: &[Key], files: &mut Vec<(String, String)>) -> Vec<String> {
             });
         }
         match k {
-            Key::Surface(w, s) => shard.0.insert(w, s),
-            Key::Stem(s, p) => shard.1.insert(s, p.as_str()),
-        };
-        shard.2 += k.size();
+            Key::Surface(w, s) => {
+                shard.words.insert(w, Json::from(*s));
+            }
+            Key::Stem(s, Encoded::Whole(p)) => {
+                shard.postings.insert(s, Json::from(p.as_str()));
+            }
+            Key::Stem(
+                s,
+                Encoded::Split {
+                    head,
+                    tail,
+                    tail_max,
+                    count,
+                },
+            ) => {
+                let file = tails.add(s, tail, files);
+                shard
+                    .postings
+                    .insert(s, json!([head, file, tail_max, count]));
+            }
+        }
+        shard.bytes += k.size();
     }
     if !keys.is_empty() {
-        flush(&mut shard, files, bounds.len() - 1);
+        shard.flush(files, bounds.len() - 1);
     }
+    tails.flush(files);
     bounds
+}
+
+/// A term shard being filled: surface words → stem, stem → postings.
+#[derive(Default)]
+struct Shard<'a> {
+    words: BTreeMap<&'a str, Json>,
+    postings: BTreeMap<&'a str, Json>,
+    bytes: usize,
+}
+
+impl Shard<'_> {
+    fn flush(&mut self, files: &mut Vec<(String, String)>, n: usize) {
+        let body = json!({"w": self.words, "p": self.postings}).to_string();
+        files.push((format!("search/s/{n}.json"), body));
+        *self = Shard::default();
+    }
+}
+
+/// Tail files being filled: stem → the tail of its postings.
+#[derive(Default)]
+struct Tails<'a> {
+    current: BTreeMap<&'a str, &'a str>,
+    bytes: usize,
+    written: usize,
+}
+
+impl<'a> Tails<'a> {
+    /// Adds a stem's tail; returns the number of the tail file that holds it.
+    fn add(&mut self, stem: &'a str, tail: &'a str, files: &mut Vec<(String, String)>) -> usize {
+        let n = self.written;
+        self.current.insert(stem, tail);
+        self.bytes += stem.len() + tail.len() + 6;
+        if self.bytes >= TAIL_BYTES {
+            self.flush(files);
+        }
+        n
+    }
+
+    fn flush(&mut self, files: &mut Vec<(String, String)>) {
+        if self.current.is_empty() {
+            return;
+        }
+        let body = json!(self.current).to_string();
+        files.push((format!("search/t/{}.json", self.written), body));
+        self.written += 1;
+        self.current.clear();
+        self.bytes = 0;
+    }
 }
 
 /// `facets.json`: for each facet, each value with its documents' positions

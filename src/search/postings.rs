@@ -1,0 +1,158 @@
+//! Postings as the static index writes them: a short list whole, beside its
+//! term; a long one split by impact, so that a query reads only what can
+//! reach its top results.
+//!
+//! A common word's list holds a large part of the site. Most queries show ten
+//! results, and those come from the word's highest-scoring pages, so a long
+//! list is cut in two, as impact-ordered indexes do: its [`HEAD`] best
+//! postings stay in the term's shard, and the rest (the tail) goes to a tail
+//! file shared with neighbouring terms' tails, with the highest score it
+//! holds. `search.js` reads the heads, and fetches a tail only when the pages
+//! it holds could still reach the top results (their best score, added to
+//! what they may score for the query's other words, beats the last result).
+//!
+//! Either part is a list of (document gap, score) pairs in document order,
+//! in the index's variable-length base-64 ([`push_number`]).
+
+use super::static_index::{push_number, SCALE};
+
+/// Postings a long list keeps beside its term: its best, by score.
+pub const HEAD: usize = 128;
+/// Lists longer than this are split; a shorter one is cheaper whole than
+/// with a tail file to fetch for the few postings past its head.
+pub const SPLIT_ABOVE: usize = 3 * HEAD;
+
+/// One term's postings, encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Encoded {
+    /// Every posting, in document order.
+    Whole(String),
+    /// A long list cut by impact.
+    Split {
+        /// The [`HEAD`] highest-scoring postings, in document order.
+        head: String,
+        /// The others, in document order.
+        tail: String,
+        /// The highest (scaled) score in the tail: what a page the head
+        /// does not list can score at most.
+        tail_max: u32,
+        /// How many pages the whole list holds.
+        count: usize,
+    },
+}
+
+impl Encoded {
+    /// Bytes the term's entry takes in its shard (the tail is elsewhere).
+    pub fn shard_bytes(&self) -> usize {
+        match self {
+            Encoded::Whole(s) => s.len(),
+            Encoded::Split { head, .. } => head.len() + 16,
+        }
+    }
+}
+
+/// A score as the index stores it: scaled, rounded, at least 1.
+pub fn scaled(score: f32) -> u32 {
+    // Scores are positive and far below u32::MAX / SCALE.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let q = (score * SCALE).round() as u32;
+    q.max(1)
+}
+
+/// Encodes a term's postings, given in document order with their scores.
+pub fn encode(postings: &[(u32, f32)]) -> Encoded {
+    let mut scored: Vec<(u32, u32)> = postings.iter().map(|&(d, s)| (d, scaled(s))).collect();
+    if scored.len() <= SPLIT_ABOVE {
+        return Encoded::Whole(gaps(&scored));
+    }
+    let count = scored.len();
+    // Best first; among equal scores the earlier document, as results are ranked.
+    scored.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut tail = scored.split_off(HEAD);
+    let tail_max = tail[0].1;
+    scored.sort_unstable();
+    tail.sort_unstable();
+    Encoded::Split {
+        head: gaps(&scored),
+        tail: gaps(&tail),
+        tail_max,
+        count,
+    }
+}
+
+/// (document, score) pairs in document order, documents written as gaps.
+fn gaps(postings: &[(u32, u32)]) -> String {
+    let mut s = String::with_capacity(postings.len() * 3);
+    let mut prev = 0;
+    for &(d, score) in postings {
+        push_number(&mut s, d - prev);
+        push_number(&mut s, score);
+        prev = d;
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::static_index::read_numbers;
+    use super::*;
+
+    fn decode(s: &str) -> Vec<(u32, u32)> {
+        let n = read_numbers(s);
+        let mut doc = 0;
+        n.chunks(2)
+            .map(|p| {
+                doc += p[0];
+                (doc, p[1])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_short_list_is_written_whole() {
+        let p: Vec<(u32, f32)> = (0..SPLIT_ABOVE as u32).map(|d| (d * 3, 1.0)).collect();
+        let Encoded::Whole(s) = encode(&p) else {
+            panic!("split a short list")
+        };
+        assert_eq!(decode(&s).len(), SPLIT_ABOVE);
+        assert_eq!(decode(&s)[2], (6, 32));
+    }
+
+    #[test]
+    fn a_long_list_keeps_its_best_beside_the_term_and_the_rest_below_them() {
+        // Scores rise and fall so that the best are spread over the documents.
+        let p: Vec<(u32, f32)> = (0..1000u32)
+            .map(|d| (d * 2, 1.0 + ((d * 37) % 101) as f32 / 10.0))
+            .collect();
+        let Encoded::Split {
+            head,
+            tail,
+            tail_max,
+            count,
+        } = encode(&p)
+        else {
+            panic!("a long list was written whole")
+        };
+        let (head, tail) = (decode(&head), decode(&tail));
+        assert_eq!(count, 1000);
+        assert_eq!(head.len(), HEAD);
+        assert_eq!(head.len() + tail.len(), 1000);
+        assert!(
+            head.windows(2).all(|w| w[0].0 < w[1].0),
+            "head in document order"
+        );
+        assert!(
+            tail.windows(2).all(|w| w[0].0 < w[1].0),
+            "tail in document order"
+        );
+        assert_eq!(tail.iter().map(|t| t.1).max(), Some(tail_max));
+        assert!(
+            head.iter().all(|h| h.1 >= tail_max),
+            "no tail posting beats the head"
+        );
+        let mut all: Vec<(u32, u32)> = head.into_iter().chain(tail).collect();
+        all.sort_unstable();
+        let expected: Vec<(u32, u32)> = p.iter().map(|&(d, s)| (d, scaled(s))).collect();
+        assert_eq!(all, expected, "nothing lost or changed");
+    }
+}
