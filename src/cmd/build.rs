@@ -103,63 +103,50 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
     let site = load_for_publishing(config, opts)?;
     let load_time = start.elapsed();
 
-    let mut staged = Vec::new();
-    let mut reports = Vec::new();
-    for target in site
+    let chosen: Vec<&crate::config::Target> = site
         .config
         .targets
         .iter()
         .filter(|t| chosen.contains(&t.name))
-    {
+        .collect();
+    let staged = stage_all(&chosen, &outputs, &lock)?;
+    // The search indexes first, every document read once for all targets:
+    // their working memory is freed before rendering needs its own, which
+    // keeps the peak lower than the other way round.
+    let sinks: Vec<(&crate::config::Target, &dyn output::Sink)> = chosen
+        .iter()
+        .zip(&staged)
+        .map(|(t, s)| (*t, s as &dyn output::Sink))
+        .collect();
+    let indexes = match search::static_index::write_all(&site, &sinks) {
+        Ok(i) => i,
+        Err(e) => {
+            staged.into_iter().for_each(Staged::discard);
+            return Err(
+                Diagnostic::error("io", format!("cannot write the search index: {e}")).into(),
+            );
+        }
+    };
+    output::release_free_memory();
+
+    let mut reports = Vec::new();
+    for ((target, stage), (index, search_time)) in chosen.iter().zip(&staged).zip(indexes) {
         let t0 = Instant::now();
-        let out = outputs
-            .iter()
-            .find(|o| o.target == target.name)
-            .expect("every chosen target has an output");
-        let dest = &out.path;
-        let stage = match Staged::create(dest, &lock) {
-            Ok(s) => s,
-            Err(e) => {
-                staged.into_iter().for_each(Staged::discard);
-                return Err(out
-                    .problem(format!(
-                        "cannot create a staging folder beside {}: {e}",
-                        dest.display()
-                    ))
-                    .into());
-            }
-        };
-        // The search index first: its working memory is freed before rendering
-        // needs its own, which keeps the peak lower than the other way round.
-        let t1 = Instant::now();
-        let rendered = search::static_index::write(&site, target, &stage)
-            .map_err(|e| {
-                Diagnostic::error("io", format!("cannot write the search index: {e}")).into()
-            })
-            .and_then(|index| {
-                output::release_free_memory();
-                let search_time = t1.elapsed();
-                let progress = progress_bar(&target.name);
-                let r = render::render_target(&site, target, &stage, &progress);
-                progress.finish_and_clear();
-                output::release_free_memory();
-                r.map(|r| (r, index, search_time))
-            });
+        let progress = progress_bar(&target.name);
+        let rendered = render::render_target(&site, target, stage, &progress);
+        progress.finish_and_clear();
+        output::release_free_memory();
         match rendered {
-            Ok((r, index, search_time)) => {
-                reports.push(TargetReport {
-                    name: target.name.clone(),
-                    pages: r.pages,
-                    files: r.files + index.files,
-                    search: index,
-                    search_time,
-                    output: dest.clone(),
-                    time: t0.elapsed(),
-                });
-                staged.push(stage);
-            }
+            Ok(r) => reports.push(TargetReport {
+                name: target.name.clone(),
+                pages: r.pages,
+                files: r.files + index.files,
+                search: index,
+                search_time,
+                output: stage_dest(&outputs, target),
+                time: t0.elapsed() + search_time,
+            }),
             Err(e) => {
-                stage.discard();
                 staged.into_iter().for_each(Staged::discard);
                 return Err(e);
             }
@@ -174,6 +161,43 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
         load_time,
         targets: reports,
     })
+}
+
+/// A staging folder beside each target's output, or none at all.
+fn stage_all(
+    chosen: &[&crate::config::Target],
+    outputs: &[OutputDir],
+    lock: &Lock,
+) -> Result<Vec<Staged>, Diagnostics> {
+    let mut staged = Vec::new();
+    for target in chosen {
+        let out = outputs
+            .iter()
+            .find(|o| o.target == target.name)
+            .expect("every chosen target has an output");
+        match Staged::create(&out.path, lock) {
+            Ok(s) => staged.push(s),
+            Err(e) => {
+                staged.into_iter().for_each(Staged::discard);
+                return Err(out
+                    .problem(format!(
+                        "cannot create a staging folder beside {}: {e}",
+                        out.path.display()
+                    ))
+                    .into());
+            }
+        }
+    }
+    Ok(staged)
+}
+
+/// Where `target`'s output goes.
+fn stage_dest(outputs: &[OutputDir], target: &crate::config::Target) -> PathBuf {
+    outputs
+        .iter()
+        .find(|o| o.target == target.name)
+        .map(|o| o.path.clone())
+        .expect("every chosen target has an output")
 }
 
 /// Takes the site's build lock and repairs any swap a killed build left

@@ -21,6 +21,7 @@
 //! the results it shows: never the whole index.
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
@@ -30,8 +31,8 @@ use super::{analyze, Analyzed};
 use crate::config::{FieldType, Target};
 use crate::output::Sink;
 use crate::schema::Value;
-use crate::site::DocId;
 use crate::site::Site;
+use crate::site::{DocId, Document};
 
 /// Documents per metadata file.
 pub const CHUNK: usize = 16;
@@ -87,6 +88,73 @@ pub struct IndexStats {
 /// Writes the search index of `target` into `out/search/`.
 pub fn write(site: &Site, target: &Target, out: &dyn Sink) -> std::io::Result<IndexStats> {
     write_analyzed(site, target, &analyze(site, target), out)
+}
+
+/// Writes the search index of each of `targets` into its sink, reading each
+/// document once whatever the number of targets that search it: its words
+/// are counted once, and targets that search the same documents (each site
+/// searching both, the default) share one analysis, BM25 statistics and all.
+/// Returns each target's figures and the time its index took: its share of
+/// the reading, all of the analysis it needed, and its own files.
+pub fn write_all(
+    site: &Site,
+    targets: &[(&Target, &dyn Sink)],
+) -> std::io::Result<Vec<(IndexStats, Duration)>> {
+    let start = Instant::now();
+    let sets: Vec<Vec<&Document>> = targets
+        .iter()
+        .map(|(t, _)| super::searched_docs(site, t))
+        .collect();
+    // Every document some target searches, in site order, read once.
+    let mut read: Vec<Option<usize>> = vec![None; site.docs.len()];
+    for d in sets.iter().flatten() {
+        read[d.id] = Some(0);
+    }
+    let union: Vec<&Document> = site
+        .docs
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|d: &&Document| read[d.id].is_some())
+        .collect();
+    for (i, d) in union.iter().enumerate() {
+        read[d.id] = Some(i);
+    }
+    let mut vocab = super::Vocabulary::default();
+    let words = super::tokenize(site, &union, &mut vocab);
+    let reading = start.elapsed() / u32::try_from(targets.len().max(1)).unwrap_or(u32::MAX);
+
+    let mut out = vec![(IndexStats::default(), Duration::ZERO); targets.len()];
+    let mut done = vec![false; targets.len()];
+    for i in 0..targets.len() {
+        if done[i] {
+            continue;
+        }
+        let t0 = Instant::now();
+        let ids: Vec<DocId> = sets[i].iter().map(|d| d.id).collect();
+        let refs: Vec<&super::DocWords> = ids
+            .iter()
+            .map(|&id| &words[read[id].expect("every searched document was read")])
+            .collect();
+        let analyzed = super::index_words(ids, &refs, &vocab);
+        let analysis = t0.elapsed();
+        for j in i..targets.len() {
+            if done[j]
+                || (j > i
+                    && sets[j]
+                        .iter()
+                        .map(|d| d.id)
+                        .ne(analyzed.docs.iter().copied()))
+            {
+                continue;
+            }
+            let t1 = Instant::now();
+            let (target, sink) = targets[j];
+            let stats = write_analyzed(site, target, &analyzed, sink)?;
+            out[j] = (stats, reading + analysis + t1.elapsed());
+            done[j] = true;
+        }
+    }
+    Ok(out)
 }
 
 /// Writes the index of documents already analysed.
@@ -438,6 +506,73 @@ fn facets(site: &Site, target: &Target, docs: &[DocId]) -> Vec<Facet> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
+
+    /// Files kept in memory, by path.
+    #[derive(Default)]
+    struct Files(Mutex<BTreeMap<String, Vec<u8>>>);
+
+    impl Sink for Files {
+        fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+            self.0.lock().unwrap().insert(rel.into(), bytes.to_vec());
+            Ok(())
+        }
+        fn copy(&self, _: &std::path::Path, _: &str) -> std::io::Result<()> {
+            unreachable!("the search index copies no file")
+        }
+    }
+
+    /// The repository's site, its first target searching only itself when `alone`.
+    fn repo_site(alone: bool) -> Site {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut config =
+            crate::config::Config::load(root).expect("the repository's site.toml loads");
+        if alone {
+            config.targets[0].search = vec![config.targets[0].name.clone()];
+        }
+        crate::load::load_all(config, false).0
+    }
+
+    #[test]
+    fn reading_each_document_once_for_every_target_writes_what_each_target_alone_would() {
+        for alone in [false, true] {
+            let site = repo_site(alone);
+            let sinks: Vec<Files> = site
+                .config
+                .targets
+                .iter()
+                .map(|_| Files::default())
+                .collect();
+            let pairs: Vec<(&Target, &dyn Sink)> = site
+                .config
+                .targets
+                .iter()
+                .zip(&sinks)
+                .map(|(t, s)| (t, s as &dyn Sink))
+                .collect();
+            let stats = write_all(&site, &pairs).unwrap();
+            for ((target, together), (stats, _)) in
+                site.config.targets.iter().zip(&sinks).zip(stats)
+            {
+                let alone_files = Files::default();
+                let expected = write(&site, target, &alone_files).unwrap();
+                let (a, b) = (together.0.lock().unwrap(), alone_files.0.lock().unwrap());
+                assert!(a.len() > 5, "{}: {} files", target.name, a.len());
+                assert!(
+                    *a == *b,
+                    "{} (searching itself only: {alone}) differs",
+                    target.name
+                );
+                assert_eq!((stats.files, stats.bytes), (expected.files, expected.bytes));
+            }
+            let manifests: Vec<Vec<u8>> = sinks
+                .iter()
+                .map(|s| s.0.lock().unwrap()["search/manifest.json"].clone())
+                .collect();
+            let docs = |m: &[u8]| serde_json::from_slice::<Json>(m).unwrap()["docs"].clone();
+            assert_eq!(docs(&manifests[0]) == docs(&manifests[1]), !alone);
+        }
+    }
 
     #[test]
     fn numbers_round_trip() {
