@@ -4,12 +4,14 @@
 //!
 //! A common word's list holds a large part of the site. Most queries show ten
 //! results, and those come from the word's highest-scoring pages, so a long
-//! list is cut in two, as impact-ordered indexes do: its [`HEAD`] best
-//! postings stay in the term's shard, and the rest (the tail) goes to a tail
-//! file shared with neighbouring terms' tails, with the highest score it
-//! holds. `search.js` reads the heads, and fetches a tail only when the pages
-//! it holds could still reach the top results (their best score, added to
-//! what they may score for the query's other words, beats the last result).
+//! list is cut into blocks by score, as impact-ordered indexes do: its
+//! [`HEAD`] best postings stay in the term's shard; the next [`MID`] go to a
+//! small block file, the rest to a large one, each file shared with
+//! neighbouring terms' blocks of the same tier, and the shard notes each
+//! block's file and best score. `search.js` reads the heads, and fetches a
+//! word's next block only while the pages it holds could still reach the top
+//! results (their best score, added to what they may score for the query's
+//! other words, beats the last result's).
 //!
 //! Either part is a list of (document gap, score) pairs in document order,
 //! in the index's variable-length base-64 ([`push_number`]).
@@ -17,10 +19,12 @@
 use super::static_index::{push_number, SCALE};
 
 /// Postings a long list keeps beside its term: its best, by score.
-pub const HEAD: usize = 128;
+pub const HEAD: usize = 64;
+/// Postings in a long list's second block, the one fetched first.
+pub const MID: usize = 448;
 /// Lists longer than this are split; a shorter one is cheaper whole than
-/// with a tail file to fetch for the few postings past its head.
-pub const SPLIT_ABOVE: usize = 3 * HEAD;
+/// with a block to fetch for the few postings past its head.
+pub const SPLIT_ABOVE: usize = 2 * HEAD;
 
 /// One term's postings, encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,11 +35,10 @@ pub enum Encoded {
     Split {
         /// The [`HEAD`] highest-scoring postings, in document order.
         head: String,
-        /// The others, in document order.
-        tail: String,
-        /// The highest (scaled) score in the tail: what a page the head
-        /// does not list can score at most.
-        tail_max: u32,
+        /// The next [`MID`] postings, then the rest (if any), each in
+        /// document order, with the highest (scaled) score it holds: what a
+        /// page the earlier blocks do not list can score at most.
+        blocks: Vec<(String, u32)>,
         /// How many pages the whole list holds.
         count: usize,
     },
@@ -46,7 +49,7 @@ impl Encoded {
     pub fn shard_bytes(&self) -> usize {
         match self {
             Encoded::Whole(s) => s.len(),
-            Encoded::Split { head, .. } => head.len() + 16,
+            Encoded::Split { head, .. } => head.len() + 24,
         }
     }
 }
@@ -68,14 +71,23 @@ pub fn encode(postings: &[(u32, f32)]) -> Encoded {
     let count = scored.len();
     // Best first; among equal scores the earlier document, as results are ranked.
     scored.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut tail = scored.split_off(HEAD);
-    let tail_max = tail[0].1;
+    let mut rest = scored.split_off(HEAD);
+    let mut blocks = Vec::new();
+    while !rest.is_empty() {
+        let later = if blocks.is_empty() && rest.len() > MID {
+            rest.split_off(MID)
+        } else {
+            Vec::new()
+        };
+        let max = rest[0].1;
+        rest.sort_unstable();
+        blocks.push((gaps(&rest), max));
+        rest = later;
+    }
     scored.sort_unstable();
-    tail.sort_unstable();
     Encoded::Split {
         head: gaps(&scored),
-        tail: gaps(&tail),
-        tail_max,
+        blocks,
         count,
     }
 }
@@ -126,31 +138,30 @@ mod tests {
             .collect();
         let Encoded::Split {
             head,
-            tail,
-            tail_max,
+            blocks,
             count,
         } = encode(&p)
         else {
             panic!("a long list was written whole")
         };
-        let (head, tail) = (decode(&head), decode(&tail));
+        let head = decode(&head);
         assert_eq!(count, 1000);
         assert_eq!(head.len(), HEAD);
-        assert_eq!(head.len() + tail.len(), 1000);
-        assert!(
-            head.windows(2).all(|w| w[0].0 < w[1].0),
-            "head in document order"
-        );
-        assert!(
-            tail.windows(2).all(|w| w[0].0 < w[1].0),
-            "tail in document order"
-        );
-        assert_eq!(tail.iter().map(|t| t.1).max(), Some(tail_max));
-        assert!(
-            head.iter().all(|h| h.1 >= tail_max),
-            "no tail posting beats the head"
-        );
-        let mut all: Vec<(u32, u32)> = head.into_iter().chain(tail).collect();
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(decode(&blocks[0].0).len(), MID);
+        let mut all = head.clone();
+        let mut floor = head.iter().map(|h| h.1).min().unwrap();
+        for (block, max) in &blocks {
+            let block = decode(block);
+            assert!(
+                block.windows(2).all(|w| w[0].0 < w[1].0),
+                "in document order"
+            );
+            assert_eq!(block.iter().map(|t| t.1).max(), Some(*max));
+            assert!(*max <= floor, "no posting of a block beats an earlier one");
+            floor = block.iter().map(|h| h.1).min().unwrap();
+            all.extend(block);
+        }
         all.sort_unstable();
         let expected: Vec<(u32, u32)> = p.iter().map(|&(d, s)| (d, scaled(s))).collect();
         assert_eq!(all, expected, "nothing lost or changed");

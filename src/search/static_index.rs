@@ -5,9 +5,11 @@
 //! search/manifest.json   what the browser loads first: shard boundaries, counts, facets
 //! search/s/N.json        shard N: the surface words and stems in one range of the sorted
 //!                        term space, with postings (document, BM25 score) for each stem:
-//!                        a long list's best postings only, with its tail file's number,
-//!                        best tail score and page count (see [`postings`](super::postings))
-//! search/t/N.json        the tails of long postings lists, neighbouring stems together
+//!                        a long list's best postings only, with its page count and
+//!                        its other blocks' files and best scores
+//!                        (see [`postings`](super::postings))
+//! search/t/N.json        the second blocks of long postings lists, neighbouring stems
+//! search/r/N.json        together; and the rest of them
 //! search/m/N.json        documents N×CHUNK … N×CHUNK+CHUNK-1: title, URL, type, excerpt
 //! search/facets.json     for each facet value, the documents that have it
 //! search/f/N.json        the typo index: vocabulary words by their first and last
@@ -16,8 +18,8 @@
 //!
 //! Numbers in postings are written as variable-length base-64 strings (five
 //! bits a character, the sixth says another follows), document ids as gaps.
-//! A query downloads the manifest, the shard of each word, a tail only when
-//! its pages could still reach the results shown, and the metadata chunks of
+//! A query downloads the manifest, the shard of each word, a list's next
+//! block only when its pages could still reach the results shown, and the metadata chunks of
 //! the results it shows: never the whole index.
 
 use std::collections::BTreeMap;
@@ -41,8 +43,11 @@ pub const SCALE: f32 = 32.0;
 /// Shards aim at this many bytes, or more so that there are at most `MAX_SHARDS`.
 const MIN_SHARD_BYTES: usize = 16 * 1024;
 const MAX_SHARDS: usize = 350;
-/// Tail files (see [`postings`](super::postings)) aim at this many bytes.
-const TAIL_BYTES: usize = 32 * 1024;
+/// Files of second blocks of long postings lists (see
+/// [`postings`](super::postings)) aim at this many bytes; those of the rest, at
+/// `REST_BYTES`, fetched seldom.
+const MID_BYTES: usize = 24 * 1024;
+const REST_BYTES: usize = 192 * 1024;
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -266,15 +271,15 @@ fn term_space(a: &Analyzed, encoded: Vec<Encoded>) -> Vec<Key<'_>> {
 
 /// Cuts the sorted `keys` into shards of about the same size and adds a file
 /// for each to `files`; returns the first key of each shard (the first one
-/// empty), as the manifest lists them. The tails of long postings lists go
-/// to tail files of about `TAIL_BYTES`, in the same order.
+/// empty), as the manifest lists them. The later blocks of long postings
+/// lists go to block files, tier by tier, in the same order.
 fn push_shards(keys: &[Key], files: &mut Vec<(String, String)>) -> Vec<String> {
     let total: usize = keys.iter().map(Key::size).sum();
     let target_bytes = MIN_SHARD_BYTES.max(total / MAX_SHARDS + 1);
 
     let mut bounds: Vec<String> = Vec::new();
     let mut shard = Shard::default();
-    let mut tails = Tails::default();
+    let mut tiers = [Tails::new("t", MID_BYTES), Tails::new("r", REST_BYTES)];
     for (i, k) in keys.iter().enumerate() {
         if i == 0 || (shard.bytes >= target_bytes && k.key() != keys[i - 1].key()) {
             if i > 0 {
@@ -297,15 +302,16 @@ fn push_shards(keys: &[Key], files: &mut Vec<(String, String)>) -> Vec<String> {
                 s,
                 Encoded::Split {
                     head,
-                    tail,
-                    tail_max,
+                    blocks,
                     count,
                 },
             ) => {
-                let file = tails.add(s, tail, files);
-                shard
-                    .postings
-                    .insert(s, json!([head, file, tail_max, count]));
+                let mut entry = vec![Json::from(head.as_str()), Json::from(*count)];
+                for (tier, (block, max)) in blocks.iter().enumerate() {
+                    entry.push(Json::from(tiers[tier].add(s, block, files)));
+                    entry.push(Json::from(*max));
+                }
+                shard.postings.insert(s, Json::Array(entry));
             }
         }
         shard.bytes += k.size();
@@ -313,7 +319,9 @@ fn push_shards(keys: &[Key], files: &mut Vec<(String, String)>) -> Vec<String> {
     if !keys.is_empty() {
         shard.flush(files, bounds.len() - 1);
     }
-    tails.flush(files);
+    for t in &mut tiers {
+        t.flush(files);
+    }
     bounds
 }
 
@@ -333,21 +341,32 @@ impl Shard<'_> {
     }
 }
 
-/// Tail files being filled: stem → the tail of its postings.
-#[derive(Default)]
+/// Block files of one tier being filled: stem → its block of postings.
 struct Tails<'a> {
+    folder: &'static str,
+    size: usize,
     current: BTreeMap<&'a str, &'a str>,
     bytes: usize,
     written: usize,
 }
 
 impl<'a> Tails<'a> {
+    fn new(folder: &'static str, size: usize) -> Self {
+        Tails {
+            folder,
+            size,
+            current: BTreeMap::new(),
+            bytes: 0,
+            written: 0,
+        }
+    }
+
     /// Adds a stem's tail; returns the number of the tail file that holds it.
     fn add(&mut self, stem: &'a str, tail: &'a str, files: &mut Vec<(String, String)>) -> usize {
         let n = self.written;
         self.current.insert(stem, tail);
         self.bytes += stem.len() + tail.len() + 6;
-        if self.bytes >= TAIL_BYTES {
+        if self.bytes >= self.size {
             self.flush(files);
         }
         n
@@ -358,7 +377,10 @@ impl<'a> Tails<'a> {
             return;
         }
         let body = json!(self.current).to_string();
-        files.push((format!("search/t/{}.json", self.written), body));
+        files.push((
+            format!("search/{}/{}.json", self.folder, self.written),
+            body,
+        ));
         self.written += 1;
         self.current.clear();
         self.bytes = 0;

@@ -129,32 +129,44 @@ export class SearchIndex {
 
   /**
    * A stem's postings as loaded so far: `map` (position → score), `n` pages in
-   * all, and `rest`, the best score of the part not loaded yet (its tail file
-   * `tail`), 0 once complete. A long list's best postings come with its shard.
+   * all, the blocks not loaded yet (`pending`: file, best score) and `rest`, the
+   * best score they hold (0 once complete). A long list's best postings come
+   * with its shard; its second block, then the rest, from block files.
    */
   entry(stem) {
     if (!this.decoded.has(stem)) {
       this.decoded.set(stem, this.shardFor(stem).then(shard => {
-        const raw = shard.p[stem];
-        const [head, tail, rest, n] = raw === undefined ? ['', null, 0] : typeof raw === 'string' ? [raw, null, 0] : raw;
+        const raw = shard.p[stem] ?? '';
+        const [head, n, ...blocks] = typeof raw === 'string' ? [raw] : raw;
+        const pending = [];
+        for (let i = 0; i < blocks.length; i += 2) pending.push([`${'tr'[i / 2]}/${blocks[i]}.json`, blocks[i + 1]]);
         const map = addPostings(new Map(), head);
-        return { map, tail, rest, n: n ?? map.size };
+        return { map, pending, rest: pending[0]?.[1] ?? 0, n: n ?? map.size };
       }));
     }
     return this.decoded.get(stem);
   }
 
-  /** A stem's whole postings list, its tail fetched if need be. */
-  async postings(stem) {
+  /** Loads a stem's next block (every block when `all`); returns its entry. */
+  async more(stem, all = false) {
     const e = await this.entry(stem);
-    if (e.tail !== null) {
-      this.tails ??= new Map();
-      if (!this.tails.has(e.tail)) this.tails.set(e.tail, this.json(`t/${e.tail}.json`));
-      addPostings(e.map, (await this.tails.get(e.tail))[stem]);
-      e.tail = null;
-      e.rest = 0;
+    while (e.pending.length) {
+      const [path] = e.pending[0];
+      if (!this.chunks.has(path)) this.chunks.set(path, this.json(path));
+      const file = await this.chunks.get(path);
+      if (e.pending[0]?.[0] === path) {
+        addPostings(e.map, file[stem]);
+        e.pending.shift();
+        e.rest = e.pending[0]?.[1] ?? 0;
+      }
+      if (!all) break;
     }
-    return e.map;
+    return e;
+  }
+
+  /** A stem's whole postings list. */
+  async postings(stem) {
+    return (await this.more(stem, true)).map;
   }
 
   /** The words of the pages within `maxDistance(word)` edits of `word`, with their stems, distances and pages. */
@@ -223,8 +235,8 @@ export class SearchIndex {
    * it is a prefix, half the best of the words near it when it is misspelt),
    * summed over the words; ties go to the earlier document. `corrected` is the
    * query as searched when a word was taken for a near one. Long postings
-   * lists are read from their best postings, and their tails only while a page
-   * in a tail could still enter the first `limit` (or take the first place):
+   * lists are read from their best postings, and their next blocks only while a
+   * page in one could still enter the first `limit` (or take the first place):
    * then `total` is at least the number of pages that match, and `approximate`.
    * Filters and facet counts read every list whole.
    * @returns {Promise<{total:number, approximate:boolean, hits:{position:number, score:number}[], terms:string[], stems:string[], corrected:string|null}>}
@@ -245,9 +257,9 @@ export class SearchIndex {
     const whole = active.length > 0 || Boolean(filters.__counts);
     let total, docs, rests;
     for (;;) {
-      // Each word's best score per page from what is loaded, and what its unread tails may add.
+      // Each word's best score per page from what is loaded, and what its unread blocks may add.
       const scored = await Promise.all(groups.map(async g => {
-        const entries = await Promise.all(g.stems.map(s => (whole ? this.postings(s).then(() => this.entry(s)) : this.entry(s))));
+        const entries = await Promise.all(g.stems.map(s => (whole ? this.more(s, true) : this.entry(s))));
         const best = new Map();
         for (const e of entries) for (const [doc, score] of e.map) if ((best.get(doc) ?? 0) < score) best.set(doc, score);
         for (const [doc, score] of best) best.set(doc, score * g.weight);
@@ -257,9 +269,9 @@ export class SearchIndex {
       for (const { best } of scored) for (const [doc, score] of best) total.set(doc, (total.get(doc) ?? 0) + score);
       docs = [...total.keys()].sort((a, b) => total.get(b) - total.get(a) || a - b);
       rests = scored;
-      const open = scored.filter(x => x.rest > 0).sort((a, b) => b.rest - a.rest);
-      if (!open.length || settled(docs, total, scored, limit)) break;
-      await Promise.all(open[0].g.stems.map(s => this.postings(s)));
+      const next = unsettled(docs, total, scored, limit);
+      if (!next) break;
+      await Promise.all(next.g.stems.map(s => this.more(s)));
     }
     let facetCounts = null;
     if (whole) {
@@ -324,19 +336,24 @@ function addPostings(map, encoded = '') {
 /**
  * Whether the first `limit` of `docs` (ranked by what is loaded) are the first
  * `limit` of the whole lists, the first of them too: no page outside them,
- * read or not, can reach the last one's score once unread tails are counted.
+ * read or not, can reach the last one's score once the unread blocks are counted.
+ * Returns null if so, else the word whose next block to read.
  */
-function settled(docs, total, scored, limit) {
-  const bound = doc => scored.reduce((s, x) => s + Math.max(x.best.get(doc) ?? 0, x.rest), 0);
-  const unseen = scored.reduce((s, x) => s + x.rest, 0);
-  if (docs.length < limit) return false;
+function unsettled(docs, total, scored, limit) {
+  const open = scored.filter(x => x.rest > 0);
+  if (!open.length) return null;
+  const widest = open.reduce((a, b) => (b.rest > a.rest ? b : a));
+  if (docs.length < limit) return widest;
   const last = total.get(docs[limit - 1]);
-  if (unseen >= last) return false;
+  if (open.reduce((s, x) => s + x.rest, 0) >= last) return widest;
   for (let i = 1; i < docs.length; i++) {
-    const b = bound(docs[i]);
-    if (b > total.get(docs[i]) && b >= (i < limit ? total.get(docs[0]) : last)) return false;
+    const missing = open.filter(x => x.rest > (x.best.get(docs[i]) ?? 0));
+    const bound = total.get(docs[i]) + missing.reduce((s, x) => s + x.rest - (x.best.get(docs[i]) ?? 0), 0);
+    if (missing.length && bound >= (i < limit ? total.get(docs[0]) : last)) {
+      return missing.reduce((a, b) => (b.rest > a.rest ? b : a));
+    }
   }
-  return true;
+  return null;
 }
 
 /** Facet value counts over `docs`, each facet counted with the other facets' filters applied. */
