@@ -47,7 +47,7 @@ const MAX_SHARDS: usize = 350;
 /// [`postings`](super::postings)) aim at this many bytes; those of the rest, at
 /// `REST_BYTES`, fetched seldom.
 const MID_BYTES: usize = 24 * 1024;
-const REST_BYTES: usize = 192 * 1024;
+const REST_BYTES: usize = 48 * 1024;
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
