@@ -16,6 +16,8 @@
 //! Either part is a list of (document gap, score) pairs in document order,
 //! in the index's variable-length base-64 ([`push_number`]).
 
+use std::collections::BTreeMap;
+
 use super::static_index::{push_number, SCALE};
 
 /// Postings a long list keeps beside its term: its best, by score.
@@ -102,6 +104,59 @@ fn gaps(postings: &[(u32, u32)]) -> String {
         prev = d;
     }
     s
+}
+
+/// Block files of one tier being filled: stem → its block of postings.
+pub struct BlockFiles<'a> {
+    folder: &'static str,
+    size: usize,
+    current: BTreeMap<&'a str, &'a str>,
+    bytes: usize,
+    written: usize,
+}
+
+impl<'a> BlockFiles<'a> {
+    /// Files `search/FOLDER/N.json` of about `size` bytes each.
+    pub fn new(folder: &'static str, size: usize) -> Self {
+        BlockFiles {
+            folder,
+            size,
+            current: BTreeMap::new(),
+            bytes: 0,
+            written: 0,
+        }
+    }
+
+    /// Adds a stem's tail; returns the number of the tail file that holds it.
+    pub fn add(
+        &mut self,
+        stem: &'a str,
+        tail: &'a str,
+        files: &mut Vec<(String, String)>,
+    ) -> usize {
+        let n = self.written;
+        self.current.insert(stem, tail);
+        self.bytes += stem.len() + tail.len() + 6;
+        if self.bytes >= self.size {
+            self.flush(files);
+        }
+        n
+    }
+
+    /// Writes the file being filled, if it holds anything.
+    pub fn flush(&mut self, files: &mut Vec<(String, String)>) {
+        if self.current.is_empty() {
+            return;
+        }
+        let body = serde_json::json!(self.current).to_string();
+        files.push((
+            format!("search/{}/{}.json", self.folder, self.written),
+            body,
+        ));
+        self.written += 1;
+        self.current.clear();
+        self.bytes = 0;
+    }
 }
 
 #[cfg(test)]

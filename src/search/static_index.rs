@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 
-use super::postings::{self, Encoded};
+use super::postings::{self, BlockFiles, Encoded};
 use super::{analyze, Analyzed};
 use crate::config::{FieldType, Target};
 use crate::output::Sink;
@@ -279,7 +279,10 @@ fn push_shards(keys: &[Key], files: &mut Vec<(String, String)>) -> Vec<String> {
 
     let mut bounds: Vec<String> = Vec::new();
     let mut shard = Shard::default();
-    let mut tiers = [Tails::new("t", MID_BYTES), Tails::new("r", REST_BYTES)];
+    let mut tiers = [
+        BlockFiles::new("t", MID_BYTES),
+        BlockFiles::new("r", REST_BYTES),
+    ];
     for (i, k) in keys.iter().enumerate() {
         if i == 0 || (shard.bytes >= target_bytes && k.key() != keys[i - 1].key()) {
             if i > 0 {
@@ -338,52 +341,6 @@ impl Shard<'_> {
         let body = json!({"w": self.words, "p": self.postings}).to_string();
         files.push((format!("search/s/{n}.json"), body));
         *self = Shard::default();
-    }
-}
-
-/// Block files of one tier being filled: stem → its block of postings.
-struct Tails<'a> {
-    folder: &'static str,
-    size: usize,
-    current: BTreeMap<&'a str, &'a str>,
-    bytes: usize,
-    written: usize,
-}
-
-impl<'a> Tails<'a> {
-    fn new(folder: &'static str, size: usize) -> Self {
-        Tails {
-            folder,
-            size,
-            current: BTreeMap::new(),
-            bytes: 0,
-            written: 0,
-        }
-    }
-
-    /// Adds a stem's tail; returns the number of the tail file that holds it.
-    fn add(&mut self, stem: &'a str, tail: &'a str, files: &mut Vec<(String, String)>) -> usize {
-        let n = self.written;
-        self.current.insert(stem, tail);
-        self.bytes += stem.len() + tail.len() + 6;
-        if self.bytes >= self.size {
-            self.flush(files);
-        }
-        n
-    }
-
-    fn flush(&mut self, files: &mut Vec<(String, String)>) {
-        if self.current.is_empty() {
-            return;
-        }
-        let body = json!(self.current).to_string();
-        files.push((
-            format!("search/{}/{}.json", self.folder, self.written),
-            body,
-        ));
-        self.written += 1;
-        self.current.clear();
-        self.bytes = 0;
     }
 }
 
