@@ -517,7 +517,7 @@ fn timings_say_where_the_time_went() {
     for row in [
         "read",
         "link",
-        "search (alpha)",
+        "search ",
         "pages (beta)",
         "swap",
         "cleanup",

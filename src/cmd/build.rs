@@ -114,37 +114,25 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
     let site = load_for_publishing(config, opts, &timings)?;
     let load_time = start.elapsed();
 
-    let mut staged = Vec::new();
-    let mut reports = Vec::new();
-    for target in site
+    let chosen: Vec<&crate::config::Target> = site
         .config
         .targets
         .iter()
         .filter(|t| chosen.contains(&t.name))
-    {
-        let out = outputs
-            .iter()
-            .find(|o| o.target == target.name)
-            .expect("every chosen target has an output");
-        let stage = match Staged::create(&out.path, &lock) {
-            Ok(s) => s,
+        .collect();
+    let staged = stage_all(&chosen, &outputs, &lock)?;
+    let indexes = match write_search(&site, &chosen, &staged, opts, &timings) {
+        Ok(i) => i,
+        Err(e) => {
+            staged.into_iter().for_each(Staged::discard);
+            return Err(e);
+        }
+    };
+    let mut reports = Vec::new();
+    for ((target, stage), index) in chosen.iter().zip(&staged).zip(indexes) {
+        match render_target(&site, target, stage, index, &timings) {
+            Ok(report) => reports.push(report),
             Err(e) => {
-                staged.into_iter().for_each(Staged::discard);
-                return Err(out
-                    .problem(format!(
-                        "cannot create a staging folder beside {}: {e}",
-                        out.path.display()
-                    ))
-                    .into());
-            }
-        };
-        match build_target(&site, target, &stage, opts, &timings) {
-            Ok(report) => {
-                reports.push(report);
-                staged.push(stage);
-            }
-            Err(e) => {
-                stage.discard();
                 staged.into_iter().for_each(Staged::discard);
                 return Err(e);
             }
@@ -189,28 +177,70 @@ fn prepare_outputs(
     Ok((outputs, lock))
 }
 
-/// Writes one target's search index and pages into its staging folder.
-fn build_target(
+/// A staging folder beside each target's output, or none at all.
+fn stage_all(
+    chosen: &[&crate::config::Target],
+    outputs: &[OutputDir],
+    lock: &Lock,
+) -> Result<Vec<Staged>, Diagnostics> {
+    let mut staged = Vec::new();
+    for target in chosen {
+        let out = outputs
+            .iter()
+            .find(|o| o.target == target.name)
+            .expect("every chosen target has an output");
+        match Staged::create(&out.path, lock) {
+            Ok(s) => staged.push(s),
+            Err(e) => {
+                staged.into_iter().for_each(Staged::discard);
+                return Err(out
+                    .problem(format!(
+                        "cannot create a staging folder beside {}: {e}",
+                        out.path.display()
+                    ))
+                    .into());
+            }
+        }
+    }
+    Ok(staged)
+}
+
+/// The search indexes first, every document read once for all targets:
+/// their working memory is freed before rendering needs its own, which keeps
+/// the peak lower than the other way round. Each target's figures and time.
+fn write_search(
+    site: &crate::site::Site,
+    chosen: &[&crate::config::Target],
+    staged: &[Staged],
+    opts: &Options,
+    timings: &Timings,
+) -> Result<Vec<(IndexStats, Duration)>, Diagnostics> {
+    if opts.no_search {
+        return Ok(vec![(IndexStats::default(), Duration::ZERO); chosen.len()]);
+    }
+    let sinks: Vec<(&crate::config::Target, &dyn output::Sink)> = chosen
+        .iter()
+        .zip(staged)
+        .map(|(t, s)| (*t, s as &dyn output::Sink))
+        .collect();
+    let indexes = timings
+        .time("search", None, || {
+            search::static_index::write_all(site, &sinks)
+        })
+        .map_err(|e| Diagnostic::error("io", format!("cannot write the search index: {e}")))?;
+    output::release_free_memory();
+    Ok(indexes)
+}
+
+/// Renders one target's pages into its staging folder.
+fn render_target(
     site: &crate::site::Site,
     target: &crate::config::Target,
     stage: &Staged,
-    opts: &Options,
+    (index, search_time): (IndexStats, Duration),
     timings: &Timings,
 ) -> Result<TargetReport, Diagnostics> {
     let start = Instant::now();
-    // The search index first: its working memory is freed before rendering
-    // needs its own, which keeps the peak lower than the other way round.
-    let index = if opts.no_search {
-        IndexStats::default()
-    } else {
-        timings
-            .time("search", Some(&target.name), || {
-                search::static_index::write(site, target, stage)
-            })
-            .map_err(|e| Diagnostic::error("io", format!("cannot write the search index: {e}")))?
-    };
-    output::release_free_memory();
-    let search_time = start.elapsed();
     let progress = progress_bar(&target.name);
     let rendered = render::render_target(site, target, stage, &progress, timings);
     progress.finish_and_clear();
@@ -223,7 +253,7 @@ fn build_target(
         search: index,
         search_time,
         output: stage.dest.clone(),
-        time: start.elapsed(),
+        time: start.elapsed() + search_time,
     })
 }
 

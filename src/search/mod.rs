@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod bm25;
 pub mod fuzzy;
 pub mod passages;
+pub mod postings;
 pub mod reference;
 pub mod static_index;
 

@@ -4,7 +4,12 @@
 //! ```text
 //! search/manifest.json   what the browser loads first: shard boundaries, counts, facets
 //! search/s/N.json        shard N: the surface words and stems in one range of the sorted
-//!                        term space, with postings (document, BM25 score) for each stem
+//!                        term space, with postings (document, BM25 score) for each stem:
+//!                        a long list's best postings only, with its page count and
+//!                        its other blocks' files and best scores
+//!                        (see [`postings`](super::postings))
+//! search/t/N.json        the second blocks of long postings lists, neighbouring stems
+//! search/r/N.json        together; and the rest of them
 //! search/m/N.json        documents N×CHUNK … N×CHUNK+CHUNK-1: title, URL, type, excerpt
 //! search/facets.json     for each facet value, the documents that have it
 //! search/f/N.json        the typo index: vocabulary words by their first and last
@@ -13,20 +18,23 @@
 //!
 //! Numbers in postings are written as variable-length base-64 strings (five
 //! bits a character, the sixth says another follows), document ids as gaps.
-//! A query downloads the manifest, the shard of each word, and the metadata
-//! chunks of the results it shows: never the whole index.
+//! A query downloads the manifest, the shard of each word, a list's next
+//! block only when its pages could still reach the results shown, and the metadata chunks of
+//! the results it shows: never the whole index.
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 
+use super::postings::{self, BlockFiles, Encoded};
 use super::{analyze, Analyzed};
 use crate::config::{FieldType, Target};
 use crate::output::Sink;
 use crate::schema::Value;
-use crate::site::DocId;
 use crate::site::Site;
+use crate::site::{DocId, Document};
 
 /// Documents per metadata file.
 pub const CHUNK: usize = 16;
@@ -35,6 +43,11 @@ pub const SCALE: f32 = 32.0;
 /// Shards aim at this many bytes, or more so that there are at most `MAX_SHARDS`.
 const MIN_SHARD_BYTES: usize = 16 * 1024;
 const MAX_SHARDS: usize = 350;
+/// Files of second blocks of long postings lists (see
+/// [`postings`](super::postings)) aim at this many bytes; those of the rest, at
+/// `REST_BYTES`, fetched seldom.
+const MID_BYTES: usize = 24 * 1024;
+const REST_BYTES: usize = 48 * 1024;
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -82,6 +95,73 @@ pub fn write(site: &Site, target: &Target, out: &dyn Sink) -> std::io::Result<In
     write_analyzed(site, target, &analyze(site, target), out)
 }
 
+/// Writes the search index of each of `targets` into its sink, reading each
+/// document once whatever the number of targets that search it: its words
+/// are counted once, and targets that search the same documents (each site
+/// searching both, the default) share one analysis, BM25 statistics and all.
+/// Returns each target's figures and the time its index took: its share of
+/// the reading, all of the analysis it needed, and its own files.
+pub fn write_all(
+    site: &Site,
+    targets: &[(&Target, &dyn Sink)],
+) -> std::io::Result<Vec<(IndexStats, Duration)>> {
+    let start = Instant::now();
+    let sets: Vec<Vec<&Document>> = targets
+        .iter()
+        .map(|(t, _)| super::searched_docs(site, t))
+        .collect();
+    // Every document some target searches, in site order, read once.
+    let mut read: Vec<Option<usize>> = vec![None; site.docs.len()];
+    for d in sets.iter().flatten() {
+        read[d.id] = Some(0);
+    }
+    let union: Vec<&Document> = site
+        .docs
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|d: &&Document| read[d.id].is_some())
+        .collect();
+    for (i, d) in union.iter().enumerate() {
+        read[d.id] = Some(i);
+    }
+    let mut vocab = super::Vocabulary::default();
+    let words = super::tokenize(site, &union, &mut vocab);
+    let reading = start.elapsed() / u32::try_from(targets.len().max(1)).unwrap_or(u32::MAX);
+
+    let mut out = vec![(IndexStats::default(), Duration::ZERO); targets.len()];
+    let mut done = vec![false; targets.len()];
+    for i in 0..targets.len() {
+        if done[i] {
+            continue;
+        }
+        let t0 = Instant::now();
+        let ids: Vec<DocId> = sets[i].iter().map(|d| d.id).collect();
+        let refs: Vec<&super::DocWords> = ids
+            .iter()
+            .map(|&id| &words[read[id].expect("every searched document was read")])
+            .collect();
+        let analyzed = super::index_words(ids, &refs, &vocab);
+        let analysis = t0.elapsed();
+        for j in i..targets.len() {
+            if done[j]
+                || (j > i
+                    && sets[j]
+                        .iter()
+                        .map(|d| d.id)
+                        .ne(analyzed.docs.iter().copied()))
+            {
+                continue;
+            }
+            let t1 = Instant::now();
+            let (target, sink) = targets[j];
+            let stats = write_analyzed(site, target, &analyzed, sink)?;
+            out[j] = (stats, reading + analysis + t1.elapsed());
+            done[j] = true;
+        }
+    }
+    Ok(out)
+}
+
 /// Writes the index of documents already analysed.
 pub fn write_analyzed(
     site: &Site,
@@ -104,7 +184,7 @@ pub fn write_analyzed(
 /// One entry of the sorted term space.
 enum Key<'a> {
     Surface(&'a str, &'a str),
-    Stem(&'a str, String),
+    Stem(&'a str, Encoded),
 }
 
 impl Key<'_> {
@@ -116,7 +196,7 @@ impl Key<'_> {
     fn size(&self) -> usize {
         match self {
             Key::Surface(k, s) => k.len() + s.len() + 6,
-            Key::Stem(k, p) => k.len() + p.len() + 6,
+            Key::Stem(k, p) => k.len() + p.shard_bytes() + 6,
         }
     }
 }
@@ -167,25 +247,15 @@ pub fn build_files(site: &Site, target: &Target, a: &Analyzed) -> Vec<(String, S
 }
 
 /// Postings, scored and encoded stem by stem.
-fn encode_postings(a: &Analyzed) -> Vec<String> {
+fn encode_postings(a: &Analyzed) -> Vec<Encoded> {
     (0..a.stems.len())
         .into_par_iter()
-        .map(|stem| {
-            let postings = a.scores_of(stem);
-            let mut s = String::with_capacity(postings.len() * 3);
-            let mut prev = 0;
-            for (d, score) in postings {
-                push_number(&mut s, d - prev);
-                push_number(&mut s, ((score * SCALE).round() as u32).max(1));
-                prev = d;
-            }
-            s
-        })
+        .map(|stem| postings::encode(&a.scores_of(stem)))
         .collect()
 }
 
 /// The sorted term space: surface words and stems together.
-fn term_space(a: &Analyzed, encoded: Vec<String>) -> Vec<Key<'_>> {
+fn term_space(a: &Analyzed, encoded: Vec<Encoded>) -> Vec<Key<'_>> {
     let mut keys: Vec<Key> = Vec::with_capacity(a.surfaces.len() + a.stems.len());
     for (w, s) in &a.surfaces {
         let stem = a.stems[*s as usize].as_str();
@@ -201,24 +271,22 @@ fn term_space(a: &Analyzed, encoded: Vec<String>) -> Vec<Key<'_>> {
 
 /// Cuts the sorted `keys` into shards of about the same size and adds a file
 /// for each to `files`; returns the first key of each shard (the first one
-/// empty), as the manifest lists them.
+/// empty), as the manifest lists them. The later blocks of long postings
+/// lists go to block files, tier by tier, in the same order.
 fn push_shards(keys: &[Key], files: &mut Vec<(String, String)>) -> Vec<String> {
     let total: usize = keys.iter().map(Key::size).sum();
     let target_bytes = MIN_SHARD_BYTES.max(total / MAX_SHARDS + 1);
 
     let mut bounds: Vec<String> = Vec::new();
-    let mut shard: (BTreeMap<&str, &str>, BTreeMap<&str, &str>, usize) = Default::default();
-    let flush = |shard: &mut (BTreeMap<&str, &str>, BTreeMap<&str, &str>, usize),
-                 files: &mut Vec<(String, String)>,
-                 n: usize| {
-        let body = json!({"w": shard.0, "p": shard.1}).to_string();
-        files.push((format!("search/s/{n}.json"), body));
-        *shard = Default::default();
-    };
+    let mut shard = Shard::default();
+    let mut tiers = [
+        BlockFiles::new("t", MID_BYTES),
+        BlockFiles::new("r", REST_BYTES),
+    ];
     for (i, k) in keys.iter().enumerate() {
-        if i == 0 || (shard.2 >= target_bytes && k.key() != keys[i - 1].key()) {
+        if i == 0 || (shard.bytes >= target_bytes && k.key() != keys[i - 1].key()) {
             if i > 0 {
-                flush(&mut shard, files, bounds.len() - 1);
+                shard.flush(files, bounds.len() - 1);
             }
             bounds.push(if i == 0 {
                 String::new()
@@ -227,15 +295,53 @@ fn push_shards(keys: &[Key], files: &mut Vec<(String, String)>) -> Vec<String> {
             });
         }
         match k {
-            Key::Surface(w, s) => shard.0.insert(w, s),
-            Key::Stem(s, p) => shard.1.insert(s, p.as_str()),
-        };
-        shard.2 += k.size();
+            Key::Surface(w, s) => {
+                shard.words.insert(w, Json::from(*s));
+            }
+            Key::Stem(s, Encoded::Whole(p)) => {
+                shard.postings.insert(s, Json::from(p.as_str()));
+            }
+            Key::Stem(
+                s,
+                Encoded::Split {
+                    head,
+                    blocks,
+                    count,
+                },
+            ) => {
+                let mut entry = vec![Json::from(head.as_str()), Json::from(*count)];
+                for (tier, (block, max)) in blocks.iter().enumerate() {
+                    entry.push(Json::from(tiers[tier].add(s, block, files)));
+                    entry.push(Json::from(*max));
+                }
+                shard.postings.insert(s, Json::Array(entry));
+            }
+        }
+        shard.bytes += k.size();
     }
     if !keys.is_empty() {
-        flush(&mut shard, files, bounds.len() - 1);
+        shard.flush(files, bounds.len() - 1);
+    }
+    for t in &mut tiers {
+        t.flush(files);
     }
     bounds
+}
+
+/// A term shard being filled: surface words → stem, stem → postings.
+#[derive(Default)]
+struct Shard<'a> {
+    words: BTreeMap<&'a str, Json>,
+    postings: BTreeMap<&'a str, Json>,
+    bytes: usize,
+}
+
+impl Shard<'_> {
+    fn flush(&mut self, files: &mut Vec<(String, String)>, n: usize) {
+        let body = json!({"w": self.words, "p": self.postings}).to_string();
+        files.push((format!("search/s/{n}.json"), body));
+        *self = Shard::default();
+    }
 }
 
 /// `facets.json`: for each facet, each value with its documents' positions
@@ -379,6 +485,73 @@ fn facets(site: &Site, target: &Target, docs: &[DocId]) -> Vec<Facet> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
+
+    /// Files kept in memory, by path.
+    #[derive(Default)]
+    struct Files(Mutex<BTreeMap<String, Vec<u8>>>);
+
+    impl Sink for Files {
+        fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+            self.0.lock().unwrap().insert(rel.into(), bytes.to_vec());
+            Ok(())
+        }
+        fn copy(&self, _: &std::path::Path, _: &str) -> std::io::Result<()> {
+            unreachable!("the search index copies no file")
+        }
+    }
+
+    /// The repository's site, its first target searching only itself when `alone`.
+    fn repo_site(alone: bool) -> Site {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut config =
+            crate::config::Config::load(root).expect("the repository's site.toml loads");
+        if alone {
+            config.targets[0].search = vec![config.targets[0].name.clone()];
+        }
+        crate::load::load_all(config, false).0
+    }
+
+    #[test]
+    fn reading_each_document_once_for_every_target_writes_what_each_target_alone_would() {
+        for alone in [false, true] {
+            let site = repo_site(alone);
+            let sinks: Vec<Files> = site
+                .config
+                .targets
+                .iter()
+                .map(|_| Files::default())
+                .collect();
+            let pairs: Vec<(&Target, &dyn Sink)> = site
+                .config
+                .targets
+                .iter()
+                .zip(&sinks)
+                .map(|(t, s)| (t, s as &dyn Sink))
+                .collect();
+            let stats = write_all(&site, &pairs).unwrap();
+            for ((target, together), (stats, _)) in
+                site.config.targets.iter().zip(&sinks).zip(stats)
+            {
+                let alone_files = Files::default();
+                let expected = write(&site, target, &alone_files).unwrap();
+                let (a, b) = (together.0.lock().unwrap(), alone_files.0.lock().unwrap());
+                assert!(a.len() > 5, "{}: {} files", target.name, a.len());
+                assert!(
+                    *a == *b,
+                    "{} (searching itself only: {alone}) differs",
+                    target.name
+                );
+                assert_eq!((stats.files, stats.bytes), (expected.files, expected.bytes));
+            }
+            let manifests: Vec<Vec<u8>> = sinks
+                .iter()
+                .map(|s| s.0.lock().unwrap()["search/manifest.json"].clone())
+                .collect();
+            let docs = |m: &[u8]| serde_json::from_slice::<Json>(m).unwrap()["docs"].clone();
+            assert_eq!(docs(&manifests[0]) == docs(&manifests[1]), !alone);
+        }
+    }
 
     #[test]
     fn numbers_round_trip() {

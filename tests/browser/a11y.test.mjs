@@ -15,9 +15,10 @@ import { PAGES as PAGE_TYPES } from './pages.mjs';
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-/** Bytes of CSS and of JavaScript a page may load (before compression): a
- * library page loads search (with typo tolerance), its filters and the menu. */
-const BUDGET = { css: 16 * 1024, js: 28 * 1024 };
+/** Bytes of CSS and of JavaScript a page may load (before compression, with
+ * their comments): a library page loads search (with typo tolerance, and
+ * reading long postings lists block by block), its filters and the menu. */
+const BUDGET = { css: 16 * 1024, js: 32 * 1024 };
 
 /** Every page type of both sites, and a misspelt search. */
 const PAGES = { ...PAGE_TYPES, 'hub-search-typo': '/productivity/search/?q=procuremnt' };

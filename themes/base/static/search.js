@@ -127,19 +127,46 @@ export class SearchIndex {
     return out;
   }
 
-  /** (position → score) of a stem, decoded once. */
-  async postings(stem) {
-    if (this.decoded.has(stem)) return this.decoded.get(stem);
-    const shard = await this.shardFor(stem);
-    const raw = shard.p[stem];
-    const map = new Map();
-    if (raw !== undefined) {
-      const nums = decodeNumbers(raw);
-      let doc = 0;
-      for (let i = 0; i < nums.length; i += 2) { doc += nums[i]; map.set(doc, nums[i + 1]); }
+  /**
+   * A stem's postings as loaded so far: `map` (position → score), `n` pages in
+   * all, the blocks not loaded yet (`pending`: file, best score) and `rest`, the
+   * best score they hold (0 once complete). A long list's best postings come
+   * with its shard; its second block, then the rest, from block files.
+   */
+  entry(stem) {
+    if (!this.decoded.has(stem)) {
+      this.decoded.set(stem, this.shardFor(stem).then(shard => {
+        const raw = shard.p[stem] ?? '';
+        const [head, n, ...blocks] = typeof raw === 'string' ? [raw] : raw;
+        const pending = [];
+        for (let i = 0; i < blocks.length; i += 2) pending.push([`${'tr'[i / 2]}/${blocks[i]}.json`, blocks[i + 1]]);
+        const map = addPostings(new Map(), head);
+        return { map, pending, rest: pending[0]?.[1] ?? 0, n: n ?? map.size };
+      }));
     }
-    this.decoded.set(stem, map);
-    return map;
+    return this.decoded.get(stem);
+  }
+
+  /** Loads a stem's next block (every block when `all`); returns its entry. */
+  async more(stem, all = false) {
+    const e = await this.entry(stem);
+    while (e.pending.length) {
+      const [path] = e.pending[0];
+      if (!this.chunks.has(path)) this.chunks.set(path, this.json(path));
+      const file = await this.chunks.get(path);
+      if (e.pending[0]?.[0] === path) {
+        addPostings(e.map, file[stem]);
+        e.pending.shift();
+        e.rest = e.pending[0]?.[1] ?? 0;
+      }
+      if (!all) break;
+    }
+    return e;
+  }
+
+  /** A stem's whole postings list. */
+  async postings(stem) {
+    return (await this.more(stem, true)).map;
   }
 
   /** The words of the pages within `maxDistance(word)` edits of `word`, with their stems, distances and pages. */
@@ -196,7 +223,7 @@ export class SearchIndex {
     }
     const stems = [...found];
     if (stems.length > MAX_EXPANSIONS) {
-      const sized = await Promise.all(stems.map(async s => [s, (await this.postings(s)).size]));
+      const sized = await Promise.all(stems.map(async s => [s, (await this.entry(s)).n]));
       sized.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
       return { stems: sized.slice(0, MAX_EXPANSIONS).map(x => x[0]), exact: false };
     }
@@ -207,44 +234,60 @@ export class SearchIndex {
    * Ranks documents for `text`: each word's BM25 score (the best of its stems when
    * it is a prefix, half the best of the words near it when it is misspelt),
    * summed over the words; ties go to the earlier document. `corrected` is the
-   * query as searched when a word was taken for a near one.
-   * @returns {Promise<{total:number, hits:{position:number, score:number}[], terms:string[], stems:string[], corrected:string|null}>}
+   * query as searched when a word was taken for a near one. Long postings
+   * lists are read from their best postings, and their next blocks only while a
+   * page in one could still enter the first `limit` (or take the first place):
+   * then `total` is at least the number of pages that match, and `approximate`.
+   * Filters and facet counts read every list whole.
+   * @returns {Promise<{total:number, approximate:boolean, hits:{position:number, score:number}[], terms:string[], stems:string[], corrected:string|null}>}
    */
   async query(text, { limit = 10, filters = {}, typos = true } = {}) {
     const m = await this.manifest();
     const ws = [...new Set(words(text))];
-    const total = new Map();
-    const allStems = [];
+    const groups = [];
     const shown = [];
     let corrected = false;
     for (const w of ws) {
       const found = await this.stemsFor(w, typos);
-      allStems.push(...found.stems);
+      groups.push({ stems: found.stems, weight: found.fuzzy ? FUZZY : 1 });
       shown.push(found.corrected ?? w);
       corrected ||= Boolean(found.fuzzy);
-      const weight = found.fuzzy ? FUZZY : 1;
-      const best = new Map();
-      for (const stem of found.stems) {
-        for (const [doc, score] of await this.postings(stem)) {
-          if ((best.get(doc) ?? 0) < score) best.set(doc, score);
-        }
-      }
-      for (const [doc, score] of best) total.set(doc, (total.get(doc) ?? 0) + score * weight);
     }
-    let docs = [...total.keys()];
     const active = Object.entries(filters).filter(([, vs]) => vs && vs.size);
+    const whole = active.length > 0 || Boolean(filters.__counts);
+    let total, docs, rests;
+    for (;;) {
+      // Each word's best score per page from what is loaded, and what its unread blocks may add.
+      const scored = await Promise.all(groups.map(async g => {
+        const entries = await Promise.all(g.stems.map(s => (whole ? this.more(s, true) : this.entry(s))));
+        const best = new Map();
+        for (const e of entries) for (const [doc, score] of e.map) if ((best.get(doc) ?? 0) < score) best.set(doc, score);
+        for (const [doc, score] of best) best.set(doc, score * g.weight);
+        return { g, best, rest: Math.max(0, ...entries.map(e => e.rest)) * g.weight, n: Math.max(0, ...entries.map(e => e.n)) };
+      }));
+      total = new Map();
+      for (const { best } of scored) for (const [doc, score] of best) total.set(doc, (total.get(doc) ?? 0) + score);
+      docs = [...total.keys()].sort((a, b) => total.get(b) - total.get(a) || a - b);
+      rests = scored;
+      const next = unsettled(docs, total, scored, limit);
+      if (!next) break;
+      await Promise.all(next.g.stems.map(s => this.more(s)));
+    }
     let facetCounts = null;
-    if (active.length || filters.__counts) {
+    if (whole) {
       const facets = await this.facets();
       facetCounts = counts(facets, docs, filters);
       docs = docs.filter(d => active.every(([name, vs]) => [...vs].some(v => facets.has(name, v, d))));
     }
-    docs.sort((a, b) => total.get(b) - total.get(a) || a - b);
+    // One stem's page count is exact; a union of several is at least the largest.
+    const partial = rests.some(x => x.rest > 0);
+    const approximate = partial && (groups.length > 1 || groups[0].stems.length > 1);
     return {
-      total: docs.length,
+      total: partial ? Math.max(docs.length, ...rests.map(x => x.n)) : docs.length,
+      approximate,
       hits: docs.slice(0, limit).map(position => ({ position, score: total.get(position) / m.scale })),
       terms: ws,
-      stems: [...new Set(allStems)],
+      stems: [...new Set(groups.flatMap(g => g.stems))],
       corrected: corrected ? shown.join(' ') : null,
       facets: facetCounts,
     };
@@ -281,6 +324,36 @@ export class SearchIndex {
     if (/^https?:\/\//.test(doc.u)) return { ...doc, url: doc.u, path: doc.u };
     return { ...doc, url: new URL(m.base + doc.u, this.base).href, path: m.base + doc.u };
   }
+}
+
+/** Adds (gap, score) pairs to `map`, position → score. */
+function addPostings(map, encoded = '') {
+  const nums = decodeNumbers(encoded);
+  for (let i = 0, doc = 0; i < nums.length; i += 2) { doc += nums[i]; map.set(doc, nums[i + 1]); }
+  return map;
+}
+
+/**
+ * Whether the first `limit` of `docs` (ranked by what is loaded) are the first
+ * `limit` of the whole lists, the first of them too: no page outside them,
+ * read or not, can reach the last one's score once the unread blocks are counted.
+ * Returns null if so, else the word whose next block to read.
+ */
+function unsettled(docs, total, scored, limit) {
+  const open = scored.filter(x => x.rest > 0);
+  if (!open.length) return null;
+  const widest = open.reduce((a, b) => (b.rest > a.rest ? b : a));
+  if (docs.length < limit) return widest;
+  const last = total.get(docs[limit - 1]);
+  if (open.reduce((s, x) => s + x.rest, 0) >= last) return widest;
+  for (let i = 1; i < docs.length; i++) {
+    const missing = open.filter(x => x.rest > (x.best.get(docs[i]) ?? 0));
+    const bound = total.get(docs[i]) + missing.reduce((s, x) => s + x.rest - (x.best.get(docs[i]) ?? 0), 0);
+    if (missing.length && bound >= (i < limit ? total.get(docs[0]) : last)) {
+      return missing.reduce((a, b) => (b.rest > a.rest ? b : a));
+    }
+  }
+  return null;
 }
 
 /** Facet value counts over `docs`, each facet counted with the other facets' filters applied. */
@@ -397,11 +470,11 @@ function attachBox(index, form) {
     });
     list.append(...options);
     if (res.total > options.length) {
-      list.append(el('li', { role: 'presentation', class: 'more' }, `Press Enter for all ${res.total} results`));
+      list.append(el('li', { role: 'presentation', class: 'more' }, `Press Enter for all ${res.approximate ? '' : `${res.total} `}results`));
     }
     list.hidden = options.length === 0;
     input.setAttribute('aria-expanded', String(options.length > 0));
-    status.textContent = res.total ? `${res.total} result${res.total === 1 ? '' : 's'} for ${q}` : `No results for ${q}`;
+    status.textContent = res.total ? `${res.approximate ? 'At least ' : ''}${res.total} result${res.total === 1 ? '' : 's'} for ${q}` : `No results for ${q}`;
     setActive(-1);
   }, 60);
 
