@@ -153,14 +153,10 @@ fn run(seed: u64, target: &str, edits: usize) {
             served(&tmp.path().join("live")),
             served(&tmp.path().join(&full_dir)),
         );
-        let differing: BTreeSet<&String> = full
-            .keys()
-            .chain(now.keys())
-            .filter(|k| now.get(*k) != full.get(*k))
-            .collect();
+        let differ = differing(&full, &now);
         assert!(
-            differing.is_empty(),
-            "seed {seed}: after {what} the preview differs from a full render in {differing:?}"
+            differ.is_empty(),
+            "seed {seed}: after {what} the preview differs from a full render in {differ:?}"
         );
         std::fs::remove_dir_all(tmp.path().join(&full_dir)).unwrap();
     }

@@ -18,12 +18,7 @@ fn a_rebuild_after_a_one_page_edit_equals_a_clean_build() {
     // One guide's text changes, and one update moves to the end of the
     // archive: pages, lists, related content and the search index all move.
     let guides = site.join("content/guides");
-    let guide = std::fs::read_dir(&guides)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .max()
-        .unwrap();
+    let guide = markdown_in(&guides).max().unwrap();
     let text = read(&guide);
     std::fs::write(
         &guide,
@@ -31,10 +26,8 @@ fn a_rebuild_after_a_one_page_edit_equals_a_clean_build() {
     )
     .unwrap();
     let updates = site.join("content/updates");
-    let moved = std::fs::read_dir(&updates)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md") && read(p).contains("\ndate: 20"))
+    let moved = markdown_in(&updates)
+        .filter(|p| read(p).contains("\ndate: 20"))
         .min()
         .unwrap();
     let text = read(&moved);
@@ -49,15 +42,19 @@ fn a_rebuild_after_a_one_page_edit_equals_a_clean_build() {
     build_ok(&site, &clean, &[]);
     let (after, expected) = (snapshot(&rebuilt), snapshot(&clean));
     assert_ne!(before, after, "the edit changed nothing");
-    let differ: Vec<&String> = expected
-        .keys()
-        .chain(after.keys())
-        .filter(|k| expected.get(*k) != after.get(*k))
-        .collect();
+    let differ = differing(&expected, &after);
     assert!(
         differ.is_empty(),
         "the rebuild differs from a clean build in {differ:?}"
     );
+}
+
+/// The Markdown files directly in `dir`.
+fn markdown_in(dir: &std::path::Path) -> impl Iterator<Item = std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
 }
 
 /// Page 6 of the updates archive links pages 1, 4 to 8 and the last, with a

@@ -131,11 +131,7 @@ fn refused_on(site: &Site, args: &[&str], expected: &[&str]) -> String {
         assert!(err.contains(want), "expected {want:?} in:\n{err}");
     }
     let after = site.tree();
-    let changed: Vec<&String> = before
-        .keys()
-        .chain(after.keys())
-        .filter(|k| before.get(*k) != after.get(*k))
-        .collect();
+    let changed = differing(&before, &after);
     assert!(changed.is_empty(), "files changed: {changed:?}\n{err}");
     err
 }
@@ -674,11 +670,7 @@ fn targets_are_swapped_in_together_or_not_at_all() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("cannot move the new output into place"));
     let after = site.tree();
-    let changed: Vec<&String> = before
-        .keys()
-        .chain(after.keys())
-        .filter(|k| before.get(*k) != after.get(*k))
-        .collect();
+    let changed = differing(&before, &after);
     assert!(changed.is_empty(), "changed: {changed:?}");
     site.build_ok();
     assert!(read(site.root().join("public/other/guides/one/index.html")).contains("New text."));

@@ -157,11 +157,7 @@ proptest! {
         let o = hubgen(&root, &["build"]);
         let err = stderr(&o);
         let after = tree(&tmp_path);
-        let changed: Vec<&String> = before
-            .keys()
-            .chain(after.keys())
-            .filter(|k| before.get(*k) != after.get(*k))
-            .collect();
+        let changed = differing(&before, &after);
         match o.status.code() {
             Some(0) => {
                 let output = normal(&root.join(c.output.clone().unwrap_or_else(|| format!("public/{}", c.target))));

@@ -65,6 +65,18 @@ pub(crate) fn build_ok(site: &Path, out: &Path, extra: &[&str]) -> Output {
     o
 }
 
+/// The paths whose contents differ between two snapshots of a tree (as
+/// [`snapshot`] takes them), a path present in only one of them included.
+pub(crate) fn differing<'a, V: PartialEq>(
+    a: &'a BTreeMap<String, V>,
+    b: &'a BTreeMap<String, V>,
+) -> std::collections::BTreeSet<&'a String> {
+    a.keys()
+        .chain(b.keys())
+        .filter(|k| a.get(*k) != b.get(*k))
+        .collect()
+}
+
 /// Every file under `dir`, by `/`-separated relative path, with its bytes.
 pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
