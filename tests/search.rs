@@ -134,3 +134,50 @@ fn a_collection_kept_out_of_search_is_not_found() {
     let out = search(site.path(), &query);
     assert!(out.contains("/publishing-on-the-hub/"), "{out}");
 }
+
+/// Both sites search the same pages, so their indexes differ only in the
+/// manifest (which site each is, its base path) and the facets: the other
+/// files are written once and linked, one copy on disk for both sites.
+#[test]
+fn both_sites_share_one_copy_of_the_index_files() {
+    use std::os::unix::fs::MetadataExt;
+    let site = site_copy();
+    let public = site.path().join("built");
+    build_ok(site.path(), &public, &[]);
+    let (hub, programme) = (public.join("hub/search"), public.join("programme/search"));
+    let mut shared = 0;
+    for entry in walkdir::WalkDir::new(&hub) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(&hub).unwrap();
+        let other = programme.join(rel);
+        let (a, b) = (
+            entry.metadata().unwrap(),
+            std::fs::metadata(&other).unwrap(),
+        );
+        let same_file = (a.dev(), a.ino()) == (b.dev(), b.ino());
+        let own = ["manifest.json", "facets.json", "index.html"].contains(&rel.to_str().unwrap());
+        assert_eq!(same_file, !own, "{}", rel.display());
+        if same_file {
+            shared += 1;
+        } else {
+            assert_ne!(read(entry.path()), read(&other), "{}", rel.display());
+        }
+    }
+    assert!(shared >= 5, "{shared} files shared");
+    let manifest = |dir: &Path| -> serde_json::Value {
+        serde_json::from_str(&read(dir.join("manifest.json"))).unwrap()
+    };
+    let (h, p) = (manifest(&hub), manifest(&programme));
+    assert_eq!(h["sites"], p["sites"]);
+    assert_eq!(
+        h["sites"][h["self"].as_u64().unwrap() as usize]["title"],
+        "Knowledge Hub"
+    );
+    assert_eq!(
+        p["sites"][p["self"].as_u64().unwrap() as usize]["title"],
+        "Local Productivity Programme"
+    );
+}

@@ -42,6 +42,16 @@ pub trait Sink: Sync {
     fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()>;
     /// Copies the file at `from` to `rel`.
     fn copy(&self, from: &Path, rel: &str) -> io::Result<()>;
+    /// Where this build wrote `rel` on disk, for another output to link to.
+    fn written_at(&self, _rel: &str) -> Option<PathBuf> {
+        None
+    }
+    /// Writes `bytes` to `rel`, which `from` has just written with the same
+    /// bytes: a hard link to its file where both are on disk, so that the
+    /// two outputs share one copy, else a write.
+    fn link(&self, _from: &dyn Sink, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        self.write(rel, bytes)
+    }
 }
 
 /// Renders everything and keeps nothing: `hubgen check` writes no files.
@@ -231,6 +241,25 @@ impl Sink for Staged {
         }
         let mut source = File::open(from)?;
         io::copy(&mut source, &mut File::create_new(&path)?).map(|_| ())
+    }
+
+    fn written_at(&self, rel: &str) -> Option<PathBuf> {
+        checked(rel).ok().map(|rel| self.staging.join(rel))
+    }
+
+    fn link(&self, from: &dyn Sink, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        let checked_rel = checked(rel)?;
+        if let Some(source) = from.written_at(rel) {
+            let path = self.staging.join(checked_rel);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            // Another file system, or no such file: written as any other.
+            if fs::hard_link(&source, &path).is_ok() {
+                return Ok(());
+            }
+        }
+        self.write(rel, bytes)
     }
 }
 

@@ -141,7 +141,11 @@ pub fn write_all(
             .map(|&id| &words[read[id].expect("every searched document was read")])
             .collect();
         let analyzed = super::index_words(ids, &refs, &vocab);
+        let shared = SharedFiles::build(site, &analyzed);
         let analysis = t0.elapsed();
+        // The first target of the group writes the shared files; the others
+        // link to its copies.
+        let mut first: Option<&dyn Sink> = None;
         for j in i..targets.len() {
             if done[j]
                 || (j > i
@@ -154,12 +158,33 @@ pub fn write_all(
             }
             let t1 = Instant::now();
             let (target, sink) = targets[j];
-            let stats = write_analyzed(site, target, &analyzed, sink)?;
+            let own = shared.target_files(site, target, &analyzed);
+            match first {
+                None => write_files(&shared.files, sink)?,
+                Some(from) => shared
+                    .files
+                    .par_iter()
+                    .try_for_each(|(path, body)| sink.link(from, path, body.as_bytes()))?,
+            }
+            write_files(&own, sink)?;
+            first.get_or_insert(sink);
+            let stats = IndexStats {
+                files: shared.files.len() + own.len(),
+                bytes: shared.files.iter().chain(&own).map(|(_, b)| b.len()).sum(),
+                terms: analyzed.stems.len(),
+            };
             out[j] = (stats, reading + analysis + t1.elapsed());
             done[j] = true;
         }
     }
     Ok(out)
+}
+
+/// Writes `files` into `out`, in parallel.
+fn write_files(files: &[(String, String)], out: &dyn Sink) -> std::io::Result<()> {
+    files
+        .par_iter()
+        .try_for_each(|(path, body)| out.write(path, body.as_bytes()))
 }
 
 /// Writes the index of documents already analysed.
@@ -175,9 +200,7 @@ pub fn write_analyzed(
         bytes: files.iter().map(|(_, b)| b.len()).sum(),
         terms: analyzed.stems.len(),
     };
-    files
-        .par_iter()
-        .try_for_each(|(path, body)| out.write(path, body.as_bytes()))?;
+    write_files(&files, out)?;
     Ok(stats)
 }
 
@@ -203,47 +226,97 @@ impl Key<'_> {
 
 /// Every file of the index, by path below the target's root.
 pub fn build_files(site: &Site, target: &Target, a: &Analyzed) -> Vec<(String, String)> {
-    let mut files = Vec::new();
-    let keys = term_space(a, encode_postings(a));
-    let bounds = push_shards(&keys, &mut files);
+    let shared = SharedFiles::build(site, a);
+    let mut files = shared.files.clone();
+    files.extend(shared.target_files(site, target, a));
+    files
+}
 
-    // Metadata, in chunks.
-    let repeated =
-        super::passages::repeated(a.docs.iter().map(|&id| site.docs[id].excerpt.as_str()));
-    let metas: Vec<Json> = a
-        .docs
-        .par_iter()
-        .map(|&id| meta(site, target, id, &repeated))
-        .collect();
-    for (n, chunk) in metas.chunks(CHUNK).enumerate() {
-        files.push((
-            format!("search/m/{n}.json"),
-            Json::Array(chunk.to_vec()).to_string(),
-        ));
+/// The files of an index that are the same whichever target publishes it:
+/// term shards, postings blocks, metadata and the typo index. Targets that
+/// search the same documents write them once and link them.
+pub struct SharedFiles {
+    /// The files, by path below a target's root.
+    pub files: Vec<(String, String)>,
+    /// The first key of each term shard, as the manifest lists them.
+    bounds: Vec<String>,
+    /// The typo index's parameters, as the manifest gives them.
+    fuzzy: u32,
+}
+
+impl SharedFiles {
+    /// Shards, blocks, metadata chunks and typo index of documents analysed.
+    pub fn build(site: &Site, a: &Analyzed) -> Self {
+        let mut files = Vec::new();
+        let keys = term_space(a, encode_postings(a));
+        let bounds = push_shards(&keys, &mut files);
+        drop(keys);
+
+        // Metadata, in chunks.
+        let repeated =
+            super::passages::repeated(a.docs.iter().map(|&id| site.docs[id].excerpt.as_str()));
+        let metas: Vec<Json> = a
+            .docs
+            .par_iter()
+            .map(|&id| meta(site, id, &repeated))
+            .collect();
+        for (n, chunk) in metas.chunks(CHUNK).enumerate() {
+            files.push((
+                format!("search/m/{n}.json"),
+                Json::Array(chunk.to_vec()).to_string(),
+            ));
+        }
+        let (fuzzy_files, fuzzy) = super::fuzzy::build_files(a);
+        files.extend(fuzzy_files);
+        SharedFiles {
+            files,
+            bounds,
+            fuzzy,
+        }
     }
 
-    let facets = facets(site, target, &a.docs);
-    let facet_names: Vec<Json> = facets
-        .iter()
-        .map(|(name, title, _)| json!({"name": name, "title": title}))
-        .collect();
-    files.push(("search/facets.json".into(), facets_json(&facets)));
-
-    let (fuzzy_files, fuzzy) = super::fuzzy::build_files(a);
-    files.extend(fuzzy_files);
-
-    let manifest = json!({
-        "version": 1,
-        "base": target.base_path(),
-        "docs": a.docs.len(),
-        "chunk": CHUNK,
-        "scale": SCALE,
-        "shards": bounds,
-        "fuzzy": fuzzy,
-        "facets": facet_names,
-    });
-    files.push(("search/manifest.json".into(), manifest.to_string()));
-    files
+    /// The files that are `target`'s own: its facets (its taxonomies, its
+    /// sites) and the manifest (its base path, which site it is).
+    pub fn target_files(
+        &self,
+        site: &Site,
+        target: &Target,
+        a: &Analyzed,
+    ) -> Vec<(String, String)> {
+        let facets = facets(site, target, &a.docs);
+        let facet_names: Vec<Json> = facets
+            .iter()
+            .map(|(name, title, _)| json!({"name": name, "title": title}))
+            .collect();
+        let sites: Vec<Json> = site
+            .config
+            .targets
+            .iter()
+            .map(|t| json!({"title": t.title, "url": t.base_url}))
+            .collect();
+        let me = site
+            .config
+            .targets
+            .iter()
+            .position(|t| t.name == target.name)
+            .unwrap_or(0);
+        let manifest = json!({
+            "version": 2,
+            "base": target.base_path(),
+            "docs": a.docs.len(),
+            "chunk": CHUNK,
+            "scale": SCALE,
+            "shards": self.bounds,
+            "fuzzy": self.fuzzy,
+            "facets": facet_names,
+            "sites": sites,
+            "self": me,
+        });
+        vec![
+            ("search/facets.json".into(), facets_json(&facets)),
+            ("search/manifest.json".into(), manifest.to_string()),
+        ]
+    }
 }
 
 /// Postings, scored and encoded stem by stem.
@@ -368,23 +441,28 @@ fn facets_json(facets: &[Facet]) -> String {
     json!({"facets": facet_json}).to_string()
 }
 
-/// A document's entry in the metadata chunks. Its address is a path below
-/// the target's base when the target publishes it, else its canonical URL on
-/// the site that does; `h` is that site's title.
-fn meta(site: &Site, target: &Target, id: DocId, repeated: &super::passages::Repeated) -> Json {
+/// A document's entry in the metadata chunks, the same for every target:
+/// its path below the base of the sites that publish it, and `o`, those
+/// sites by their positions in site.toml (the manifest's `sites`).
+/// `search.js` links a page its own site publishes by that path, any other
+/// by its canonical URL on the first site that publishes it (its owner),
+/// and names that site.
+fn meta(site: &Site, id: DocId, repeated: &super::passages::Repeated) -> Json {
     let doc = &site.docs[id];
     let coll = site.collection_of(doc);
     let workstream: Vec<&str> = reference_titles(site, doc);
-    let home = super::home_of(site, doc, target);
-    let url = if home.name == target.name {
-        doc.url.clone()
-    } else {
-        format!("{}{}", home.base_url, doc.url)
-    };
+    let sites: Vec<usize> = site
+        .config
+        .targets
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| site.publishes(t, doc))
+        .map(|(i, _)| i)
+        .collect();
     json!({
         "t": doc.meta.title,
-        "u": url,
-        "h": home.title,
+        "u": doc.url,
+        "o": sites,
         "y": coll.title,
         "w": workstream.join(", "),
         "s": doc.summary,

@@ -320,9 +320,15 @@ export class SearchIndex {
     const n = Math.floor(position / m.chunk);
     if (!this.chunks.has(n)) this.chunks.set(n, this.json(`m/${n}.json`));
     const doc = (await this.chunks.get(n))[position % m.chunk];
-    // A page of another site is listed by its canonical, absolute URL.
-    if (/^https?:\/\//.test(doc.u)) return { ...doc, url: doc.u, path: doc.u };
-    return { ...doc, url: new URL(m.base + doc.u, this.base).href, path: m.base + doc.u };
+    // `o`: the sites that publish the page, the first its owner. A page of
+    // this site is linked by its path here; any other by its canonical,
+    // absolute URL on its owner.
+    if (!doc.o.length || doc.o.includes(m.self)) {
+      const path = m.base + doc.u;
+      return { ...doc, h: m.sites[m.self].title, url: new URL(path, this.base).href, path };
+    }
+    const home = m.sites[doc.o[0]];
+    return { ...doc, h: home.title, url: home.url + doc.u, path: home.url + doc.u };
   }
 }
 
