@@ -160,8 +160,8 @@ pub struct DocWords {
     /// The length of each field in tokens.
     pub lengths: [u32; NFIELDS],
     /// Each distinct word (its id in the [`Vocabulary`]), with how many times
-    /// it occurs in each field.
-    pub words: Vec<(u32, [u32; NFIELDS])>,
+    /// it occurs in each field (in 16 bits, saturating, as the postings hold them).
+    pub words: Vec<(u32, [u16; NFIELDS])>,
 }
 
 /// Tokenizes `docs` in parallel, interning their words into `vocab`.
@@ -192,7 +192,7 @@ pub fn tokenize(site: &Site, docs: &[&Document], vocab: &mut Vocabulary) -> Vec<
         for (lengths, words) in analysed {
             let words = words
                 .into_iter()
-                .map(|(w, tf)| (vocab.intern(w), tf))
+                .map(|(w, tf)| (vocab.intern(w), tf.map(saturate)))
                 .collect();
             out.push(DocWords { lengths, words });
         }
@@ -205,21 +205,32 @@ pub fn analyze(site: &Site, target: &Target) -> Analyzed {
     let docs = searched_docs(site, target);
     let mut vocab = Vocabulary::default();
     let words = tokenize(site, &docs, &mut vocab);
-    index_words(
-        docs.iter().map(|d| d.id).collect(),
-        &words.iter().collect::<Vec<_>>(),
-        &vocab,
-    )
+    index_words(docs.iter().map(|d| d.id).collect(), words, &vocab)
 }
 
+/// A term frequency in the 16 bits the postings hold it in.
+fn saturate(tf: u32) -> u16 {
+    u16::try_from(tf).unwrap_or(u16::MAX)
+}
+
+/// Documents whose words are turned into postings at once: the words of those
+/// done are dropped (when owned) before the next are read, so a large site
+/// never holds both in full.
+const POSTINGS_BATCH: usize = 2048;
+
 /// Stems, postings and statistics from documents' words (`words[i]` belongs to
-/// `docs[i]`). Only the words some document uses take part, so a vocabulary
-/// kept across edits (the live preview's) gives what a fresh one would.
-pub fn index_words(docs: Vec<DocId>, words: &[&DocWords], vocab: &Vocabulary) -> Analyzed {
+/// `docs[i]`), borrowed (the live preview keeps them across edits) or owned
+/// (a build's, dropped batch by batch as their postings are made). Only the
+/// words some document uses take part, so a vocabulary kept across edits
+/// gives what a fresh one would.
+pub fn index_words<W>(docs: Vec<DocId>, words: Vec<W>, vocab: &Vocabulary) -> Analyzed
+where
+    W: std::borrow::Borrow<DocWords> + Send,
+{
     // The words in use, stemmed once each.
     let mut used: Vec<u32> = words
         .iter()
-        .flat_map(|d| d.words.iter().map(|(w, _)| *w))
+        .flat_map(|d| d.borrow().words.iter().map(|(w, _)| *w))
         .collect();
     used.par_sort_unstable();
     used.dedup();
@@ -237,35 +248,39 @@ pub fn index_words(docs: Vec<DocId>, words: &[&DocWords], vocab: &Vocabulary) ->
         stem_of[w as usize] = stems.binary_search(s).expect("every stem is listed") as u32;
     }
     drop(stemmed);
+    let lengths: Vec<[u32; NFIELDS]> = words.iter().map(|d| d.borrow().lengths).collect();
 
-    // Postings by stem, in document order.
-    let per_doc_stems: Vec<Vec<(u32, [u32; NFIELDS])>> = words
-        .par_iter()
-        .map(|doc| {
-            let mut by_stem: Vec<(u32, [u32; NFIELDS])> = doc
-                .words
-                .iter()
-                .map(|&(w, tf)| (stem_of[w as usize], tf))
-                .collect();
-            by_stem.sort_unstable_by_key(|(s, _)| *s);
-            let mut merged: Vec<(u32, [u32; NFIELDS])> = Vec::with_capacity(by_stem.len());
-            for (s, tf) in by_stem {
-                match merged.last_mut() {
-                    Some((last, acc)) if *last == s => (0..NFIELDS).for_each(|f| acc[f] += tf[f]),
-                    _ => merged.push((s, tf)),
-                }
+    // Postings by stem, in document order, a batch of documents at a time,
+    // each list allocated once at (at least) its length: the documents with
+    // a word of its stem.
+    let mut postings: Vec<Vec<(u32, [u16; NFIELDS])>> = {
+        let mut sizes = vec![0usize; stems.len()];
+        for d in &words {
+            for (w, _) in &d.borrow().words {
+                sizes[stem_of[*w as usize] as usize] += 1;
             }
-            merged
-        })
-        .collect();
-    let mut postings: Vec<Vec<(u32, [u16; NFIELDS])>> = vec![Vec::new(); stems.len()];
-    for (d, entries) in per_doc_stems.into_iter().enumerate() {
-        for (s, tf) in entries {
-            postings[s as usize].push((d as u32, tf.map(|t| t.min(u32::from(u16::MAX)) as u16)));
         }
+        sizes.into_iter().map(Vec::with_capacity).collect()
+    };
+    let mut words = words.into_iter();
+    let mut first = 0u32;
+    loop {
+        let batch: Vec<W> = words.by_ref().take(POSTINGS_BATCH).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let per_doc: Vec<Vec<(u32, [u16; NFIELDS])>> = batch
+            .into_par_iter()
+            .map(|doc| by_stem(&doc.borrow().words, &stem_of))
+            .collect();
+        for (d, entries) in (first..).zip(per_doc) {
+            for (s, tf) in entries {
+                postings[s as usize].push((d, tf));
+            }
+        }
+        first += POSTINGS_BATCH as u32;
     }
 
-    let lengths: Vec<[u32; NFIELDS]> = words.iter().map(|d| d.lengths).collect();
     let n = docs.len() as u64;
     let stats = std::array::from_fn(|f| FieldStats {
         docs: n,
@@ -284,4 +299,23 @@ pub fn index_words(docs: Vec<DocId>, words: &[&DocWords], vocab: &Vocabulary) ->
         surfaces,
         stats,
     }
+}
+
+/// A document's words as stems, with the frequencies of words sharing a stem added.
+fn by_stem(words: &[(u32, [u16; NFIELDS])], stem_of: &[u32]) -> Vec<(u32, [u16; NFIELDS])> {
+    let mut by_stem: Vec<(u32, [u16; NFIELDS])> = words
+        .iter()
+        .map(|&(w, tf)| (stem_of[w as usize], tf))
+        .collect();
+    by_stem.sort_unstable_by_key(|(s, _)| *s);
+    let mut merged: Vec<(u32, [u16; NFIELDS])> = Vec::with_capacity(by_stem.len());
+    for (s, tf) in by_stem {
+        match merged.last_mut() {
+            Some((last, acc)) if *last == s => {
+                (0..NFIELDS).for_each(|f| acc[f] = acc[f].saturating_add(tf[f]));
+            }
+            _ => merged.push((s, tf)),
+        }
+    }
+    merged
 }

@@ -92,7 +92,7 @@ pub struct IndexStats {
 
 /// Writes the search index of `target` into `out/search/`.
 pub fn write(site: &Site, target: &Target, out: &dyn Sink) -> std::io::Result<IndexStats> {
-    write_analyzed(site, target, &analyze(site, target), out)
+    write_analyzed(site, target, analyze(site, target), out)
 }
 
 /// Writes the search index of each of `targets` into its sink, reading each
@@ -125,7 +125,7 @@ pub fn write_all(
         read[d.id] = Some(i);
     }
     let mut vocab = super::Vocabulary::default();
-    let words = super::tokenize(site, &union, &mut vocab);
+    let mut words = super::tokenize(site, &union, &mut vocab);
     let reading = start.elapsed() / u32::try_from(targets.len().max(1)).unwrap_or(u32::MAX);
 
     let mut out = vec![(IndexStats::default(), Duration::ZERO); targets.len()];
@@ -136,12 +136,21 @@ pub fn write_all(
         }
         let t0 = Instant::now();
         let ids: Vec<DocId> = sets[i].iter().map(|d| d.id).collect();
-        let refs: Vec<&super::DocWords> = ids
-            .iter()
-            .map(|&id| &words[read[id].expect("every searched document was read")])
-            .collect();
-        let analyzed = super::index_words(ids, &refs, &vocab);
-        let shared = SharedFiles::build(site, &analyzed);
+        let at = |id: DocId| read[id].expect("every searched document was read");
+        // The last analysis takes the words it needs, and frees them as it goes.
+        let same = |j: usize| sets[j].iter().map(|d| d.id).eq(ids.iter().copied());
+        let last = (i + 1..targets.len()).all(|j| done[j] || same(j));
+        let mut analyzed = if last {
+            let owned: Vec<super::DocWords> = ids
+                .iter()
+                .map(|&id| std::mem::take(&mut words[at(id)]))
+                .collect();
+            super::index_words(ids, owned, &vocab)
+        } else {
+            let refs: Vec<&super::DocWords> = ids.iter().map(|&id| &words[at(id)]).collect();
+            super::index_words(ids, refs, &vocab)
+        };
+        let shared = SharedFiles::build(site, &mut analyzed);
         let analysis = t0.elapsed();
         // The first target of the group writes the shared files; the others
         // link to its copies.
@@ -191,14 +200,15 @@ fn write_files(files: &[(String, String)], out: &dyn Sink) -> std::io::Result<()
 pub fn write_analyzed(
     site: &Site,
     target: &Target,
-    analyzed: &Analyzed,
+    analyzed: Analyzed,
     out: &dyn Sink,
 ) -> std::io::Result<IndexStats> {
+    let terms = analyzed.stems.len();
     let files = build_files(site, target, analyzed);
     let stats = IndexStats {
         files: files.len(),
         bytes: files.iter().map(|(_, b)| b.len()).sum(),
-        terms: analyzed.stems.len(),
+        terms,
     };
     write_files(&files, out)?;
     Ok(stats)
@@ -225,11 +235,11 @@ impl Key<'_> {
 }
 
 /// Every file of the index, by path below the target's root.
-pub fn build_files(site: &Site, target: &Target, a: &Analyzed) -> Vec<(String, String)> {
-    let shared = SharedFiles::build(site, a);
-    let mut files = shared.files.clone();
-    files.extend(shared.target_files(site, target, a));
-    files
+pub fn build_files(site: &Site, target: &Target, mut a: Analyzed) -> Vec<(String, String)> {
+    let mut shared = SharedFiles::build(site, &mut a);
+    let own = shared.target_files(site, target, &a);
+    shared.files.extend(own);
+    shared.files
 }
 
 /// The files of an index that are the same whichever target publishes it:
@@ -246,9 +256,13 @@ pub struct SharedFiles {
 
 impl SharedFiles {
     /// Shards, blocks, metadata chunks and typo index of documents analysed.
-    pub fn build(site: &Site, a: &Analyzed) -> Self {
-        let mut files = Vec::new();
-        let keys = term_space(a, encode_postings(a));
+    /// Their postings are dropped once encoded (the rest of the index needs
+    /// none), so that a large site never holds both in full.
+    pub fn build(site: &Site, a: &mut Analyzed) -> Self {
+        let (mut files, fuzzy) = super::fuzzy::build_files(a);
+        let encoded = encode_postings(a);
+        a.postings = Vec::new();
+        let keys = term_space(a, encoded);
         let bounds = push_shards(&keys, &mut files);
         drop(keys);
 
@@ -266,8 +280,6 @@ impl SharedFiles {
                 Json::Array(chunk.to_vec()).to_string(),
             ));
         }
-        let (fuzzy_files, fuzzy) = super::fuzzy::build_files(a);
-        files.extend(fuzzy_files);
         SharedFiles {
             files,
             bounds,

@@ -235,11 +235,11 @@ impl Live {
             docs.iter().map(|d| &self.words[&d.id]).collect();
         let analyzed = crate::search::index_words(
             docs.iter().map(|d| d.id).collect(),
-            &words,
+            words,
             &self.vocabulary,
         );
         let memory = Memory::default();
-        crate::search::static_index::write_analyzed(site, target, &analyzed, &memory)
+        crate::search::static_index::write_analyzed(site, target, analyzed, &memory)
             .map_err(|e| Diagnostic::error("io", format!("cannot write the search index: {e}")))?;
         let index: Vec<String> = memory
             .0
