@@ -1,6 +1,7 @@
 """The build side of bench/run.py: hubgen, Hugo and Pagefind on one corpus, run for run.
 
-For each run, in this order, each tool writing into a new, empty folder:
+For each run, in this order, each tool writing into a new, empty folder and
+starting with the files it reads in the page cache (`warm`):
 
 1. `hubgen build`: both targets with their search indexes (with `--timings=json`
    when the binary has it, for the breakdown by stage);
@@ -74,6 +75,20 @@ def median_timings(all_timings):
     }
 
 
+def warm(*folders):
+    """Reads every file below `folders` once, so that the next tool finds them in
+    the page cache, as a build in CI finds the clone it has just checked out.
+    Without it the first tool of a corpus reads from disk what the peers' runs
+    (Pagefind takes gigabytes) pushed out of memory, and the tools after it
+    do not."""
+    for folder in folders:
+        for root, _, files in os.walk(folder):
+            for name in files:
+                with open(os.path.join(root, name), "rb") as f:
+                    while f.read(1 << 20):
+                        pass
+
+
 def bench(shape, pages, runs, work, flags, baseline=None):
     """Measures one corpus; returns a dict of medians (see report.py for the names)."""
     corpus = corpus_for(work, shape, pages)
@@ -92,15 +107,19 @@ def bench(shape, pages, runs, work, flags, baseline=None):
         out_g, cache_g = os.path.join(runs_dir, f"hugo-{i}"), os.path.join(runs_dir, f"hugo-cache-{i}")
         out_p = os.path.join(runs_dir, f"pagefind-{i}")
         extra = ["--timings=json"] if "--timings" in flags else []
+        warm(corpus)
         run = timed([HUBGEN, "-C", corpus, "build", "--output", out_h, *extra])
         add("hubgen", run)
         timings.append(timings_of(run))
         if baseline:
             # The same build by another hubgen binary, interleaved run by run
             # so that both meet the same machine.
+            warm(corpus)
             add("baseline", timed([baseline, "-C", corpus, "build", "--output", os.path.join(runs_dir, f"baseline-{i}")]))
         if "--no-search" in flags:
+            warm(corpus)
             add("hubgen_no_search", timed([HUBGEN, "-C", corpus, "build", "--no-search", "--output", out_n]))
+        warm(corpus)
         add("hugo", timed(hugo_cmd(corpus, out_g, cache_g)))
         # Pagefind's whole process over the same pages hubgen indexes: both
         # sites' content pages (--root-selector: pages without the element are
@@ -108,13 +127,16 @@ def bench(shape, pages, runs, work, flags, baseline=None):
         # hubgen's output. Over the output without hubgen's index when the
         # binary can leave it out (the HTML pages are the same).
         site = out_n if "--no-search" in flags else out_h
+        warm(site)
         add("pagefind", timed([PAGEFIND, "--site", site, "--root-selector", CONTENT_ROOT, "--output-path", out_p]))
         try:
             with open(guide, "w") as f:
                 f.write(original + f"\nA sentence an editor added: bench-rebuild-{i}.\n")
+            warm(corpus, out_h)
             run = timed([HUBGEN, "-C", corpus, "build", "--output", out_h, *extra])
             add("hubgen_rebuild", run)
             rebuild_timings.append(timings_of(run))
+            warm(corpus, out_g)
             add("hugo_rebuild", timed(hugo_cmd(corpus, out_g, cache_g)))
         finally:
             with open(guide, "w") as f:

@@ -181,7 +181,11 @@ def notes(results, runs, flags):
         "",
         f"- Every figure is a median of {runs} run{'s' if runs != 1 else ''}; in each run every tool writes into a new, "
         "empty folder, as a CI build from a clean clone does, and the tools run one after the other, so they meet the "
-        "same machine.",
+        "same machine; before each, every file it reads is read once, so that each finds them in the page cache as a "
+        "build of a fresh clone does (Pagefind's gigabytes otherwise push the next corpus out of memory, and the first "
+        "tool to run reads it from disk). Both tools write a folder and a file per page: creating those inodes, in the "
+        "kernel, is most of what hubgen's `pages` stages measure (a profile of the 10,000-page build on ext4), and "
+        "slower soon after many files were deleted.",
         "- Corpora (bench/corpus.py): `hub`, 300 tags drawn three to a page, mostly from the first few dozen, one or two "
         "links per section; `dense`, 20 tags, one to four per page (each tag lists about an eighth of all pages), two "
         "to four links, a list and a table in every section.",
