@@ -416,6 +416,36 @@ mod tests {
     }
 
     #[test]
+    fn a_file_another_output_wrote_is_linked_else_written_and_never_replaced() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("public/a"), dir.path().join("public/b"));
+        let lock = Lock::take(&dir.path().join("public"), &[&a, &b]).unwrap();
+        let (sa, sb) = (
+            Staged::create(&a, &lock).unwrap(),
+            Staged::create(&b, &lock).unwrap(),
+        );
+        sa.write("search/s/0.json", b"{}").unwrap();
+        sb.link(&sa, "search/s/0.json", b"{}").unwrap();
+        let ino = |p: PathBuf| fs::metadata(p).unwrap().ino();
+        assert_eq!(
+            ino(sa.staging.join("search/s/0.json")),
+            ino(sb.staging.join("search/s/0.json"))
+        );
+        // Nothing to link to: written all the same.
+        sb.link(&sa, "search/m/0.json", b"[]").unwrap();
+        assert_eq!(fs::read(sb.staging.join("search/m/0.json")).unwrap(), b"[]");
+        // A sink that is not on disk lends no file: written.
+        sb.link(&Discard, "search/f/0.json", b"{}").unwrap();
+        assert_eq!(fs::read(sb.staging.join("search/f/0.json")).unwrap(), b"{}");
+        // A second producer of one path is an error, linked or written.
+        assert!(sb.link(&sa, "search/s/0.json", b"{}").is_err());
+        assert!(sb.link(&sa, "../escape.json", b"{}").is_err());
+        sa.discard();
+        sb.discard();
+    }
+
+    #[test]
     fn only_plain_relative_paths_are_written() {
         for bad in [
             "",
