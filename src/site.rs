@@ -67,11 +67,43 @@ pub struct Image {
     pub column: usize,
 }
 
+/// A body's HTML, held compressed: the bodies are the largest part of a large
+/// site in memory, and each is read a few times in a build (for search, and
+/// by each target that publishes the page), each time quickly unpacked.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct PackedHtml(Box<[u8]>);
+
+impl PackedHtml {
+    /// `html`, compressed (LZ4, its length first).
+    pub fn pack(html: &str) -> Self {
+        if html.is_empty() {
+            return PackedHtml::default();
+        }
+        PackedHtml(lz4_flex::compress_prepend_size(html.as_bytes()).into_boxed_slice())
+    }
+
+    /// The HTML, as packed.
+    pub fn unpack(&self) -> String {
+        if self.0.is_empty() {
+            return String::new();
+        }
+        let bytes = lz4_flex::decompress_size_prepended(&self.0)
+            .expect("PackedHtml holds only what pack compressed");
+        String::from_utf8(bytes).expect("PackedHtml packs only strings")
+    }
+}
+
+impl std::fmt::Debug for PackedHtml {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PackedHtml({:?})", self.unpack())
+    }
+}
+
 /// What rendering a document's body produces.
 #[derive(Clone, Debug, Default)]
 pub struct Rendered {
     /// HTML with link markers; see [`crate::markdown::resolve_links`].
-    pub html: String,
+    pub html: PackedHtml,
     /// The headings, in order: the table of contents, and what a link's
     /// anchor may name.
     pub toc: Vec<Heading>,
@@ -226,5 +258,22 @@ impl Site {
     /// The document at `path` relative to `content/`.
     pub fn doc_at(&self, path: &Path) -> Option<&Document> {
         self.by_path.get(path).map(|&id| self.docs[id].as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PackedHtml;
+
+    #[test]
+    fn packed_html_unpacks_to_what_was_packed() {
+        let long = "<p>Shared services across areas, tiers and partnerships.</p>\n".repeat(200);
+        for html in ["", "<p>é — 日本語 \0c0\0</p>", long.as_str()] {
+            let packed = PackedHtml::pack(html);
+            assert_eq!(packed.unpack(), html);
+            assert_eq!(packed, PackedHtml::pack(html));
+        }
+        assert!(PackedHtml::pack(&long).0.len() < long.len() / 4);
+        assert_eq!(PackedHtml::default().unpack(), "");
     }
 }

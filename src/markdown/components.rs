@@ -81,7 +81,7 @@ mod tests {
         let (r, problems) = render_in("guides/a.md", "> [!CAUTION]\n> Mind the gap.\n");
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(
-            r.html,
+            r.html.unpack(),
             "<div class=\"callout callout-caution\" role=\"note\">\n<p class=\"callout-title\">Caution</p>\n<p>Mind the gap.</p>\n</div>\n"
         );
     }
@@ -93,7 +93,7 @@ mod tests {
             "## More {.details .wide}\n\nHidden.\n\n### Inside\n\nStill hidden.\n\n## After\n\nShown.\n\n### Last {.details}\n\nEnd.\n",
         );
         assert!(problems.is_empty(), "{problems:?}");
-        let html = &r.html;
+        let html = &r.html.unpack();
         assert!(
             html.starts_with("<details class=\"disclosure\">\n<summary>\n<h2 id=\"more\" class=\"wide\">More</h2>\n</summary>\n<div class=\"disclosure-body\">\n<p>Hidden.</p>"),
             "{html}"

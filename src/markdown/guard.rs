@@ -286,15 +286,19 @@ mod tests {
         let body = "Press <kbd>Ctrl</kbd>, see <abbr title=\"Local Government Association\">LGA</abbr>, x<sup>2</sup><br>\n\n<details>\n<summary>More</summary>\n\nHidden *text*.\n\n</details>\n\n<!-- a note -->\n";
         let (r, errs) = render_raw(body, false);
         assert!(errs.is_empty(), "{errs:?}");
-        assert!(r.html.contains("<kbd>Ctrl</kbd>"), "{}", r.html);
         assert!(
-            r.html.contains(
+            r.html.unpack().contains("<kbd>Ctrl</kbd>"),
+            "{}",
+            r.html.unpack()
+        );
+        assert!(
+            r.html.unpack().contains(
                 "<details>\n<summary>More</summary>\n<p>Hidden <em>text</em>.</p>\n</details>"
             ),
             "{}",
-            r.html
+            r.html.unpack()
         );
-        assert!(r.html.contains("<!-- a note -->"));
+        assert!(r.html.unpack().contains("<!-- a note -->"));
     }
 
     #[test]
@@ -309,7 +313,7 @@ mod tests {
     fn raw_html_collections_publish_html_as_written() {
         let (r, errs) = render_raw("<script>track()</script>\n", true);
         assert!(errs.is_empty());
-        assert!(r.html.contains("<script>track()</script>"));
+        assert!(r.html.unpack().contains("<script>track()</script>"));
         let (_, errs) = render_raw("<!-- hidden\n", true);
         assert_eq!(errs[0].code, "unclosed-html");
     }
@@ -368,9 +372,11 @@ mod tests {
         );
         let (r, _) = render_raw("# Fine {#top .wide}\n", false);
         assert!(
-            r.html.contains("<h1 id=\"top\" class=\"wide\">Fine</h1>"),
-            "{}",
             r.html
+                .unpack()
+                .contains("<h1 id=\"top\" class=\"wide\">Fine</h1>"),
+            "{}",
+            r.html.unpack()
         );
     }
 

@@ -109,7 +109,7 @@ mod tests {
     #[test]
     fn text_of_rendered_html() {
         let (r, _) = render_in("guides/a.md", "# Tea & *biscuits*\n\nFirst para with [a link](../workstreams/procurement.md \"T>\") and `<code>`.\n\n- one\n- two\n\n|a|b|\n|-|-|\n|1|2|\n");
-        let text = html_text(&r.html);
+        let text = html_text(&r.html.unpack());
         let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
         assert_eq!(words(&text), words(&r.plain), "{text:?}");
         assert_eq!(html_text("a&#39;b &#x41; &bogus; &"), "a'b A &bogus; &");

@@ -225,7 +225,7 @@ mod tests {
                 column: 5
             }]
         );
-        let html = resolve_links(&r.html, |d| match d {
+        let html = resolve_links(&r.html.unpack(), |d| match d {
             Linked::Doc(d) => format!("/w/{d}/"),
             Linked::List(c) => format!("/list/{c}/"),
             Linked::Address(n) => format!("/address/{n}/"),
@@ -258,17 +258,21 @@ mod tests {
     fn relative_assets_are_rewritten_from_the_page_url() {
         let (r, _) = render_in("guides/a.md", "![Chart](img/chart.png) [PDF](../files/report.pdf#page=2) [web](https://x.org/a.pdf) [root](/x.pdf)\n");
         assert!(
-            r.html.contains("src=\"../../guides/img/chart.png\""),
-            "{}",
             r.html
+                .unpack()
+                .contains("src=\"../../guides/img/chart.png\""),
+            "{}",
+            r.html.unpack()
         );
         assert!(
-            r.html.contains("href=\"../../files/report.pdf#page=2\""),
-            "{}",
             r.html
+                .unpack()
+                .contains("href=\"../../files/report.pdf#page=2\""),
+            "{}",
+            r.html.unpack()
         );
-        assert!(r.html.contains("href=\"https://x.org/a.pdf\""));
-        assert!(r.html.contains("href=\"/x.pdf\""));
+        assert!(r.html.unpack().contains("href=\"https://x.org/a.pdf\""));
+        assert!(r.html.unpack().contains("href=\"/x.pdf\""));
         assert_eq!(
             r.images[0].dest, "img/chart.png",
             "check sees what the editor wrote"

@@ -444,13 +444,13 @@ impl<'e, 'c> Walk<'e, 'c> {
             ..
         } = self;
         events.extend(disclosures.close_all());
-        out.html.reserve(body_len + body_len / 4);
-        pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
-        if out.html.contains("<img ") {
-            out.html = super::images::add_sizes(&out.html, &sized);
+        let mut html = String::with_capacity(body_len + body_len / 4);
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        if html.contains("<img ") {
+            html = super::images::add_sizes(&html, &sized);
         }
-        // Documents are kept for the whole build: hold no spare capacity.
-        out.html.shrink_to_fit();
+        // Documents are kept for the whole build: compressed.
+        out.html = crate::site::PackedHtml::pack(&html);
         out.word_count = out.plain.split_whitespace().count();
         out.plain = out.plain.trim().to_string();
         out.first_paragraph = out
@@ -509,9 +509,9 @@ mod tests {
         let ids: Vec<_> = r.toc.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["intro", "intro-1", "mine", "code-bit"]);
         assert!(
-            r.html.contains("<h2 id=\"intro-1\">Intro</h2>"),
+            r.html.unpack().contains("<h2 id=\"intro-1\">Intro</h2>"),
             "{}",
-            r.html
+            r.html.unpack()
         );
         assert_eq!(r.toc[3].level, 3);
     }
@@ -561,17 +561,23 @@ mod tests {
             "|a|b|\n|-|-|\n|1|2|\n\n## Costs & savings\n\n|c|\n|-|\n|3|\n",
         );
         assert!(
-            r.html.starts_with("<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table\">\n<table>"),
+            r.html.unpack().starts_with("<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table\">\n<table>"),
             "{}",
-            r.html
+            r.html.unpack()
         );
         assert!(
             r.html
+                .unpack()
                 .contains("aria-label=\"Table: Costs &amp; savings\">\n<table>"),
             "{}",
-            r.html
+            r.html.unpack()
         );
-        assert_eq!(r.html.matches("</table>\n</div>").count(), 2, "{}", r.html);
+        assert_eq!(
+            r.html.unpack().matches("</table>\n</div>").count(),
+            2,
+            "{}",
+            r.html.unpack()
+        );
     }
 
     /// 50,000 identical headings took minutes when each new id counted from 1.

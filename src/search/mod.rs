@@ -36,6 +36,47 @@ pub const FIELDS: [&str; NFIELDS] = ["title", "summary", "headings", "fields", "
 /// and front matter above body.
 pub const BOOSTS: [f32; NFIELDS] = [3.0, 2.0, 1.5, 1.5, 1.0];
 
+/// Bits of [`Tf`] per field: a title counts a word up to 15 times, a summary
+/// 31, headings 63, front-matter fields 127 and the body 1,023.
+const TF_BITS: [u32; NFIELDS] = [4, 5, 6, 7, 10];
+
+/// How many times a word occurs in each field of one document, in 32 bits,
+/// each field's count saturating at what its bits hold ([`TF_BITS`]). A large
+/// site's analysis holds tens of millions of these; BM25, which saturates in
+/// the term frequency, all but cannot tell a 1,023rd repetition from a 2,000th.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tf(u32);
+
+impl Tf {
+    /// Where field `f`'s bits start.
+    fn shift(f: usize) -> u32 {
+        TF_BITS[..f].iter().sum()
+    }
+
+    /// The largest count field `f` holds.
+    fn max(f: usize) -> u32 {
+        (1 << TF_BITS[f]) - 1
+    }
+
+    /// Counts per field, each saturated.
+    pub fn of(counts: [u32; NFIELDS]) -> Tf {
+        Tf((0..NFIELDS).fold(0, |bits, f| {
+            bits | (counts[f].min(Tf::max(f)) << Tf::shift(f))
+        }))
+    }
+
+    /// The count in field `f`.
+    pub fn get(self, f: usize) -> u32 {
+        (self.0 >> Tf::shift(f)) & Tf::max(f)
+    }
+
+    /// Both counts added, field by field, each saturated.
+    #[must_use]
+    pub fn plus(self, other: Tf) -> Tf {
+        Tf::of(std::array::from_fn(|f| self.get(f) + other.get(f)))
+    }
+}
+
 /// The text of each field of a document. A front-matter field's text is
 /// repeated as many times as its search weight: each of its words counts that
 /// many times (BM25F's weighted term frequency), in the browser as in tantivy.
@@ -59,7 +100,7 @@ pub fn field_texts(site: &Site, doc: &Document) -> [String; NFIELDS] {
         doc.summary.clone(),
         headings.join("\n"),
         fields,
-        crate::markdown::html_text(&doc.body.html),
+        crate::markdown::html_text(&doc.body.html.unpack()),
     ]
 }
 
@@ -99,9 +140,7 @@ pub struct Analyzed {
     /// Sorted stems; postings refer to them by index.
     pub stems: Vec<String>,
     /// Per stem: (document position, term frequency in each field), by position.
-    /// Frequencies are held in 16 bits (saturating) to keep a large site's
-    /// analysis small; no field of a real page repeats a word 65,535 times.
-    pub postings: Vec<Vec<(u32, [u16; NFIELDS])>>,
+    pub postings: Vec<Vec<(u32, Tf)>>,
     /// Every surface word, sorted, with the index of its stem.
     pub surfaces: Vec<(String, u32)>,
     /// Per field, what BM25 needs to know of it over all the documents.
@@ -111,7 +150,10 @@ pub struct Analyzed {
 impl Analyzed {
     /// Documents whose field `f` contains stem `s`.
     fn doc_freq(&self, s: usize, f: usize) -> u64 {
-        self.postings[s].iter().filter(|(_, tf)| tf[f] > 0).count() as u64
+        self.postings[s]
+            .iter()
+            .filter(|(_, tf)| tf.get(f) > 0)
+            .count() as u64
     }
 
     /// Stem `s`'s postings with their summed, boosted BM25 scores.
@@ -122,8 +164,8 @@ impl Analyzed {
             .map(|&(d, tf)| {
                 let len = self.lengths[d as usize];
                 let score = (0..NFIELDS)
-                    .filter(|&f| tf[f] > 0)
-                    .map(|f| bm25::score(self.stats[f], df[f], BOOSTS[f], len[f], u32::from(tf[f])))
+                    .filter(|&f| tf.get(f) > 0)
+                    .map(|f| bm25::score(self.stats[f], df[f], BOOSTS[f], len[f], tf.get(f)))
                     .sum();
                 (d, score)
             })
@@ -160,8 +202,8 @@ pub struct DocWords {
     /// The length of each field in tokens.
     pub lengths: [u32; NFIELDS],
     /// Each distinct word (its id in the [`Vocabulary`]), with how many times
-    /// it occurs in each field (in 16 bits, saturating, as the postings hold them).
-    pub words: Vec<(u32, [u16; NFIELDS])>,
+    /// it occurs in each field.
+    pub words: Vec<(u32, Tf)>,
 }
 
 /// Tokenizes `docs` in parallel, interning their words into `vocab`.
@@ -192,7 +234,7 @@ pub fn tokenize(site: &Site, docs: &[&Document], vocab: &mut Vocabulary) -> Vec<
         for (lengths, words) in analysed {
             let words = words
                 .into_iter()
-                .map(|(w, tf)| (vocab.intern(w), tf.map(saturate)))
+                .map(|(w, tf)| (vocab.intern(w), Tf::of(tf)))
                 .collect();
             out.push(DocWords { lengths, words });
         }
@@ -206,11 +248,6 @@ pub fn analyze(site: &Site, target: &Target) -> Analyzed {
     let mut vocab = Vocabulary::default();
     let words = tokenize(site, &docs, &mut vocab);
     index_words(docs.iter().map(|d| d.id).collect(), words, &vocab)
-}
-
-/// A term frequency in the 16 bits the postings hold it in.
-fn saturate(tf: u32) -> u16 {
-    u16::try_from(tf).unwrap_or(u16::MAX)
 }
 
 /// Documents whose words are turned into postings at once: the words of those
@@ -253,7 +290,7 @@ where
     // Postings by stem, in document order, a batch of documents at a time,
     // each list allocated once at (at least) its length: the documents with
     // a word of its stem.
-    let mut postings: Vec<Vec<(u32, [u16; NFIELDS])>> = {
+    let mut postings: Vec<Vec<(u32, Tf)>> = {
         let mut sizes = vec![0usize; stems.len()];
         for d in &words {
             for (w, _) in &d.borrow().words {
@@ -269,7 +306,7 @@ where
         if batch.is_empty() {
             break;
         }
-        let per_doc: Vec<Vec<(u32, [u16; NFIELDS])>> = batch
+        let per_doc: Vec<Vec<(u32, Tf)>> = batch
             .into_par_iter()
             .map(|doc| by_stem(&doc.borrow().words, &stem_of))
             .collect();
@@ -302,20 +339,42 @@ where
 }
 
 /// A document's words as stems, with the frequencies of words sharing a stem added.
-fn by_stem(words: &[(u32, [u16; NFIELDS])], stem_of: &[u32]) -> Vec<(u32, [u16; NFIELDS])> {
-    let mut by_stem: Vec<(u32, [u16; NFIELDS])> = words
+fn by_stem(words: &[(u32, Tf)], stem_of: &[u32]) -> Vec<(u32, Tf)> {
+    let mut by_stem: Vec<(u32, Tf)> = words
         .iter()
         .map(|&(w, tf)| (stem_of[w as usize], tf))
         .collect();
     by_stem.sort_unstable_by_key(|(s, _)| *s);
-    let mut merged: Vec<(u32, [u16; NFIELDS])> = Vec::with_capacity(by_stem.len());
+    let mut merged: Vec<(u32, Tf)> = Vec::with_capacity(by_stem.len());
     for (s, tf) in by_stem {
         match merged.last_mut() {
-            Some((last, acc)) if *last == s => {
-                (0..NFIELDS).for_each(|f| acc[f] = acc[f].saturating_add(tf[f]));
-            }
+            Some((last, acc)) if *last == s => *acc = acc.plus(tf),
             _ => merged.push((s, tf)),
         }
     }
     merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Tf, NFIELDS, TF_BITS};
+
+    #[test]
+    fn term_frequencies_pack_into_32_bits_and_saturate_field_by_field() {
+        assert_eq!(TF_BITS.iter().sum::<u32>(), 32);
+        let counts = [1, 2, 3, 4, 5];
+        let tf = Tf::of(counts);
+        assert_eq!((0..NFIELDS).map(|f| tf.get(f)).collect::<Vec<_>>(), counts);
+        let full = Tf::of([u32::MAX; NFIELDS]);
+        assert_eq!(
+            (0..NFIELDS).map(|f| full.get(f)).collect::<Vec<_>>(),
+            [15, 31, 63, 127, 1023]
+        );
+        let sum = Tf::of([10, 0, 0, 100, 1000]).plus(Tf::of([10, 1, 0, 100, 1000]));
+        assert_eq!(
+            (0..NFIELDS).map(|f| sum.get(f)).collect::<Vec<_>>(),
+            [15, 1, 0, 127, 1023]
+        );
+        assert_eq!(Tf::of([0; NFIELDS]), Tf::default());
+    }
 }

@@ -113,7 +113,7 @@ impl<'v> Builder<'v> {
         let site = view.site;
         let item = self.item(doc.id);
         let mut linked = Vec::new();
-        let content = resolve_links(&doc.body.html, |to| match to {
+        let content = resolve_links(&doc.body.html.unpack(), |to| match to {
             Linked::Doc(id) => {
                 linked.push(id);
                 site.url_from(&site.docs[id], view.target)
