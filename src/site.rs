@@ -67,35 +67,36 @@ pub struct Image {
     pub column: usize,
 }
 
-/// A body's HTML, held compressed: the bodies are the largest part of a large
-/// site in memory, and each is read a few times in a build (for search, and
-/// by each target that publishes the page), each time quickly unpacked.
+/// Text held compressed for the whole build, such as a page's body HTML: the
+/// bodies are the largest part of a large site in memory, and each is read a
+/// few times in a build (for search, and by each target that publishes the
+/// page), each time quickly unpacked.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct PackedHtml(Box<[u8]>);
+pub struct Packed(Box<[u8]>);
 
-impl PackedHtml {
-    /// `html`, compressed (LZ4, its length first).
-    pub fn pack(html: &str) -> Self {
-        if html.is_empty() {
-            return PackedHtml::default();
+impl Packed {
+    /// `text`, compressed (LZ4, its length first).
+    pub fn pack(text: &str) -> Self {
+        if text.is_empty() {
+            return Packed::default();
         }
-        PackedHtml(lz4_flex::compress_prepend_size(html.as_bytes()).into_boxed_slice())
+        Packed(lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice())
     }
 
-    /// The HTML, as packed.
+    /// The text, as packed.
     pub fn unpack(&self) -> String {
         if self.0.is_empty() {
             return String::new();
         }
         let bytes = lz4_flex::decompress_size_prepended(&self.0)
-            .expect("PackedHtml holds only what pack compressed");
-        String::from_utf8(bytes).expect("PackedHtml packs only strings")
+            .expect("Packed holds only what pack compressed");
+        String::from_utf8(bytes).expect("Packed packs only strings")
     }
 }
 
-impl std::fmt::Debug for PackedHtml {
+impl std::fmt::Debug for Packed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PackedHtml({:?})", self.unpack())
+        write!(f, "Packed({:?})", self.unpack())
     }
 }
 
@@ -103,7 +104,7 @@ impl std::fmt::Debug for PackedHtml {
 #[derive(Clone, Debug, Default)]
 pub struct Rendered {
     /// HTML with link markers; see [`crate::markdown::resolve_links`].
-    pub html: PackedHtml,
+    pub html: Packed,
     /// The headings, in order: the table of contents, and what a link's
     /// anchor may name.
     pub toc: Vec<Heading>,
@@ -147,7 +148,7 @@ pub struct Document {
     /// The front matter's summary, or the start of the first paragraph.
     pub summary: String,
     /// The start of the page's text, for search results.
-    pub excerpt: String,
+    pub excerpt: Packed,
     /// Its Markdown body rendered: the HTML, headings, links and images.
     pub body: Rendered,
     /// Resolved reference fields: field name and the documents it names.
@@ -263,17 +264,17 @@ impl Site {
 
 #[cfg(test)]
 mod tests {
-    use super::PackedHtml;
+    use super::Packed;
 
     #[test]
-    fn packed_html_unpacks_to_what_was_packed() {
+    fn packed_text_unpacks_to_what_was_packed() {
         let long = "<p>Shared services across areas, tiers and partnerships.</p>\n".repeat(200);
         for html in ["", "<p>é — 日本語 \0c0\0</p>", long.as_str()] {
-            let packed = PackedHtml::pack(html);
+            let packed = Packed::pack(html);
             assert_eq!(packed.unpack(), html);
-            assert_eq!(packed, PackedHtml::pack(html));
+            assert_eq!(packed, Packed::pack(html));
         }
-        assert!(PackedHtml::pack(&long).0.len() < long.len() / 4);
-        assert_eq!(PackedHtml::default().unpack(), "");
+        assert!(Packed::pack(&long).0.len() < long.len() / 4);
+        assert_eq!(Packed::default().unpack(), "");
     }
 }

@@ -100,6 +100,8 @@ fn load_for_publishing(
     if problems.has_errors() {
         return Err(problems);
     }
+    // What reading and checking used beside the site itself.
+    output::release_free_memory();
     Ok(site)
 }
 

@@ -16,7 +16,7 @@ use crate::frontmatter;
 use crate::markdown::{self, LinkContext};
 use crate::schema;
 use crate::site::DocId;
-use crate::site::{Document, Site};
+use crate::site::{Document, Packed, Site};
 use crate::text::{slugify, truncate_words, Date};
 use crate::timings::Timings;
 
@@ -360,7 +360,10 @@ fn load_one(
     // Only the summary needed it; the text is kept only as the start of the page,
     // for search excerpts (search reads the rest from the HTML when it indexes).
     body.first_paragraph = String::new();
-    let excerpt = truncate_words(&body.plain.replace('\n', " "), EXCERPT_CHARS);
+    let excerpt = Packed::pack(&truncate_words(
+        &body.plain.replace('\n', " "),
+        EXCERPT_CHARS,
+    ));
     body.plain = String::new();
     let doc = Document {
         id,
@@ -442,7 +445,7 @@ fn unreadable(id: DocId, collection: usize, path: &Path) -> Document {
         url: String::new(),
         meta: schema::FrontMatter::default(),
         summary: String::new(),
-        excerpt: String::new(),
+        excerpt: Packed::default(),
         body: markdown::Rendered::default(),
         refs: Vec::new(),
         referrers: Vec::new(),

@@ -450,7 +450,7 @@ impl<'e, 'c> Walk<'e, 'c> {
             html = super::images::add_sizes(&html, &sized);
         }
         // Documents are kept for the whole build: compressed.
-        out.html = crate::site::PackedHtml::pack(&html);
+        out.html = crate::site::Packed::pack(&html);
         out.word_count = out.plain.split_whitespace().count();
         out.plain = out.plain.trim().to_string();
         out.first_paragraph = out

@@ -369,9 +369,16 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
 /// search index of one target, then the pages of another, each growing the
 /// process instead of reusing what the last one let go. hubgen's allocator is
 /// mimalloc (see `main.rs`); this asks it to return what it holds free.
+pub fn release_free_memory() {
+    // Each thread has its own heap: every worker collects its own, then this one.
+    rayon::broadcast(|_| collect());
+    collect();
+}
+
+/// Returns to the system what this thread's heap holds free.
 // The one unsafe call in hubgen: mimalloc's collect, which has no safe wrapper.
 #[allow(unsafe_code)]
-pub fn release_free_memory() {
+fn collect() {
     // SAFETY: mi_collect only frees pages the allocator holds unused; it is
     // thread-safe and takes no pointers.
     unsafe {

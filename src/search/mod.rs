@@ -148,18 +148,17 @@ pub struct Analyzed {
 }
 
 impl Analyzed {
-    /// Documents whose field `f` contains stem `s`.
-    fn doc_freq(&self, s: usize, f: usize) -> u64 {
-        self.postings[s]
-            .iter()
-            .filter(|(_, tf)| tf.get(f) > 0)
-            .count() as u64
-    }
-
     /// Stem `s`'s postings with their summed, boosted BM25 scores.
     pub fn scores_of(&self, s: usize) -> Vec<(u32, f32)> {
-        let df: [u64; NFIELDS] = std::array::from_fn(|f| self.doc_freq(s, f));
-        self.postings[s]
+        self.scores(&self.postings[s])
+    }
+
+    /// Postings of one stem (taken out of `postings`, or not) with their
+    /// summed, boosted BM25 scores.
+    pub fn scores(&self, postings: &[(u32, Tf)]) -> Vec<(u32, f32)> {
+        let df: [u64; NFIELDS] =
+            std::array::from_fn(|f| postings.iter().filter(|(_, tf)| tf.get(f) > 0).count() as u64);
+        postings
             .iter()
             .map(|&(d, tf)| {
                 let len = self.lengths[d as usize];
@@ -265,12 +264,16 @@ where
     W: std::borrow::Borrow<DocWords> + Send,
 {
     // The words in use, stemmed once each.
-    let mut used: Vec<u32> = words
-        .iter()
-        .flat_map(|d| d.borrow().words.iter().map(|(w, _)| *w))
+    let mut in_use = vec![false; vocab.words.len()];
+    for d in &words {
+        for (w, _) in &d.borrow().words {
+            in_use[*w as usize] = true;
+        }
+    }
+    let used: Vec<u32> = (0..vocab.words.len() as u32)
+        .filter(|&w| in_use[w as usize])
         .collect();
-    used.par_sort_unstable();
-    used.dedup();
+    drop(in_use);
     let stemmed: Vec<String> = used
         .par_iter()
         .map_init(analysis::WordStemmer::default, |s, &w| {

@@ -37,10 +37,10 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
 
 /// Counts, over the pages' texts, the pages each sentence is on; keeps those
 /// on [`REPEATED_ON`] pages or more.
-pub fn repeated<'a>(texts: impl Iterator<Item = &'a str>) -> Repeated {
+pub fn repeated<T: AsRef<str>>(texts: impl Iterator<Item = T>) -> Repeated {
     let mut counts: Repeated = HashMap::new();
     for text in texts {
-        let mut mine: Vec<&str> = sentences(text).collect();
+        let mut mine: Vec<&str> = sentences(text.as_ref()).collect();
         mine.sort_unstable();
         mine.dedup();
         for s in mine {

@@ -110,7 +110,7 @@ fn gaps(postings: &[(u32, u32)]) -> String {
 pub struct BlockFiles<'a> {
     folder: &'static str,
     size: usize,
-    current: BTreeMap<&'a str, &'a str>,
+    current: BTreeMap<&'a str, String>,
     bytes: usize,
     written: usize,
 }
@@ -128,15 +128,10 @@ impl<'a> BlockFiles<'a> {
     }
 
     /// Adds a stem's tail; returns the number of the tail file that holds it.
-    pub fn add(
-        &mut self,
-        stem: &'a str,
-        tail: &'a str,
-        files: &mut Vec<(String, String)>,
-    ) -> usize {
+    pub fn add(&mut self, stem: &'a str, tail: String, files: &mut Vec<(String, String)>) -> usize {
         let n = self.written;
-        self.current.insert(stem, tail);
         self.bytes += stem.len() + tail.len() + 6;
+        self.current.insert(stem, tail);
         if self.bytes >= self.size {
             self.flush(files);
         }

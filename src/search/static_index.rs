@@ -220,8 +220,8 @@ enum Key<'a> {
     Stem(&'a str, Encoded),
 }
 
-impl Key<'_> {
-    fn key(&self) -> &str {
+impl<'a> Key<'a> {
+    fn key(&self) -> &'a str {
         match self {
             Key::Surface(k, _) | Key::Stem(k, _) => k,
         }
@@ -261,24 +261,21 @@ impl SharedFiles {
     pub fn build(site: &Site, a: &mut Analyzed) -> Self {
         let (mut files, fuzzy) = super::fuzzy::build_files(a);
         let encoded = encode_postings(a);
-        a.postings = Vec::new();
-        let keys = term_space(a, encoded);
-        let bounds = push_shards(&keys, &mut files);
-        drop(keys);
+        let bounds = push_shards(term_space(a, encoded), &mut files);
 
         // Metadata, in chunks.
         let repeated =
-            super::passages::repeated(a.docs.iter().map(|&id| site.docs[id].excerpt.as_str()));
-        let metas: Vec<Json> = a
+            super::passages::repeated(a.docs.iter().map(|&id| site.docs[id].excerpt.unpack()));
+        let chunks: Vec<String> = a
             .docs
-            .par_iter()
-            .map(|&id| meta(site, id, &repeated))
+            .par_chunks(CHUNK)
+            .map(|ids| {
+                let metas = ids.iter().map(|&id| meta(site, id, &repeated)).collect();
+                Json::Array(metas).to_string()
+            })
             .collect();
-        for (n, chunk) in metas.chunks(CHUNK).enumerate() {
-            files.push((
-                format!("search/m/{n}.json"),
-                Json::Array(chunk.to_vec()).to_string(),
-            ));
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            files.push((format!("search/m/{n}.json"), chunk));
         }
         SharedFiles {
             files,
@@ -331,11 +328,15 @@ impl SharedFiles {
     }
 }
 
-/// Postings, scored and encoded stem by stem.
-fn encode_postings(a: &Analyzed) -> Vec<Encoded> {
-    (0..a.stems.len())
+/// Postings, scored and encoded stem by stem, each stem's list dropped as
+/// soon as it is encoded: the postings leave `a` (the rest of the index
+/// needs none of them).
+fn encode_postings(a: &mut Analyzed) -> Vec<Encoded> {
+    let postings = std::mem::take(&mut a.postings);
+    let a = &*a;
+    postings
         .into_par_iter()
-        .map(|stem| postings::encode(&a.scores_of(stem)))
+        .map(|p| postings::encode(&a.scores(&p)))
         .collect()
 }
 
@@ -358,7 +359,7 @@ fn term_space(a: &Analyzed, encoded: Vec<Encoded>) -> Vec<Key<'_>> {
 /// for each to `files`; returns the first key of each shard (the first one
 /// empty), as the manifest lists them. The later blocks of long postings
 /// lists go to block files, tier by tier, in the same order.
-fn push_shards(keys: &[Key], files: &mut Vec<(String, String)>) -> Vec<String> {
+fn push_shards(keys: Vec<Key>, files: &mut Vec<(String, String)>) -> Vec<String> {
     let total: usize = keys.iter().map(Key::size).sum();
     let target_bytes = MIN_SHARD_BYTES.max(total / MAX_SHARDS + 1);
 
@@ -368,23 +369,29 @@ fn push_shards(keys: &[Key], files: &mut Vec<(String, String)>) -> Vec<String> {
         BlockFiles::new("t", MID_BYTES),
         BlockFiles::new("r", REST_BYTES),
     ];
-    for (i, k) in keys.iter().enumerate() {
-        if i == 0 || (shard.bytes >= target_bytes && k.key() != keys[i - 1].key()) {
-            if i > 0 {
+    // Each key's postings move into its shard or block file, so that they
+    // are held once, not twice, until written.
+    let mut previous: Option<&str> = None;
+    for k in keys {
+        let key = k.key();
+        if previous.is_none() || (shard.bytes >= target_bytes && previous != Some(key)) {
+            if previous.is_some() {
                 shard.flush(files, bounds.len() - 1);
             }
-            bounds.push(if i == 0 {
+            bounds.push(if previous.is_none() {
                 String::new()
             } else {
-                k.key().to_string()
+                key.to_string()
             });
         }
+        previous = Some(key);
+        shard.bytes += k.size();
         match k {
             Key::Surface(w, s) => {
-                shard.words.insert(w, Json::from(*s));
+                shard.words.insert(w, Json::from(s));
             }
             Key::Stem(s, Encoded::Whole(p)) => {
-                shard.postings.insert(s, Json::from(p.as_str()));
+                shard.postings.insert(s, Json::from(p));
             }
             Key::Stem(
                 s,
@@ -394,17 +401,16 @@ fn push_shards(keys: &[Key], files: &mut Vec<(String, String)>) -> Vec<String> {
                     count,
                 },
             ) => {
-                let mut entry = vec![Json::from(head.as_str()), Json::from(*count)];
-                for (tier, (block, max)) in blocks.iter().enumerate() {
+                let mut entry = vec![Json::from(head), Json::from(count)];
+                for (tier, (block, max)) in blocks.into_iter().enumerate() {
                     entry.push(Json::from(tiers[tier].add(s, block, files)));
-                    entry.push(Json::from(*max));
+                    entry.push(Json::from(max));
                 }
                 shard.postings.insert(s, Json::Array(entry));
             }
         }
-        shard.bytes += k.size();
     }
-    if !keys.is_empty() {
+    if previous.is_some() {
         shard.flush(files, bounds.len() - 1);
     }
     for t in &mut tiers {
@@ -478,7 +484,7 @@ fn meta(site: &Site, id: DocId, repeated: &super::passages::Repeated) -> Json {
         "y": coll.title,
         "w": workstream.join(", "),
         "s": doc.summary,
-        "x": super::passages::own_text(&doc.excerpt, repeated),
+        "x": super::passages::own_text(&doc.excerpt.unpack(), repeated),
     })
 }
 
