@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod bm25;
+mod entries;
 pub mod fuzzy;
 pub mod passages;
 pub mod postings;

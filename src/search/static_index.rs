@@ -2,7 +2,8 @@
 //! `search/` folder.
 //!
 //! ```text
-//! search/manifest.json   what the browser loads first: shard boundaries, counts, facets
+//! search/manifest.json   what the browser loads first: shard boundaries, counts, facets,
+//!                        the sites and which one this is
 //! search/s/N.json        shard N: the surface words and stems in one range of the sorted
 //!                        term space, with postings (document, BM25 score) for each stem:
 //!                        a long list's best postings only, with its page count and
@@ -10,7 +11,8 @@
 //!                        (see [`postings`](super::postings))
 //! search/t/N.json        the second blocks of long postings lists, neighbouring stems
 //! search/r/N.json        together; and the rest of them
-//! search/m/N.json        documents N×CHUNK … N×CHUNK+CHUNK-1: title, URL, type, excerpt
+//! search/m/N.json        documents N×CHUNK … N×CHUNK+CHUNK-1: title, path, the sites
+//!                        that publish it, type, excerpt text
 //! search/facets.json     for each facet value, the documents that have it
 //! search/f/N.json        the typo index: vocabulary words by their first and last
 //!                        two letters (see [`fuzzy`](super::fuzzy))
@@ -21,6 +23,10 @@
 //! A query downloads the manifest, the shard of each word, a list's next
 //! block only when its pages could still reach the results shown, and the metadata chunks of
 //! the results it shows: never the whole index.
+//!
+//! Only the manifest and the facets depend on the target (its base path, its
+//! taxonomies); targets that search the same documents share every other
+//! file, written once and linked ([`SharedFiles`]).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -28,11 +34,11 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 
+use super::entries::{facets, facets_json, meta};
 use super::postings::{self, BlockFiles, Encoded};
 use super::{analyze, Analyzed};
-use crate::config::{FieldType, Target};
+use crate::config::Target;
 use crate::output::Sink;
-use crate::schema::Value;
 use crate::site::Site;
 use crate::site::{DocId, Document};
 
@@ -433,149 +439,6 @@ impl Shard<'_> {
         files.push((format!("search/s/{n}.json"), body));
         *self = Shard::default();
     }
-}
-
-/// `facets.json`: for each facet, each value with its documents' positions
-/// written as gaps.
-fn facets_json(facets: &[Facet]) -> String {
-    let facet_json: Vec<Json> = facets
-        .iter()
-        .map(|(name, _, values)| {
-            let values: Vec<Json> = values
-                .iter()
-                .map(|(v, docs)| {
-                    let mut s = String::new();
-                    let mut prev = 0;
-                    for &d in docs {
-                        push_number(&mut s, d - prev);
-                        prev = d;
-                    }
-                    json!([v, s])
-                })
-                .collect();
-            json!({"name": name, "values": values})
-        })
-        .collect();
-    json!({"facets": facet_json}).to_string()
-}
-
-/// A document's entry in the metadata chunks, the same for every target:
-/// its path below the base of the sites that publish it, and `o`, those
-/// sites by their positions in site.toml (the manifest's `sites`).
-/// `search.js` links a page its own site publishes by that path, any other
-/// by its canonical URL on the first site that publishes it (its owner),
-/// and names that site.
-fn meta(site: &Site, id: DocId, repeated: &super::passages::Repeated) -> Json {
-    let doc = &site.docs[id];
-    let coll = site.collection_of(doc);
-    let workstream: Vec<&str> = reference_titles(site, doc);
-    let sites: Vec<usize> = site
-        .config
-        .targets
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| site.publishes(t, doc))
-        .map(|(i, _)| i)
-        .collect();
-    json!({
-        "t": doc.meta.title,
-        "u": doc.url,
-        "o": sites,
-        "y": coll.title,
-        "w": workstream.join(", "),
-        "s": doc.summary,
-        "x": super::passages::own_text(&doc.excerpt.unpack(), repeated),
-    })
-}
-
-/// Titles of the documents a document's reference fields name.
-fn reference_titles<'a>(site: &'a Site, doc: &crate::site::Document) -> Vec<&'a str> {
-    doc.refs
-        .iter()
-        .flat_map(|(_, ids)| ids.iter().map(|&i| site.docs[i].meta.title.as_str()))
-        .collect()
-}
-
-/// A facet: its name, its title, and each value with its documents' positions.
-type Facet = (String, String, Vec<(String, Vec<u32>)>);
-
-/// Facets: site, content type, each collection referred to, and the target's taxonomies;
-/// for each, its values with the positions of the documents that have them.
-fn facets(site: &Site, target: &Target, docs: &[DocId]) -> Vec<Facet> {
-    let mut out = Vec::new();
-    let mut add = |name: String, title: String, value_of: &dyn Fn(DocId) -> Vec<String>| {
-        let mut values: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        for (pos, &id) in docs.iter().enumerate() {
-            let mut vs = value_of(id);
-            vs.sort();
-            vs.dedup();
-            for v in vs {
-                values.entry(v).or_default().push(pos as u32);
-            }
-        }
-        if !values.is_empty() {
-            out.push((name, title, values.into_iter().collect()));
-        }
-    };
-    if target.search.len() > 1 {
-        add("site".into(), "Site".into(), &|id| {
-            vec![super::home_of(site, &site.docs[id], target).title.clone()]
-        });
-    }
-    add("type".into(), "Content type".into(), &|id| {
-        vec![site.collection_of(&site.docs[id]).title.clone()]
-    });
-    // One facet per collection that pages refer to, whatever each collection
-    // calls its field (a guide's `workstream`, a programme's `workstreams`):
-    // readers filter by workstream, once.
-    let mut referred: Vec<&str> = target
-        .search
-        .iter()
-        .filter_map(|t| site.config.target(t))
-        .flat_map(|t| &t.collections)
-        .filter_map(|c| site.config.collection(c))
-        .flat_map(|c| {
-            c.fields
-                .iter()
-                .filter(|f| matches!(f.kind, FieldType::Reference | FieldType::References))
-                .filter_map(|f| f.collection.as_deref())
-        })
-        .collect();
-    referred.sort_unstable();
-    referred.dedup();
-    for name in referred {
-        let Some(coll) = site.config.collection(name) else {
-            continue;
-        };
-        add(name.to_string(), coll.title.clone(), &|id| {
-            site.docs[id]
-                .refs
-                .iter()
-                .flat_map(|(_, ids)| ids.iter())
-                .filter(|&&i| site.collection_of(&site.docs[i]).name == name)
-                .map(|&i| site.docs[i].meta.title.clone())
-                .collect()
-        });
-    }
-    for tax in site
-        .config
-        .taxonomies
-        .iter()
-        .filter(|t| target.taxonomies.contains(&t.name))
-    {
-        add(tax.name.clone(), tax.title.clone(), &|id| {
-            let doc = &site.docs[id];
-            if tax.field == "tags" {
-                return doc.meta.tags.clone();
-            }
-            match doc.meta.get(&tax.field) {
-                Some(Value::String(s)) => vec![s.clone()],
-                Some(Value::List(l)) => l.clone(),
-                _ => Vec::new(),
-            }
-        });
-    }
-    out
 }
 
 #[cfg(test)]
