@@ -149,13 +149,8 @@ pub struct Analyzed {
 }
 
 impl Analyzed {
-    /// Stem `s`'s postings with their summed, boosted BM25 scores.
-    pub fn scores_of(&self, s: usize) -> Vec<(u32, f32)> {
-        self.scores(&self.postings[s])
-    }
-
-    /// Postings of one stem (taken out of `postings`, or not) with their
-    /// summed, boosted BM25 scores.
+    /// One stem's postings (taken out of `postings`) with their summed,
+    /// boosted BM25 scores.
     pub fn scores(&self, postings: &[(u32, Tf)]) -> Vec<(u32, f32)> {
         let df: [u64; NFIELDS] =
             std::array::from_fn(|f| postings.iter().filter(|(_, tf)| tf.get(f) > 0).count() as u64);

@@ -142,11 +142,16 @@ pub fn write_all(
         }
         let t0 = Instant::now();
         let ids: Vec<DocId> = sets[i].iter().map(|d| d.id).collect();
+        // The targets that search exactly these documents share this analysis.
+        let group: Vec<usize> = (i..targets.len())
+            .filter(|&j| !done[j] && sets[j].iter().map(|d| d.id).eq(ids.iter().copied()))
+            .collect();
+        for &j in &group {
+            done[j] = true;
+        }
         let at = |id: DocId| read[id].expect("every searched document was read");
         // The last analysis takes the words it needs, and frees them as it goes.
-        let same = |j: usize| sets[j].iter().map(|d| d.id).eq(ids.iter().copied());
-        let last = (i + 1..targets.len()).all(|j| done[j] || same(j));
-        let mut analyzed = if last {
+        let mut analyzed = if done.iter().all(|&d| d) {
             let owned: Vec<super::DocWords> = ids
                 .iter()
                 .map(|&id| std::mem::take(&mut words[at(id)]))
@@ -161,16 +166,7 @@ pub fn write_all(
         // The first target of the group writes the shared files; the others
         // link to its copies.
         let mut first: Option<&dyn Sink> = None;
-        for j in i..targets.len() {
-            if done[j]
-                || (j > i
-                    && sets[j]
-                        .iter()
-                        .map(|d| d.id)
-                        .ne(analyzed.docs.iter().copied()))
-            {
-                continue;
-            }
+        for j in group {
             let t1 = Instant::now();
             let (target, sink) = targets[j];
             let own = shared.target_files(site, target, &analyzed);
@@ -189,7 +185,6 @@ pub fn write_all(
                 terms: analyzed.stems.len(),
             };
             out[j] = (stats, reading + analysis + t1.elapsed());
-            done[j] = true;
         }
     }
     Ok(out)
