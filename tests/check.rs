@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
 
@@ -188,29 +187,6 @@ fn build_errors_are_check_findings_and_nothing_is_written() {
     );
 }
 
-fn git(dir: &Path, args: &[&str], date: &str) {
-    let o = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=Editor",
-            "-c",
-            "user.email=editor@example.org",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
 #[test]
 fn init_new_and_last_updated_from_git() {
     let tmp = tempfile::tempdir().unwrap();
@@ -262,12 +238,20 @@ fn init_new_and_last_updated_from_git() {
     .unwrap();
 
     // Two versions of a page, committed on two dates: the page shows the later.
-    git(&site, &["init", "-q"], "2011-01-05T10:00:00Z");
-    git(&site, &["add", "."], "2011-01-05T10:00:00Z");
-    git(&site, &["commit", "-qm", "first"], "2011-01-05T10:00:00Z");
+    git_ok(&site, &["init", "-q"], Some("2011-01-05T10:00:00Z"));
+    git_ok(&site, &["add", "."], Some("2011-01-05T10:00:00Z"));
+    git_ok(
+        &site,
+        &["commit", "-qm", "first"],
+        Some("2011-01-05T10:00:00Z"),
+    );
     let path = site.join("content/guides/getting-started.md");
     std::fs::write(&path, read(&path) + "\nA second version.\n").unwrap();
-    git(&site, &["commit", "-qam", "second"], "2011-03-09T10:00:00Z");
+    git_ok(
+        &site,
+        &["commit", "-qam", "second"],
+        Some("2011-03-09T10:00:00Z"),
+    );
     let out = tmp.path().join("built");
     build_ok(&site, &out, &[]);
     let html = read(out.join("guides/getting-started/index.html"));
@@ -409,10 +393,22 @@ fn changed_since_reports_what_a_change_touches() {
         &format!("themes_dir = {:?}", repo().join("themes").to_string_lossy()),
     );
     std::fs::write(site.join("site.toml"), toml).unwrap();
-    git(site, &["init", "-q", "-b", "main"], "2011-01-05T10:00:00Z");
-    git(site, &["add", "."], "2011-01-05T10:00:00Z");
-    git(site, &["commit", "-qm", "first"], "2011-01-05T10:00:00Z");
-    git(site, &["checkout", "-qb", "change"], "2011-01-05T10:00:00Z");
+    git_ok(
+        site,
+        &["init", "-q", "-b", "main"],
+        Some("2011-01-05T10:00:00Z"),
+    );
+    git_ok(site, &["add", "."], Some("2011-01-05T10:00:00Z"));
+    git_ok(
+        site,
+        &["commit", "-qm", "first"],
+        Some("2011-01-05T10:00:00Z"),
+    );
+    git_ok(
+        site,
+        &["checkout", "-qb", "change"],
+        Some("2011-01-05T10:00:00Z"),
+    );
 
     // Nothing changed yet: the old guide's passed review is not this change's.
     let (code, lines) = check_json(site, &["--strict", "--changed-since", "main"]);
@@ -422,7 +418,11 @@ fn changed_since_reports_what_a_change_touches() {
     // yet committed, naming a topic that does not exist.
     let current = site.join("content/guides/current.md");
     std::fs::write(&current, read(&current).replace("2030-06-30", "2012-01-31")).unwrap();
-    git(site, &["commit", "-qam", "a date"], "2011-02-05T10:00:00Z");
+    git_ok(
+        site,
+        &["commit", "-qam", "a date"],
+        Some("2011-02-05T10:00:00Z"),
+    );
     std::fs::write(
         site.join("content/guides/new.md"),
         "---\ntitle: New\ntopic: energy\nreview_by: 2011-07-01\n---\n\nText.\n",

@@ -262,16 +262,7 @@ fn every_collection_with_a_list_has_a_valid_feed_that_its_list_links_to() {
 
 /// A site outside git, so that only the front matter dates its pages.
 fn dated_site(dir: &Path) {
-    let notes = dir.join("content/notes");
-    std::fs::create_dir_all(&notes).unwrap();
-    std::fs::write(
-        dir.join("site.toml"),
-        format!(
-            "title = \"Dates\"\nlanguage = \"en-GB\"\nthemes_dir = \"{}\"\n\n[collections.notes]\n\n[targets.hub]\nbase_url = \"https://dates.example.org/\"\ntheme = \"hub\"\ncollections = [\"notes\"]\noutput = \"public\"\n",
-            repo().join("themes").display()
-        ),
-    )
-    .unwrap();
+    let notes = one_collection_site(dir, "Dates", "notes", "https://dates.example.org/");
     for (name, front) in [
         ("published", "date: 2011-01-10"),
         ("revised", "date: 2010-12-03\nupdated: 2011-02-01"),

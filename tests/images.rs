@@ -13,16 +13,7 @@ use common::*;
 /// A site with one guide showing a wide PNG, a JPEG, a WebP, a GIF, an SVG
 /// and a PNG too small for copies.
 fn site(dir: &Path) {
-    let guides = dir.join("content/guides");
-    std::fs::create_dir_all(&guides).unwrap();
-    std::fs::write(
-        dir.join("site.toml"),
-        format!(
-            "title = \"Pictures\"\nlanguage = \"en-GB\"\nthemes_dir = \"{}\"\n\n[collections.guides]\n\n[targets.hub]\nbase_url = \"https://pictures.example.org/\"\ntheme = \"hub\"\ncollections = [\"guides\"]\noutput = \"public\"\n",
-            repo().join("themes").display()
-        ),
-    )
-    .unwrap();
+    let guides = one_collection_site(dir, "Pictures", "guides", "https://pictures.example.org/");
     let gradient = |w: u32, h: u32| {
         image::RgbImage::from_fn(w, h, |x, y| {
             image::Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, 120])

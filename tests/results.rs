@@ -4,8 +4,12 @@
 //! by hand, a note added below the tables, or results from a branch that was
 //! never merged fail here.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
+
+use common::git_ok;
 
 /// What bench/run.py writes before the generated section (its `PREAMBLE`).
 const PREAMBLE: &str = "# Benchmark results
@@ -179,28 +183,7 @@ fn hand_written_text_outside_the_generated_section_is_refused() {
 fn a_commit_outside_heads_history_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path();
-    let run = |args: &[&str]| {
-        let o = Command::new("git")
-            .arg("-C")
-            .arg(repo)
-            .args([
-                "-c",
-                "user.name=bench",
-                "-c",
-                "user.email=bench@example.org",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .output()
-            .expect("git runs");
-        assert!(
-            o.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8_lossy(&o.stdout).trim().to_string()
-    };
+    let run = |args: &[&str]| git_ok(repo, args, None);
     run(&["init", "-q"]);
     run(&["commit", "-q", "--allow-empty", "-m", "base"]);
     let base = run(&["rev-parse", "HEAD"]);

@@ -51,6 +51,53 @@ pub(crate) fn corpus(site: &Path, pages: usize) {
     );
 }
 
+/// Writes into `dir` a site of one collection, `collection`, published by one
+/// target, `hub` (the hub theme, at `base_url`, into `public`); returns the
+/// collection's content folder, made empty.
+pub(crate) fn one_collection_site(
+    dir: &Path,
+    title: &str,
+    collection: &str,
+    base_url: &str,
+) -> PathBuf {
+    let folder = dir.join("content").join(collection);
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        dir.join("site.toml"),
+        format!(
+            "title = \"{title}\"\nlanguage = \"en-GB\"\nthemes_dir = \"{}\"\n\n[collections.{collection}]\n\n[targets.hub]\nbase_url = \"{base_url}\"\ntheme = \"hub\"\ncollections = [\"{collection}\"]\noutput = \"public\"\n",
+            repo().join("themes").display()
+        ),
+    )
+    .unwrap();
+    folder
+}
+
+/// Runs `git ARGS…` in `dir` as a fixed author, with the author and commit
+/// dates `date` when given; asserts that it succeeded and returns its output.
+pub(crate) fn git_ok(dir: &Path, args: &[&str], date: Option<&str>) -> String {
+    let mut git = Command::new("git");
+    git.current_dir(dir).args([
+        "-c",
+        "user.name=Editor",
+        "-c",
+        "user.email=editor@example.org",
+        "-c",
+        "commit.gpgsign=false",
+    ]);
+    if let Some(date) = date {
+        git.env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date);
+    }
+    let o = git.args(args).output().expect("git runs");
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
 /// Builds `site` into `out` and asserts that it succeeded.
 pub(crate) fn build_ok(site: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["build", "--output", out.to_str().unwrap()];
