@@ -38,14 +38,9 @@ impl Previous {
     /// `bytes`. False when it does not, or the link cannot be made.
     pub(super) fn link_if_same(&self, rel: &Path, to: &Path, bytes: &[u8]) -> bool {
         let old = self.root.join(rel);
-        let same = regular_file(&old, bytes.len() as u64).is_some_and(|mut f| {
-            let mut buf = vec![0; CHUNK.min(bytes.len()).max(1)];
-            bytes.chunks(CHUNK).all(|want| {
-                let got = &mut buf[..want.len()];
-                f.read_exact(got).is_ok() && got == want
-            })
-        });
-        same && fs::hard_link(&old, to).is_ok()
+        let len = bytes.len() as u64;
+        regular_file(&old, len).is_some_and(|f| same_bytes(f, bytes, len))
+            && fs::hard_link(&old, to).is_ok()
     }
 
     /// As [`Previous::link_if_same`], for the bytes of the file at `from`.
@@ -54,22 +49,28 @@ impl Previous {
         let Ok(len) = fs::metadata(from).map(|m| m.len()) else {
             return false;
         };
-        let (Some(mut before), Ok(mut now)) = (regular_file(&old, len), File::open(from)) else {
+        let (Some(before), Ok(now)) = (regular_file(&old, len), File::open(from)) else {
             return false;
         };
-        let (mut was, mut is) = (vec![0; CHUNK], vec![0; CHUNK]);
-        let mut left = len;
-        while left > 0 {
-            let n = usize::try_from(left.min(CHUNK as u64)).unwrap_or(CHUNK);
-            let read =
-                before.read_exact(&mut was[..n]).is_ok() && now.read_exact(&mut is[..n]).is_ok();
-            if !read || was[..n] != is[..n] {
-                return false;
-            }
-            left -= n as u64;
-        }
-        fs::hard_link(&old, to).is_ok()
+        same_bytes(before, now, len) && fs::hard_link(&old, to).is_ok()
     }
+}
+
+/// Whether `old` and `new` both hold `len` bytes first, the same ones, read
+/// a [`CHUNK`] at a time.
+fn same_bytes(mut old: impl Read, mut new: impl Read, len: u64) -> bool {
+    let size = usize::try_from(len.min(CHUNK as u64)).unwrap_or(CHUNK);
+    let (mut was, mut is) = (vec![0; size], vec![0; size]);
+    let mut left = len;
+    while left > 0 {
+        let n = usize::try_from(left.min(CHUNK as u64)).unwrap_or(CHUNK);
+        let read = old.read_exact(&mut was[..n]).is_ok() && new.read_exact(&mut is[..n]).is_ok();
+        if !read || was[..n] != is[..n] {
+            return false;
+        }
+        left -= n as u64;
+    }
+    true
 }
 
 /// The file at `path`, opened, when it is a regular file (not a link) of `len` bytes.
