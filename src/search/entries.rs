@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value as Json};
+use tantivy::tokenizer::TextAnalyzer;
 
 use super::static_index::push_number;
 use crate::config::{FieldType, Target};
@@ -41,7 +42,12 @@ pub(super) fn facets_json(facets: &[Facet]) -> String {
 /// `search.js` links a page its own site publishes by that path, any other
 /// by its canonical URL on the first site that publishes it (its owner),
 /// and names that site.
-pub(super) fn meta(site: &Site, id: DocId, repeated: &super::passages::Repeated) -> Json {
+pub(super) fn meta(
+    site: &Site,
+    id: DocId,
+    repeated: &super::passages::Repeated,
+    rarities: &mut dyn FnMut(&str) -> super::passages::Rarities,
+) -> Json {
     let doc = &site.docs[id];
     let coll = site.collection_of(doc);
     let workstream: Vec<&str> = reference_titles(site, doc);
@@ -60,8 +66,31 @@ pub(super) fn meta(site: &Site, id: DocId, repeated: &super::passages::Repeated)
         "y": coll.title,
         "w": workstream.join(", "),
         "s": doc.summary,
-        "x": super::passages::own_text(&doc.excerpt.unpack(), repeated),
+        "x": super::passages::own_text(&doc.excerpt.unpack(), repeated, rarities),
     })
+}
+
+/// The words of a sentence that the index knows, each with its inverse
+/// document frequency (`pages` gives each of the sorted `stems`' page
+/// count, out of `docs`) and the byte where it starts.
+pub(super) fn rarities(
+    analyzer: &mut TextAnalyzer,
+    sentence: &str,
+    stems: &[String],
+    pages: &[u32],
+    docs: u64,
+) -> super::passages::Rarities {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(sentence);
+    while let Some(token) = stream.next() {
+        if let Ok(i) = stems.binary_search_by(|s| s.as_str().cmp(&token.text)) {
+            out.push((
+                super::bm25::idf(u64::from(pages[i]), docs),
+                token.offset_from,
+            ));
+        }
+    }
+    out
 }
 
 /// Titles of the documents a document's reference fields name.

@@ -21,7 +21,7 @@ use super::Analyzed;
 /// from it is four letters long.
 const MIN_WORD: usize = 4;
 /// Bucket files aim at this many bytes.
-const FILE_BYTES: usize = 16 * 1024;
+const FILE_BYTES: usize = 32 * 1024;
 /// At most this many bucket files.
 const MAX_FILES: usize = 1024;
 

@@ -2,15 +2,25 @@
 //!
 //! `search.js` shows the sentence of a result that holds most of the query's
 //! words, with those words marked. It can only choose from text the index
-//! ships, so each document ships the start of its text (see `load`) less
-//! the sentences that other pages repeat word for word — a standard notice
-//! every illustrative page opens with says nothing about the page that
-//! matched — up to [`OWN_CHARS`] characters.
+//! ships, and every character shipped is paid for by every query that shows
+//! the page, so each document ships the few of its own sentences most likely
+//! to be the passage that matched, up to [`OWN_CHARS`] characters:
+//!
+//! - its own: sentences that other pages repeat word for word are left out
+//!   (a standard notice every illustrative page opens with says nothing about
+//!   the page that matched);
+//! - most distinctive first: a page is found by the words that are rare on
+//!   the site and frequent on it, so sentences are taken by their rarest
+//!   word, and shown in the page's order;
+//! - whole where they fit; the last one, if long, cut to the words around its
+//!   rarest, marked with `…`.
 
 use std::collections::HashMap;
 
 /// At most this many characters of a page's own sentences are shipped.
-pub const OWN_CHARS: usize = 400;
+pub const OWN_CHARS: usize = 160;
+/// A sentence is not cut to fewer characters than this.
+const MIN_CUT: usize = 40;
 /// A sentence found on this many pages or more is boilerplate, not the page's own.
 const REPEATED_ON: u32 = 3;
 
@@ -51,24 +61,97 @@ pub fn repeated<T: AsRef<str>>(texts: impl Iterator<Item = T>) -> Repeated {
     counts
 }
 
-/// The page's own sentences, in order, up to [`OWN_CHARS`] characters (the
-/// last cut at a word, with `…`).
-pub fn own_text(text: &str, repeated: &Repeated) -> String {
+/// How rare each word of a sentence that the index knows is (higher is
+/// rarer), and the byte where it starts.
+pub type Rarities = Vec<(f32, usize)>;
+
+/// The page's own sentences most likely to match a query, in the page's
+/// order, up to [`OWN_CHARS`] characters. `rarities` gives a sentence's words.
+pub fn own_text(
+    text: &str,
+    repeated: &Repeated,
+    mut rarities: impl FnMut(&str) -> Rarities,
+) -> String {
+    let own: Vec<(&str, Rarities)> = sentences(text)
+        .filter(|s| !repeated.contains_key(*s))
+        .map(|s| (s, rarities(s)))
+        .collect();
+    let weight = |i: usize| rarest(&own[i].1);
+    let mut order: Vec<usize> = (0..own.len()).collect();
+    // Rarest first; among equals, the earlier.
+    order.sort_by(|&a, &b| weight(b).total_cmp(&weight(a)).then(a.cmp(&b)));
+    let mut chosen: Vec<(usize, String)> = Vec::new();
+    let mut room = OWN_CHARS;
+    for i in order {
+        let (s, words) = &own[i];
+        let len = s.chars().count();
+        if len < room {
+            chosen.push((i, (*s).to_string()));
+            room -= len + 1;
+        } else {
+            if room > MIN_CUT {
+                chosen.push((i, window(s, words, room - 1)));
+            }
+            break;
+        }
+    }
+    chosen.sort_by_key(|c| c.0);
+    let parts: Vec<String> = chosen.into_iter().map(|c| c.1).collect();
+    parts.join(" ")
+}
+
+/// The rarity of the rarest of `words`; 0 for none.
+fn rarest(words: &Rarities) -> f32 {
+    words.iter().map(|w| w.0).fold(0.0, f32::max)
+}
+
+/// The run of words of `sentence` that holds the most of its rarest words
+/// (those nearly as rare as the rarest), then the most rarity, in at most
+/// `room` characters with the `…` that marks each cut end.
+fn window(sentence: &str, rarities: &Rarities, room: usize) -> String {
+    let words: Vec<(usize, &str)> = sentence
+        .split(' ')
+        .scan(0, |start, w| {
+            let here = *start;
+            *start += w.len() + 1;
+            Some((here, w))
+        })
+        .filter(|(_, w)| !w.is_empty())
+        .collect();
+    let top = rarest(rarities) * 0.9;
+    // Each word's rarity, from the rarities of the words the index saw in it.
+    let mut weight = vec![0.0_f32; words.len()];
+    for &(r, at) in rarities {
+        if let Some(i) = words.iter().rposition(|&(start, _)| start <= at) {
+            weight[i] = weight[i].max(r);
+        }
+    }
+    let chars: Vec<usize> = words.iter().map(|w| w.1.chars().count()).collect();
+    let (mut best, mut best_score) = ((0, 0), (0, 0.0_f32));
+    for from in 0..words.len() {
+        let (mut width, mut score) = (usize::from(from > 0), (0, 0.0_f32));
+        for to in from..words.len() {
+            width += chars[to] + usize::from(to > from);
+            let cut_end = usize::from(to + 1 < words.len());
+            if width + cut_end > room {
+                break;
+            }
+            score.0 += usize::from(weight[to] >= top && top > 0.0);
+            score.1 += weight[to];
+            if score.0 > best_score.0 || (score.0 == best_score.0 && score.1 > best_score.1) {
+                (best, best_score) = ((from, to + 1), score);
+            }
+        }
+    }
+    let (from, to) = if best.1 > best.0 { best } else { (0, 1) };
     let mut out = String::new();
-    for s in sentences(text).filter(|s| !repeated.contains_key(*s)) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        let room = OWN_CHARS.saturating_sub(out.chars().count());
-        if s.chars().count() <= room {
-            out.push_str(s);
-            continue;
-        }
-        let cut: String = s.chars().take(room).collect();
-        let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(a, _)| a);
-        out.push_str(cut);
+    if from > 0 {
         out.push('…');
-        break;
+    }
+    let text: Vec<&str> = words[from..to].iter().map(|w| w.1).collect();
+    out.push_str(&text.join(" "));
+    if to < words.len() {
+        out.push('…');
     }
     out
 }
@@ -83,6 +166,20 @@ mod tests {
         assert_eq!(s, ["One.", "Two 3.5 and more!", "Three?", "Four"]);
     }
 
+    /// Rarity as the length of each word: enough to tell words apart here.
+    fn lengths(s: &str) -> Rarities {
+        s.split(' ')
+            .scan(0, |at, w| {
+                let here = *at;
+                *at += w.len() + 1;
+                Some((
+                    w.trim_matches(|c: char| !c.is_alphanumeric()).len() as f32,
+                    here,
+                ))
+            })
+            .collect()
+    }
+
     #[test]
     fn repeated_sentences_are_left_out() {
         let notice = "This page is an example.";
@@ -93,12 +190,40 @@ mod tests {
         ];
         let rep = repeated(texts.iter().map(String::as_str));
         assert_eq!(rep.len(), 1);
-        assert_eq!(own_text(&texts[0], &rep), "Waste contracts are long.");
-        let long = "word ".repeat(200);
-        let own = own_text(&long, &rep);
+        assert_eq!(
+            own_text(&texts[0], &rep, lengths),
+            "Waste contracts are long."
+        );
+    }
+
+    #[test]
+    fn the_rarest_sentences_are_shipped_in_the_page_order() {
+        let rep = Repeated::new();
+        let text = "It is. A sentence with nothing unusual in it at all, padded out with plain words to fill the room. \
+                    Councils share extraordinarily. Then more plain words follow here.";
+        let own = own_text(text, &rep, lengths);
+        assert!(own.chars().count() <= OWN_CHARS, "{own}");
+        assert!(own.contains("Councils share extraordinarily."), "{own}");
+        let rare = own.find("extraordinarily").unwrap();
+        let plain = own.find("padded").unwrap();
+        assert!(plain < rare, "in the page's order: {own}");
+    }
+
+    #[test]
+    fn a_long_sentence_is_cut_around_its_rarest_word() {
+        let rep = Repeated::new();
+        let long = format!(
+            "{} so buying together can remove duplication, {}.",
+            "word ".repeat(60).trim(),
+            "more ".repeat(60).trim()
+        );
+        let own = own_text(&long, &rep, lengths);
+        assert!(own.starts_with('…') && own.ends_with('…'), "{own}");
+        assert!(own.contains("remove duplication,"), "{own}");
         assert!(
-            own.ends_with('…') && own.chars().count() <= OWN_CHARS + 1,
-            "{own}"
+            own.chars().count() <= OWN_CHARS,
+            "{} chars: {own}",
+            own.chars().count()
         );
     }
 }

@@ -19,7 +19,8 @@
 //! ```
 //!
 //! Numbers in postings are written as variable-length base-64 strings (five
-//! bits a character, the sixth says another follows), document ids as gaps.
+//! bits a character, the sixth says another follows), document ids as gaps,
+//! scores as one character each (see [`postings`](super::postings)).
 //! A query downloads the manifest, the shard of each word, a list's next
 //! block only when its pages could still reach the results shown, and the metadata chunks of
 //! the results it shows: never the whole index.
@@ -34,7 +35,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 
-use super::entries::{facets, facets_json, meta};
+use super::entries::{facets, facets_json, meta, rarities};
 use super::postings::{self, BlockFiles, Encoded};
 use super::{analyze, Analyzed};
 use crate::config::Target;
@@ -43,19 +44,18 @@ use crate::site::Site;
 use crate::site::{DocId, Document};
 
 /// Documents per metadata file.
-pub const CHUNK: usize = 16;
-/// Scores are stored as integers: `round(score × SCALE)`.
-pub const SCALE: f32 = 32.0;
+pub const CHUNK: usize = 22;
 /// Shards aim at this many bytes, or more so that there are at most `MAX_SHARDS`.
-const MIN_SHARD_BYTES: usize = 16 * 1024;
+const MIN_SHARD_BYTES: usize = 12 * 1024;
 const MAX_SHARDS: usize = 350;
 /// Files of second blocks of long postings lists (see
 /// [`postings`](super::postings)) aim at this many bytes; those of the rest, at
 /// `REST_BYTES`, fetched seldom.
 const MID_BYTES: usize = 24 * 1024;
-const REST_BYTES: usize = 48 * 1024;
+const REST_BYTES: usize = 72 * 1024;
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/// The digits of the index's base-64, by value.
+pub const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Appends `n` in the index's variable-length base-64.
 pub fn push_number(out: &mut String, mut n: u32) {
@@ -261,6 +261,12 @@ impl SharedFiles {
     /// none), so that a large site never holds both in full.
     pub fn build(site: &Site, a: &mut Analyzed) -> Self {
         let (mut files, fuzzy) = super::fuzzy::build_files(a);
+        // How many pages each stem is on: how rare a word of an excerpt is.
+        let pages: Vec<u32> = a
+            .postings
+            .iter()
+            .map(|p| u32::try_from(p.len()).unwrap_or(u32::MAX))
+            .collect();
         let encoded = encode_postings(a);
         let bounds = push_shards(term_space(a, encoded), &mut files);
 
@@ -271,7 +277,13 @@ impl SharedFiles {
             .docs
             .par_chunks(CHUNK)
             .map(|ids| {
-                let metas = ids.iter().map(|&id| meta(site, id, &repeated)).collect();
+                let mut words = super::analysis::analyzer();
+                let docs = a.docs.len() as u64;
+                let mut rarities = |s: &str| rarities(&mut words, s, &a.stems, &pages, docs);
+                let metas = ids
+                    .iter()
+                    .map(|&id| meta(site, id, &repeated, &mut rarities))
+                    .collect();
                 Json::Array(metas).to_string()
             })
             .collect();
@@ -311,11 +323,10 @@ impl SharedFiles {
             .position(|t| t.name == target.name)
             .unwrap_or(0);
         let manifest = json!({
-            "version": 2,
+            "version": 3,
             "base": target.base_path(),
             "docs": a.docs.len(),
             "chunk": CHUNK,
-            "scale": SCALE,
             "shards": self.bounds,
             "fuzzy": self.fuzzy,
             "facets": facet_names,

@@ -12,6 +12,9 @@ const MAX_EXPANSIONS = 24;
 const FUZZY = 0.5;
 // At most this many near words stand for a misspelt one (as in `hubgen search`).
 const MAX_NEAR = 3;
+// Postings: a list's best score is written times TOP_SCALE; scores are levels 1 to LEVELS of a step of it.
+const TOP_SCALE = 1024;
+const LEVELS = 63;
 const SUFFIXES = ['ations', 'ation', 'ments', 'ment', 'ings', 'ing', 'ies', 'ers', 'er', 'es', 'ed', 'ly', 's'];
 
 /** Numbers written by the index's variable-length base-64. */
@@ -138,10 +141,13 @@ export class SearchIndex {
       this.decoded.set(stem, this.shardFor(stem).then(shard => {
         const raw = shard.p[stem] ?? '';
         const [head, n, ...blocks] = typeof raw === 'string' ? [raw] : raw;
+        // The list opens with its best score, scaled; a level is a step of it.
+        const [top, at] = firstNumber(head);
+        const step = top / TOP_SCALE / LEVELS;
         const pending = [];
-        for (let i = 0; i < blocks.length; i += 2) pending.push([`${'tr'[i / 2]}/${blocks[i]}.json`, blocks[i + 1]]);
-        const map = addPostings(new Map(), head);
-        return { map, pending, rest: pending[0]?.[1] ?? 0, n: n ?? map.size };
+        for (let i = 0; i < blocks.length; i += 2) pending.push([`${'tr'[i / 2]}/${blocks[i]}.json`, blocks[i + 1] * step]);
+        const map = addPostings(new Map(), head.slice(at), step);
+        return { map, step, pending, rest: pending[0]?.[1] ?? 0, n: n ?? map.size };
       }));
     }
     return this.decoded.get(stem);
@@ -155,7 +161,7 @@ export class SearchIndex {
       if (!this.chunks.has(path)) this.chunks.set(path, this.json(path));
       const file = await this.chunks.get(path);
       if (e.pending[0]?.[0] === path) {
-        addPostings(e.map, file[stem]);
+        addPostings(e.map, file[stem], e.step);
         e.pending.shift();
         e.rest = e.pending[0]?.[1] ?? 0;
       }
@@ -242,7 +248,6 @@ export class SearchIndex {
    * @returns {Promise<{total:number, approximate:boolean, hits:{position:number, score:number}[], terms:string[], stems:string[], corrected:string|null}>}
    */
   async query(text, { limit = 10, filters = {}, typos = true } = {}) {
-    const m = await this.manifest();
     const ws = [...new Set(words(text))];
     const groups = [];
     const shown = [];
@@ -285,7 +290,7 @@ export class SearchIndex {
     return {
       total: partial ? Math.max(docs.length, ...rests.map(x => x.n)) : docs.length,
       approximate,
-      hits: docs.slice(0, limit).map(position => ({ position, score: total.get(position) / m.scale })),
+      hits: docs.slice(0, limit).map(position => ({ position, score: total.get(position) })),
       terms: ws,
       stems: [...new Set(groups.flatMap(g => g.stems))],
       corrected: corrected ? shown.join(' ') : null,
@@ -332,10 +337,31 @@ export class SearchIndex {
   }
 }
 
-/** Adds (gap, score) pairs to `map`, position → score. */
-function addPostings(map, encoded = '') {
-  const nums = decodeNumbers(encoded);
-  for (let i = 0, doc = 0; i < nums.length; i += 2) { doc += nums[i]; map.set(doc, nums[i + 1]); }
+/** The first variable-length number of `s`, and where the rest begins. */
+function firstNumber(s = '') {
+  let n = 0, shift = 0;
+  for (let i = 0; i < s.length; i++) {
+    const v = DIGIT.get(s[i]) ?? 0;
+    n += (v & 31) * 2 ** shift;
+    if (!(v & 32)) return [n, i + 1];
+    shift += 5;
+  }
+  return [0, s.length];
+}
+
+/**
+ * Adds postings to `map`, position → score: each a document gap (a variable-length
+ * number) and a level (one character), the score in steps of `step`.
+ */
+function addPostings(map, encoded = '', step = 1) {
+  let doc = 0, gap = 0, shift = 0, inGap = true;
+  for (let i = 0; i < encoded.length; i++) {
+    const v = DIGIT.get(encoded[i]) ?? 0;
+    if (!inGap) { map.set(doc, v * step); inGap = true; continue; }
+    gap += (v & 31) * 2 ** shift;
+    if (v & 32) shift += 5;
+    else { doc += gap; gap = 0; shift = 0; inGap = false; }
+  }
   return map;
 }
 
