@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
+
 use serde_json::{json, Value as Json};
-use tantivy::tokenizer::TextAnalyzer;
 
 use super::static_index::push_number;
 use crate::config::{FieldType, Target};
@@ -70,27 +71,57 @@ pub(super) fn meta(
     })
 }
 
-/// The words of a sentence that the index knows, each with its inverse
-/// document frequency (`pages` gives each of the sorted `stems`' page
-/// count, out of `docs`) and the byte where it starts.
-pub(super) fn rarities(
-    analyzer: &mut TextAnalyzer,
-    sentence: &str,
-    stems: &[String],
-    pages: &[u32],
-    docs: u64,
-) -> super::passages::Rarities {
-    let mut out = Vec::new();
-    let mut stream = analyzer.token_stream(sentence);
-    while let Some(token) = stream.next() {
-        if let Ok(i) = stems.binary_search_by(|s| s.as_str().cmp(&token.text)) {
-            out.push((
-                super::bm25::idf(u64::from(pages[i]), docs),
-                token.offset_from,
-            ));
-        }
+/// How rare each word of the index is: its inverse document frequency, by
+/// its surface form (lower-cased, as the index keeps it). Excerpt sentences
+/// are weighed by it without being analysed again.
+pub(super) struct Rarity<'a>(FxHashMap<&'a str, f32>);
+
+impl<'a> Rarity<'a> {
+    /// From the index's surface words (each with its stem) and each stem's
+    /// page count, out of `docs`.
+    pub(super) fn new(surfaces: &'a [(String, u32)], pages: &[u32], docs: u64) -> Self {
+        Rarity(
+            surfaces
+                .iter()
+                .map(|(w, s)| {
+                    let pages = u64::from(pages[*s as usize]);
+                    (w.as_str(), super::bm25::idf(pages, docs))
+                })
+                .collect(),
+        )
     }
-    out
+
+    /// The words of `sentence` that the index knows, each with its rarity and
+    /// the byte where it starts.
+    pub(super) fn of(&self, sentence: &str) -> super::passages::Rarities {
+        let mut out = Vec::new();
+        let mut word = String::new();
+        let mut start = None;
+        for (i, c) in sentence
+            .char_indices()
+            .chain(std::iter::once((sentence.len(), ' ')))
+        {
+            let letter = if c.is_ascii() {
+                c.is_ascii_alphanumeric()
+            } else {
+                c.is_alphanumeric()
+            };
+            if letter {
+                start.get_or_insert(i);
+                if c.is_ascii() {
+                    word.push(c.to_ascii_lowercase());
+                } else {
+                    word.extend(c.to_lowercase());
+                }
+            } else if let Some(at) = start.take() {
+                if let Some(&r) = self.0.get(word.as_str()) {
+                    out.push((r, at));
+                }
+                word.clear();
+            }
+        }
+        out
+    }
 }
 
 /// Titles of the documents a document's reference fields name.
@@ -181,4 +212,27 @@ pub(super) fn facets(site: &Site, target: &Target, docs: &[DocId]) -> Vec<Facet>
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sentence_s_words_are_weighed_by_how_few_pages_have_them() {
+        let surfaces: Vec<(String, u32)> = [("council", 0), ("councils", 0), ("duplication", 1)]
+            .iter()
+            .map(|&(w, s)| (w.to_string(), s))
+            .collect();
+        let rarity = Rarity::new(&surfaces, &[90, 1], 100);
+        let words = rarity.of("Councils share «duplication»: Ünknown COUNCIL");
+        let at: Vec<usize> = words.iter().map(|w| w.1).collect();
+        assert_eq!(at, [0, 17, 41], "byte offsets: {words:?}");
+        assert!(words[1].0 > words[0].0, "the word on one page is rarer");
+        assert!(
+            (words[0].0 - words[2].0).abs() < f32::EPSILON,
+            "a stem's words are as rare as each other"
+        );
+        assert!(rarity.of("").is_empty());
+    }
 }

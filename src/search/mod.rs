@@ -17,7 +17,7 @@ pub mod postings;
 pub mod reference;
 pub mod static_index;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
@@ -176,7 +176,7 @@ const BATCH: usize = 512;
 #[derive(Default)]
 pub struct Vocabulary {
     words: Vec<String>,
-    ids: HashMap<String, u32>,
+    ids: FxHashMap<String, u32>,
 }
 
 impl Vocabulary {
@@ -206,11 +206,11 @@ pub fn tokenize(site: &Site, docs: &[&Document], vocab: &mut Vocabulary) -> Vec<
     let mut out = Vec::with_capacity(docs.len());
     for batch in docs.chunks(BATCH) {
         // Per document: its fields' lengths, and each word's count per field.
-        type Analysed = ([u32; NFIELDS], HashMap<String, [u32; NFIELDS]>);
+        type Analysed = ([u32; NFIELDS], FxHashMap<String, [u32; NFIELDS]>);
         let analysed: Vec<Analysed> = batch
             .par_iter()
             .map_init(analysis::surface_analyzer, |analyzer, doc| {
-                let mut words: HashMap<String, [u32; NFIELDS]> = HashMap::new();
+                let mut words: FxHashMap<String, [u32; NFIELDS]> = FxHashMap::default();
                 let mut lengths = [0; NFIELDS];
                 for (f, text) in field_texts(site, doc).iter().enumerate() {
                     lengths[f] = analysis::for_each_word(analyzer, text, |w| {

@@ -9,23 +9,44 @@
 //! - its own: sentences that other pages repeat word for word are left out
 //!   (a standard notice every illustrative page opens with says nothing about
 //!   the page that matched);
-//! - most distinctive first: a page is found by the words that are rare on
-//!   the site and frequent on it, so sentences are taken by their rarest
-//!   word, and shown in the page's order;
-//! - whole where they fit; the last one, if long, cut to the words around its
-//!   rarest, marked with `…`.
+//! - most distinctive first: a page is found by the words few other pages
+//!   have, so among the sentences of its opening ([`READ_CHARS`]) those with
+//!   the rarest words are taken first, and shown in the page's order;
+//! - whole where they fit; the last one, if long, cut to the run of words
+//!   holding most of its rarest, marked with `…`.
 
-use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 /// At most this many characters of a page's own sentences are shipped.
 pub const OWN_CHARS: usize = 160;
+/// The sentences chosen from are those that start in the first this many
+/// bytes of a page's own text: a page's opening says what it is about.
+const READ_CHARS: usize = 1200;
 /// A sentence is not cut to fewer characters than this.
 const MIN_CUT: usize = 40;
 /// A sentence found on this many pages or more is boilerplate, not the page's own.
 const REPEATED_ON: u32 = 3;
 
-/// The sentences of the pages' texts that are repeated on several pages.
-pub type Repeated = HashMap<String, u32>;
+/// The sentences of the pages' texts that are repeated on several pages,
+/// by a 64-bit hash of their text.
+#[derive(Debug, Default)]
+pub struct Repeated(FxHashSet<u64>);
+
+impl Repeated {
+    /// Whether `sentence` is one of them.
+    pub fn contains(&self, sentence: &str) -> bool {
+        self.0.contains(&hash(sentence))
+    }
+}
+
+fn hash(sentence: &str) -> u64 {
+    let mut h = FxHasher::default();
+    sentence.hash(&mut h);
+    h.finish()
+}
 
 /// Splits text into sentences: after `.`, `!` or `?` followed by a space.
 fn sentences(text: &str) -> impl Iterator<Item = &str> {
@@ -45,20 +66,32 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// Counts, over the pages' texts, the pages each sentence is on; keeps those
-/// on [`REPEATED_ON`] pages or more.
-pub fn repeated<T: AsRef<str>>(texts: impl Iterator<Item = T>) -> Repeated {
-    let mut counts: Repeated = HashMap::new();
-    for text in texts {
-        let mut mine: Vec<&str> = sentences(text.as_ref()).collect();
-        mine.sort_unstable();
-        mine.dedup();
-        for s in mine {
-            *counts.entry(s.to_string()).or_default() += 1;
-        }
-    }
-    counts.retain(|_, n| *n >= REPEATED_ON);
-    counts
+/// Counts, over the pages' texts (in parallel), the pages each sentence is
+/// on; keeps those on [`REPEATED_ON`] pages or more.
+pub fn repeated<T: AsRef<str>>(texts: impl ParallelIterator<Item = T>) -> Repeated {
+    let counts = texts
+        .fold(FxHashMap::<u64, u32>::default, |mut counts, text| {
+            let mut mine: Vec<u64> = sentences(text.as_ref()).map(hash).collect();
+            mine.sort_unstable();
+            mine.dedup();
+            for s in mine {
+                *counts.entry(s).or_default() += 1;
+            }
+            counts
+        })
+        .reduce(FxHashMap::default, |mut a, b| {
+            for (s, n) in b {
+                *a.entry(s).or_default() += n;
+            }
+            a
+        });
+    Repeated(
+        counts
+            .into_iter()
+            .filter(|&(_, n)| n >= REPEATED_ON)
+            .map(|(s, _)| s)
+            .collect(),
+    )
 }
 
 /// How rare each word of a sentence that the index knows is (higher is
@@ -72,8 +105,13 @@ pub fn own_text(
     repeated: &Repeated,
     mut rarities: impl FnMut(&str) -> Rarities,
 ) -> String {
+    let mut seen = 0;
     let own: Vec<(&str, Rarities)> = sentences(text)
-        .filter(|s| !repeated.contains_key(*s))
+        .filter(|s| !repeated.contains(s))
+        .take_while(|s| {
+            seen += s.len();
+            seen - s.len() < READ_CHARS
+        })
         .map(|s| (s, rarities(s)))
         .collect();
     let weight = |i: usize| rarest(&own[i].1);
@@ -127,7 +165,7 @@ fn window(sentence: &str, rarities: &Rarities, room: usize) -> String {
         }
     }
     let chars: Vec<usize> = words.iter().map(|w| w.1.chars().count()).collect();
-    let (mut best, mut best_score) = ((0, 0), (0, 0.0_f32));
+    let (mut best, mut best_score) = ((0, 0), (0, -1.0_f32));
     for from in 0..words.len() {
         let (mut width, mut score) = (usize::from(from > 0), (0, 0.0_f32));
         for to in from..words.len() {
@@ -143,7 +181,15 @@ fn window(sentence: &str, rarities: &Rarities, room: usize) -> String {
             }
         }
     }
-    let (from, to) = if best.1 > best.0 { best } else { (0, 1) };
+    if best.1 == best.0 {
+        // Not even one word fits: the start of the rarest, cut.
+        let at = (0..words.len())
+            .max_by(|&a, &b| weight[a].total_cmp(&weight[b]).then(b.cmp(&a)))
+            .unwrap_or(0);
+        let cut: String = words[at].1.chars().take(room.saturating_sub(2)).collect();
+        return format!("{}{cut}…", if at > 0 { "…" } else { "" });
+    }
+    let (from, to) = best;
     let mut out = String::new();
     if from > 0 {
         out.push('…');
@@ -188,8 +234,9 @@ mod tests {
             format!("{notice} Energy is bought together."),
             format!("{notice} Buildings are shared. {notice}"),
         ];
-        let rep = repeated(texts.iter().map(String::as_str));
-        assert_eq!(rep.len(), 1);
+        let rep = repeated(texts.par_iter().map(String::as_str));
+        assert_eq!(rep.0.len(), 1);
+        assert!(rep.contains(notice));
         assert_eq!(
             own_text(&texts[0], &rep, lengths),
             "Waste contracts are long."
@@ -198,7 +245,7 @@ mod tests {
 
     #[test]
     fn the_rarest_sentences_are_shipped_in_the_page_order() {
-        let rep = Repeated::new();
+        let rep = Repeated::default();
         let text = "It is. A sentence with nothing unusual in it at all, padded out with plain words to fill the room. \
                     Councils share extraordinarily. Then more plain words follow here.";
         let own = own_text(text, &rep, lengths);
@@ -211,7 +258,7 @@ mod tests {
 
     #[test]
     fn a_long_sentence_is_cut_around_its_rarest_word() {
-        let rep = Repeated::new();
+        let rep = Repeated::default();
         let long = format!(
             "{} so buying together can remove duplication, {}.",
             "word ".repeat(60).trim(),
@@ -225,5 +272,29 @@ mod tests {
             "{} chars: {own}",
             own.chars().count()
         );
+    }
+
+    #[test]
+    fn odd_text_is_cut_within_the_room_and_never_panics() {
+        let rep = Repeated::default();
+        let cases = [
+            "x".repeat(1000),
+            format!("{} end.", "長い文章".repeat(200)),
+            format!("Start {}\t{} ok.", "🙂".repeat(300), "ü".repeat(90)),
+            "a\u{a0}b ".repeat(100),
+            " . ! ? ".to_string(),
+            String::new(),
+        ];
+        for text in &cases {
+            for f in [lengths as fn(&str) -> Rarities, |_: &str| Vec::new()] {
+                let own = own_text(text, &rep, f);
+                assert!(
+                    own.chars().count() <= OWN_CHARS + 1,
+                    "{} chars from {:?}",
+                    own.chars().count(),
+                    &text[..text.len().min(40)]
+                );
+            }
+        }
     }
 }

@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 
-use super::entries::{facets, facets_json, meta, rarities};
+use super::entries::{facets, facets_json, meta, Rarity};
 use super::postings::{self, BlockFiles, Encoded};
 use super::{analyze, Analyzed};
 use crate::config::Target;
@@ -272,14 +272,13 @@ impl SharedFiles {
 
         // Metadata, in chunks.
         let repeated =
-            super::passages::repeated(a.docs.iter().map(|&id| site.docs[id].excerpt.unpack()));
+            super::passages::repeated(a.docs.par_iter().map(|&id| site.docs[id].excerpt.unpack()));
+        let rarity = Rarity::new(&a.surfaces, &pages, a.docs.len() as u64);
         let chunks: Vec<String> = a
             .docs
             .par_chunks(CHUNK)
             .map(|ids| {
-                let mut words = super::analysis::analyzer();
-                let docs = a.docs.len() as u64;
-                let mut rarities = |s: &str| rarities(&mut words, s, &a.stems, &pages, docs);
+                let mut rarities = |s: &str| rarity.of(s);
                 let metas = ids
                     .iter()
                     .map(|&id| meta(site, id, &repeated, &mut rarities))
