@@ -64,6 +64,24 @@ impl Diagnostic {
         }
     }
 
+    /// `what` could not be written, for the reason `e`. When the disk (or the
+    /// user's share of it) is full, the message names no file, so that the
+    /// thousands of files a full disk stops are one problem, said once.
+    pub fn cannot_write(what: impl std::fmt::Display, e: &std::io::Error) -> Self {
+        if disk_full(e) {
+            Diagnostic::error(
+                "disk-full",
+                format!("the disk is full, so the output could not be written ({e})"),
+            )
+            .with_hint(
+                "free some space on the disk, then run the same command again: \
+                 what an earlier build published is as it was",
+            )
+        } else {
+            Diagnostic::error("io", format!("cannot write {what}: {e}"))
+        }
+    }
+
     /// A warning of kind `code`: reported, but it stops nothing (unless `--strict`).
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {
@@ -277,6 +295,14 @@ pub fn did_you_mean<'a>(
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| c)
+}
+
+/// Whether `e` says the disk, or the user's share of it, is full.
+pub fn disk_full(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
 
 /// "s" unless `n` is one: `format!("{n} problem{}", plural(n))`.

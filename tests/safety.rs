@@ -41,7 +41,12 @@ collections = ["guides"]
 
 impl Site {
     fn new() -> Site {
-        let tmp = tempfile::tempdir().unwrap();
+        Site::in_dir(&std::env::temp_dir())
+    }
+
+    /// The site in a new folder inside `parent`.
+    fn in_dir(parent: &Path) -> Site {
+        let tmp = tempfile::tempdir_in(parent).unwrap();
         let s = Site { tmp };
         copy_dir(&repo().join("themes"), &s.root().join("themes"));
         s.write("site.toml", SITE_TOML);
@@ -827,4 +832,97 @@ fn an_unwritable_second_output_leaves_both_outputs_as_they_were() {
     if let Err(e) = result {
         std::panic::resume_unwind(e);
     }
+}
+
+/// A small file system of its own (tmpfs), unmounted when dropped.
+struct SmallDisk(tempfile::TempDir);
+
+impl SmallDisk {
+    /// None where this user may not mount one (it needs root, as CI has).
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .is_ok_and(|o| o.status.success());
+        ok.then_some(SmallDisk(dir))
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    /// Fills the disk but for about `left` bytes.
+    fn fill(&self, left: u64) {
+        let free = String::from_utf8(
+            std::process::Command::new("df")
+                .args(["--output=avail", "-B1"])
+                .arg(self.path())
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap();
+        let free: u64 = free.lines().nth(1).unwrap().trim().parse().unwrap();
+        let filler = std::fs::File::create(self.path().join("filler")).unwrap();
+        filler.set_len(free.saturating_sub(left)).unwrap();
+        // A sparse file takes no space on tmpfs until written: write it.
+        let mut f = std::io::BufWriter::new(filler);
+        std::io::Write::write_all(
+            &mut f,
+            &vec![0u8; usize::try_from(free.saturating_sub(left)).unwrap()],
+        )
+        .unwrap();
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+#[test]
+fn a_full_disk_is_one_plain_problem_and_the_last_build_stays_published() {
+    let Some(disk) = SmallDisk::mount("64m") else {
+        eprintln!("skipped: mounting a small file system needs root");
+        return;
+    };
+    let site = Site::in_dir(disk.path());
+    site.build_ok();
+    let published = site.tree();
+    disk.fill(64 * 1024);
+    site.write(
+        "content/guides/three.md",
+        "---\ntitle: Three\nsummary: The third guide.\n---\n\nText.\n",
+    );
+    let o = site.run(&["build"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err.matches("the disk is full").count(),
+        1,
+        "said once: {err}"
+    );
+    assert!(err.contains("free some space"), "{err}");
+    assert!(!err.contains("cannot write"), "no file by file list: {err}");
+    assert!(
+        err.contains("1 problem found; nothing was written"),
+        "{err}"
+    );
+    let mut after = site.tree();
+    assert!(
+        after.remove("site/content/guides/three.md").is_some(),
+        "the new page is kept"
+    );
+    assert_eq!(
+        after, published,
+        "the last build is still what is published"
+    );
+
+    std::fs::remove_file(disk.path().join("filler")).unwrap();
+    site.build_ok();
 }

@@ -229,7 +229,7 @@ fn write_search(
         .time("search", None, || {
             search::static_index::write_all(site, &sinks)
         })
-        .map_err(|e| Diagnostic::error("io", format!("cannot write the search index: {e}")))?;
+        .map_err(|e| Diagnostic::cannot_write("the search index", &e))?;
     output::release_free_memory();
     Ok(indexes)
 }

@@ -94,7 +94,7 @@ fn render_all<'j>(
             progress.inc(1);
             let (html, mut reads) = view.render(url, job)?;
             out.write(file, html.as_bytes())
-                .map_err(|e| Diagnostic::error("io", format!("cannot write {file}: {e}")))?;
+                .map_err(|e| Diagnostic::cannot_write(file, &e))?;
             if record {
                 reads.templates = view.theme.templates_read(job.template(view.site, view));
             }
@@ -121,14 +121,17 @@ pub fn copy_statics(files: &BTreeMap<String, Source>, out: &dyn Sink) -> Result<
     let problems: Vec<Diagnostic> = files
         .par_iter()
         .filter_map(|(rel, from)| match from {
-            Source::File(from) => out
-                .copy(from, rel)
-                .err()
-                .map(|e| Diagnostic::error("io", format!("cannot copy {}: {e}", from.display()))),
+            Source::File(from) => out.copy(from, rel).err().map(|e| {
+                if crate::diagnostics::disk_full(&e) {
+                    Diagnostic::cannot_write(rel, &e)
+                } else {
+                    Diagnostic::error("io", format!("cannot copy {}: {e}", from.display()))
+                }
+            }),
             Source::Bytes(bytes) => out
                 .write(rel, bytes)
                 .err()
-                .map(|e| Diagnostic::error("io", format!("cannot write {rel}: {e}"))),
+                .map(|e| Diagnostic::cannot_write(rel, &e)),
             Source::Resized {
                 root,
                 content,
@@ -137,7 +140,7 @@ pub fn copy_statics(files: &BTreeMap<String, Source>, out: &dyn Sink) -> Result<
                 Ok(bytes) => out
                     .write(rel, &bytes)
                     .err()
-                    .map(|e| Diagnostic::error("io", format!("cannot write {rel}: {e}"))),
+                    .map(|e| Diagnostic::cannot_write(rel, &e)),
                 Err(d) => Some(d),
             },
         })

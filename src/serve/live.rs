@@ -240,7 +240,7 @@ impl Live {
         );
         let memory = Memory::default();
         crate::search::static_index::write_analyzed(site, target, analyzed, &memory)
-            .map_err(|e| Diagnostic::error("io", format!("cannot write the search index: {e}")))?;
+            .map_err(|e| Diagnostic::cannot_write("the search index", &e))?;
         let index: Vec<String> = memory
             .0
             .lock()
