@@ -82,6 +82,16 @@ impl Diagnostic {
         }
     }
 
+    /// The file `from` could not be copied to `to`, for the reason `e`; a
+    /// full disk is said as [`Diagnostic::cannot_write`] says it.
+    pub fn cannot_copy(from: &std::path::Path, to: &str, e: &std::io::Error) -> Self {
+        if disk_full(e) {
+            Diagnostic::cannot_write(to, e)
+        } else {
+            Diagnostic::error("io", format!("cannot copy {}: {e}", from.display()))
+        }
+    }
+
     /// A warning of kind `code`: reported, but it stops nothing (unless `--strict`).
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {

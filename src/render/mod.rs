@@ -121,13 +121,10 @@ pub fn copy_statics(files: &BTreeMap<String, Source>, out: &dyn Sink) -> Result<
     let problems: Vec<Diagnostic> = files
         .par_iter()
         .filter_map(|(rel, from)| match from {
-            Source::File(from) => out.copy(from, rel).err().map(|e| {
-                if crate::diagnostics::disk_full(&e) {
-                    Diagnostic::cannot_write(rel, &e)
-                } else {
-                    Diagnostic::error("io", format!("cannot copy {}: {e}", from.display()))
-                }
-            }),
+            Source::File(from) => out
+                .copy(from, rel)
+                .err()
+                .map(|e| Diagnostic::cannot_copy(from, rel, &e)),
             Source::Bytes(bytes) => out
                 .write(rel, bytes)
                 .err()
