@@ -407,6 +407,7 @@ function counts(facets, docs, filters) {
  * The sentence of `text` that holds most of the query's words (the first such),
  * as segments to insert as text: [{text, match}]. A long sentence is cut to
  * `size` words around its first match; with no match, the start of the text.
+ * An ellipsis marks text left out before or after.
  */
 export function excerpt(text, terms, stems, size = 30) {
   const isMatch = w => {
@@ -419,7 +420,10 @@ export function excerpt(text, terms, stems, size = 30) {
     const matched = new Set(sentence.split(/[^\p{L}\p{N}]+/u).filter(isMatch).map(fold));
     if (matched.size > bestCount) { best = i; bestCount = matched.size; }
   });
-  const chosen = bestCount ? sentences[best] : sentences.slice(0, 2).join(' ');
+  // With no match, the opening: the first sentence, and the second unless it
+  // is a piece cut from the middle of the page (it begins with an ellipsis).
+  const opening = sentences.length > 1 && !sentences[1].startsWith('…') ? 2 : 1;
+  const chosen = bestCount ? sentences[best] : sentences.slice(0, opening).join(' ');
   const parts = (chosen ?? '').split(/([^\p{L}\p{N}]+)/u);
   const wordIdx = [];
   parts.forEach((p, i) => { if (i % 2 === 0 && p) wordIdx.push(i); });
@@ -432,7 +436,7 @@ export function excerpt(text, terms, stems, size = 30) {
   for (let i = from; i <= to; i++) {
     if (parts[i]) segs.push({ text: parts[i], match: i % 2 === 0 && isMatch(parts[i]) });
   }
-  if (to < parts.length - 1 || (bestCount ? best < sentences.length - 1 : sentences.length > 2)) segs.push({ text: ' …', match: false });
+  if (to < parts.length - 1 || (bestCount ? best < sentences.length - 1 : sentences.length > opening)) segs.push({ text: ' …', match: false });
   return segs;
 }
 
