@@ -12,6 +12,12 @@ starting with the files it reads in the page cache (`warm`):
 5. one guide edited (a sentence added), then hubgen and Hugo each build again
    into their output of 1 and 3: the rebuild after a one-page edit; the guide
    is put back after.
+
+The cost of hubgen's search index, like for like, is the difference between 1
+and 2. One difference of two whole builds moves with the machine by as much as
+the index costs, so after the runs more pairs are built (each into new
+folders, in alternating order, up to SEARCH_PAIRS pairs in all) and the median
+difference is reported.
 """
 
 import json
@@ -25,6 +31,10 @@ from measure import BENCH, HUBGEN, PAGEFIND, sh, timed, tree
 # The element that holds a document's content on every content page of the
 # themes, and on no list, term, pagination, redirect or search page.
 CONTENT_ROOT = "article"
+
+# Pairs of builds, with and without the index, whose median difference is the
+# index's cost (the runs' own pairs count).
+SEARCH_PAIRS = 5
 
 
 def corpus_for(work, shape, pages):
@@ -142,6 +152,21 @@ def bench(shape, pages, runs, work, flags, baseline=None):
             with open(guide, "w") as f:
                 f.write(original)
 
+    if "--no-search" in flags:
+        pairs = [a.wall - b.wall for a, b in zip(r["hubgen"], r["hubgen_no_search"])]
+        for j in range(len(pairs), SEARCH_PAIRS):
+            with_index = [HUBGEN, "-C", corpus, "build", "--output", os.path.join(runs_dir, f"pair-{j}-search")]
+            without = [HUBGEN, "-C", corpus, "build", "--no-search", "--output", os.path.join(runs_dir, f"pair-{j}-no-search")]
+            order = [with_index, without] if j % 2 == 0 else [without, with_index]
+            walls = {}
+            for cmd in order:
+                warm(corpus)
+                walls[id(cmd)] = timed(cmd).wall
+            pairs.append(walls[id(with_index)] - walls[id(without)])
+        r_pairs = pairs
+    else:
+        r_pairs = []
+
     m = {"shape": shape, "pages": pages, "timings": median_timings(timings), "rebuild_timings": median_timings(rebuild_timings)}
     for name, rs in r.items():
         m[name] = statistics.median(x.wall for x in rs)
@@ -157,6 +182,8 @@ def bench(shape, pages, runs, work, flags, baseline=None):
     m["pagefind_files"], m["pagefind_bytes"] = tree(os.path.join(runs_dir, f"pagefind-{last}"))
     m["pagefind_dir"] = os.path.join(runs_dir, f"pagefind-{last}")
     m["pagefind_pages"] = pages_indexed(r["pagefind"][-1])
+    m["search_cost"] = statistics.median(r_pairs) if r_pairs else None
+    m["search_pairs"] = len(r_pairs)
     return m
 
 
