@@ -19,7 +19,18 @@ fn a_rebuild_after_a_one_page_edit_equals_a_clean_build() {
     // archive: pages, lists, related content and the search index all move.
     let guides = site.join("content/guides");
     let guide = markdown_in(&guides).max().unwrap();
+    let untouched = markdown_in(&guides).min().unwrap();
+    let untouched = rebuilt.join(format!(
+        "hub/guides/{}/index.html",
+        untouched.file_stem().unwrap().to_str().unwrap()
+    ));
+    let inode = |p: &std::path::Path| {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(p).unwrap().ino()
+    };
+    let first_inode = inode(&untouched);
     let text = read(&guide);
+    let guide_text = text.clone();
     std::fs::write(
         &guide,
         format!("{text}\nA sentence added by the rebuild test.\n"),
@@ -31,6 +42,7 @@ fn a_rebuild_after_a_one_page_edit_equals_a_clean_build() {
         .min()
         .unwrap();
     let text = read(&moved);
+    let moved_text = text.clone();
     let at = text.find("\ndate: ").unwrap() + "\ndate: ".len();
     std::fs::write(
         &moved,
@@ -47,6 +59,23 @@ fn a_rebuild_after_a_one_page_edit_equals_a_clean_build() {
         differ.is_empty(),
         "the rebuild differs from a clean build in {differ:?}"
     );
+    assert_eq!(inode(&untouched), first_inode, "an unchanged page is linked, not written again");
+
+    // The edits undone: the third build starts from the first output (kept
+    // beside the output as its spare) and must give the first bytes again.
+    assert!(rebuilt.join(".hub.hubgen-spare/.hubgen-manifest").is_file());
+    std::fs::write(&guide, guide_text).unwrap();
+    std::fs::write(&moved, moved_text).unwrap();
+    build_ok(&site, &rebuilt, &[]);
+    let differ = differing(&before, &snapshot(&rebuilt));
+    assert!(
+        differ.is_empty(),
+        "a build from the spare differs from a clean build in {differ:?}"
+    );
+    assert_eq!(inode(&untouched), first_inode, "an unchanged page is kept, not written again");
+    // And once more, from the second output.
+    build_ok(&site, &rebuilt, &[]);
+    assert!(differing(&before, &snapshot(&rebuilt)).is_empty());
 }
 
 /// The Markdown files directly in `dir`.

@@ -84,39 +84,79 @@ fn finish(child: Child) -> std::process::Output {
 }
 
 /// Each target's output, whole: what a clean build writes.
-fn outputs(root: &Path) -> BTreeMap<String, BTreeMap<String, Vec<u8>>> {
+fn outputs(root: &Path) -> Outputs {
     ["main", "other"]
         .into_iter()
         .map(|t| (t.to_string(), snapshot(&root.join("public").join(t))))
         .collect()
 }
 
-/// What `public/` holds besides the two outputs (staging and old folders).
+/// What `public/` holds besides the two outputs and their spares (the
+/// output before last, kept for the next build): a staging or old folder
+/// left behind.
 fn leftovers(root: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(root.join("public"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n != "main" && n != "other")
+        .filter(|n| !["main", "other", ".main.hubgen-spare", ".other.hubgen-spare"].contains(&n.as_str()))
         .collect();
     names.sort();
     names
 }
 
-fn assert_whole(root: &Path, clean: &BTreeMap<String, BTreeMap<String, Vec<u8>>>, when: &str) {
-    let now = outputs(root);
-    for (t, files) in clean {
-        let got = &now[t];
+type Outputs = BTreeMap<String, BTreeMap<String, Vec<u8>>>;
+
+/// Each target's output, compared with what clean builds wrote: which of
+/// them it is whole, else what is wrong.
+fn which_whole(now: &Outputs, t: &str, cleans: &[&Outputs]) -> Result<usize, String> {
+    let got = &now[t];
+    let mut why = Vec::new();
+    for (i, clean) in cleans.iter().enumerate() {
+        let files = &clean[t];
         let missing = files.keys().filter(|k| !got.contains_key(*k)).count();
         let differ = files
             .iter()
             .filter(|(k, v)| got.get(*k).is_some_and(|g| g != *v))
             .count();
-        assert!(
-            missing == 0 && differ == 0 && got.len() == files.len(),
-            "{when}: target {t} is not whole: {missing} missing, {differ} different, {} files of {}",
+        if missing == 0 && differ == 0 && got.len() == files.len() {
+            return Ok(i);
+        }
+        why.push(format!(
+            "{missing} missing, {differ} different, {} files of {}",
             got.len(),
             files.len()
-        );
+        ));
+    }
+    Err(why.join("; "))
+}
+
+fn assert_whole(root: &Path, clean: &Outputs, when: &str) {
+    let now = outputs(root);
+    for t in clean.keys() {
+        if let Err(why) = which_whole(&now, t, &[clean]) {
+            panic!("{when}: target {t} is not whole: {why}");
+        }
+    }
+}
+
+/// A guide edited, one removed and one added: a second version of the site.
+fn edit(root: &Path, on: bool) {
+    let guides = root.join("content/guides");
+    let (edited, removed, added) = (
+        guides.join("guide-00007.md"),
+        guides.join("guide-00011.md"),
+        guides.join("guide-new.md"),
+    );
+    let text = std::fs::read_to_string(&edited).unwrap();
+    let line = "\nA sentence an editor added.\n";
+    if on {
+        std::fs::write(&edited, format!("{text}{line}")).unwrap();
+        std::fs::rename(&removed, guides.join("guide-00011.md.off")).unwrap();
+        std::fs::write(&added, "---\ntitle: A new guide\nsummary: New.\ntags: [t1]\n---\n\nNew.\n").unwrap();
+    } else {
+        std::fs::write(&edited, text.replace(line, "")).unwrap();
+        std::fs::rename(guides.join("guide-00011.md.off"), &removed).unwrap();
+        std::fs::remove_file(&added).unwrap();
     }
 }
 
@@ -124,15 +164,23 @@ fn assert_whole(root: &Path, clean: &BTreeMap<String, BTreeMap<String, Vec<u8>>>
 fn a_build_killed_anywhere_leaves_whole_sites_and_the_next_build_repairs() {
     let tmp = tempfile::tempdir().unwrap();
     let root = generated_site(tmp.path(), PAGES);
+    // Clean builds of the site's two versions, each into new folders.
+    edit(&root, true);
+    let o = finish(build(&root, None));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let edited = outputs(&root);
+    std::fs::remove_dir_all(root.join("public")).unwrap();
+    edit(&root, false);
     let t0 = Instant::now();
     let o = finish(build(&root, None));
     assert!(o.status.success(), "{}", stderr(&o));
     let took = t0.elapsed();
     let clean = outputs(&root);
     assert!(clean["main"].len() > PAGES && clean["other"].len() > PAGES);
+    assert_ne!(clean, edited);
 
-    // Exact points of the swap.
-    for point in ["staged", "exchanged", "swapped-one", "removing"] {
+    // Exact points of the swap, building what is there already.
+    for point in ["staged", "exchanged", "swapped-one", "spared"] {
         let o = finish(build(&root, Some(point)));
         assert!(
             !o.status.success(),
@@ -144,8 +192,20 @@ fn a_build_killed_anywhere_leaves_whole_sites_and_the_next_build_repairs() {
         assert_whole(&root, &clean, &format!("rebuilt after {point}"));
         assert_eq!(leftovers(&root), Vec::<String>::new(), "after {point}");
     }
+    // While the spare is brought up to date for an edit: the live output is
+    // untouched, and the half-changed spare is never used.
+    edit(&root, true);
+    let o = finish(build(&root, Some("reusing")));
+    assert!(!o.status.success(), "reusing: the fault point was not reached");
+    assert_whole(&root, &clean, "killed while reusing the spare");
+    let o = finish(build(&root, None));
+    assert!(o.status.success(), "after reusing: {}", stderr(&o));
+    assert_whole(&root, &edited, "rebuilt after reusing");
+    assert_eq!(leftovers(&root), Vec::<String>::new(), "after reusing");
 
-    // Random moments of a whole build, with a seed printed for reproduction.
+    // Random moments of a whole build, with a seed printed for reproduction,
+    // the site changing between the two versions each round: each output is
+    // always one version whole, and the next build makes the version there.
     let mut seed: u64 = std::env::var("HUBGEN_TEST_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -158,23 +218,27 @@ fn a_build_killed_anywhere_leaves_whole_sites_and_the_next_build_repairs() {
         });
     println!("seed {seed}");
     let span = took.as_millis().max(50) as u64;
+    let mut on = true;
     for round in 0..4 {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
+        on = !on;
+        edit(&root, on);
         let wait = Duration::from_millis(seed % (span + span / 4));
         let mut child = build(&root, None);
         std::thread::sleep(wait);
         let _ = child.kill();
         let _ = child.wait();
-        assert_whole(
-            &root,
-            &clean,
-            &format!("round {round}, killed after {wait:?}"),
-        );
+        let now = outputs(&root);
+        for t in ["main", "other"] {
+            if let Err(why) = which_whole(&now, t, &[&clean, &edited]) {
+                panic!("round {round}, killed after {wait:?}: target {t} is not whole: {why}");
+            }
+        }
         let o = finish(build(&root, None));
         assert!(o.status.success(), "round {round}: {}", stderr(&o));
-        assert_whole(&root, &clean, &format!("round {round}, rebuilt"));
+        assert_whole(&root, if on { &edited } else { &clean }, &format!("round {round}, rebuilt"));
         assert_eq!(leftovers(&root), Vec::<String>::new(), "round {round}");
     }
 }

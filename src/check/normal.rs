@@ -124,6 +124,12 @@ pub(super) fn normalise(line: &str) -> Normal {
             spans.push((col, col));
             continue;
         }
+        // NFKC leaves ASCII as it is: most characters need no look-up.
+        if c.is_ascii() {
+            chars.push(c);
+            spans.push((col, col));
+            continue;
+        }
         for n in std::iter::once(c).nfkc() {
             chars.push(n);
             spans.push((col, col));

@@ -51,8 +51,8 @@ pub(super) fn scan(dir: &Path, rules: &[HeaderRule]) -> Result<Vec<LocalFile>, D
             continue;
         }
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        if rel == Path::new(crate::output::MARKER) {
-            continue; // hubgen's own mark on its output folders, not the site's
+        if crate::output::is_own_file(rel) {
+            continue; // hubgen's own mark and manifest on its output folders, not the site's
         }
         let Some(key) = key_of(rel) else {
             return Err(Diagnostic::error(

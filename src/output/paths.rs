@@ -6,7 +6,7 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use super::{sibling, MARKER, MARKER_TEXT, OLD, STAGING};
+use super::{sibling, MARKER, MARKER_TEXT, OLD, SPARE, STAGING};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
 /// `path` made absolute against `base`, with `.` and `..` resolved lexically,
@@ -136,7 +136,7 @@ pub fn check_outputs(
         let mut placed = true;
         for other in built[i + 1..].iter().chain(others) {
             let sibling_of =
-                |a: &Path, b: &Path| [STAGING, OLD].iter().any(|suffix| sibling(a, suffix) == b);
+                |a: &Path, b: &Path| [STAGING, OLD, SPARE].iter().any(|suffix| sibling(a, suffix) == b);
             if o.path.starts_with(&other.path)
                 || other.path.starts_with(&o.path)
                 || sibling_of(&o.path, &other.path)
@@ -177,9 +177,9 @@ fn placement(o: &OutputDir, root: &Path, protected: &[(PathBuf, &str)]) -> Resul
         ));
     }
     let name = o.path.file_name().map(|n| n.to_string_lossy().into_owned());
-    if name.is_some_and(|n| n.ends_with(STAGING) || n.ends_with(OLD)) {
+    if name.is_some_and(|n| n.ends_with(STAGING) || n.ends_with(OLD) || n.ends_with(SPARE)) {
         return Err(
-            "is named like the folders hubgen keeps beside an output while it builds".into(),
+            "is named like the folders hubgen keeps beside an output".into(),
         );
     }
     if root.starts_with(&o.path) {

@@ -92,9 +92,14 @@ fn render_all<'j>(
         .into_par_iter()
         .map(|(file, (url, job))| {
             progress.inc(1);
-            let (html, mut reads) = view.render(url, job)?;
-            out.write(file, html.as_bytes())
-                .map_err(|e| Diagnostic::cannot_write(file, &e))?;
+            // A page an earlier build made from the same key is kept as it is.
+            let keep = |key: u128| out.keep_page(file, key);
+            let kept: Option<&(dyn Fn(u128) -> bool + Sync)> = out.keeps_pages().then_some(&keep);
+            let (made, mut reads) = view.render(url, job, kept)?;
+            if let Some((html, key)) = made {
+                out.write_page(file, html.as_bytes(), key)
+                    .map_err(|e| Diagnostic::cannot_write(file, &e))?;
+            }
             if record {
                 reads.templates = view.theme.templates_read(job.template(view.site, view));
             }
@@ -330,17 +335,31 @@ impl<'a> TargetView<'a> {
             .unwrap_or_default()
     }
 
-    /// Renders the output file at `url` that `job` makes; returns it and what it read.
-    fn render(&self, url: &str, job: &Job) -> Result<(String, Reads), Diagnostic> {
-        let mut builder = context::Builder::new(self);
-        let (ctx, template) = builder.build(url, job).map_err(|e| {
+    /// Renders the output file at `url` that `job` makes; returns it (with
+    /// its key when `kept` is given) and what it read. Nothing is rendered
+    /// when `kept` says the file made from its key is there already.
+    #[allow(clippy::type_complexity)]
+    fn render(
+        &self,
+        url: &str,
+        job: &Job,
+        kept: Option<&(dyn Fn(u128) -> bool + Sync)>,
+    ) -> Result<(Option<(String, Option<u128>)>, Reads), Diagnostic> {
+        let mut builder = match kept {
+            Some(kept) => context::Builder::keeping(self, kept),
+            None => context::Builder::new(self),
+        };
+        let made = builder.build_or_keep(url, job).map_err(|e| {
             Diagnostic::error(
                 "template",
                 format!("cannot make the context of /{url}: {e}"),
             )
         })?;
+        let context::Made::Context(ctx, template, key) = made else {
+            return Ok((None, builder.reads));
+        };
         let html = self.theme.render(template, &ctx)?;
-        Ok((html, builder.reads))
+        Ok((Some((html, key)), builder.reads))
     }
 }
 

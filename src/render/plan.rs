@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::config::Target;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::output::MARKER;
+use crate::output::{MANIFEST, MARKER};
 use crate::site::DocId;
 use crate::site::Site;
 
@@ -209,6 +209,7 @@ impl Claims {
 pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Diagnostics> {
     let mut claims = Claims::default();
     claims.generated(MARKER, "hubgen's marker file".into());
+    claims.generated(MANIFEST, "hubgen's manifest of the output".into());
     let mut pages: BTreeMap<String, (String, Job)> = BTreeMap::new();
     // What the site itself makes comes first, so that an editor's page or
     // alias that clashes with it is the one reported, where it can be fixed.

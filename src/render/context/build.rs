@@ -30,16 +30,49 @@ const FEED_ITEMS: usize = 20;
 pub(in crate::render) struct Builder<'v> {
     view: &'v TargetView<'v>,
     pub(in crate::render) reads: Reads,
+    /// Asked with the key of the finished context (see [`page_key`]) whether
+    /// the file made from it is there already; none when nothing is kept.
+    kept: Option<&'v (dyn Fn(u128) -> bool + Sync)>,
 }
 
 /// A context ready for tera, and the template to render it with.
 pub(in crate::render) type Built<'v> = (tera::Context, &'v str);
+
+/// What [`Builder::build`] made of an output file.
+pub(in crate::render) enum Made<'v> {
+    /// Its context and template, and the context's key when one was asked for.
+    Context(tera::Context, &'v str, Option<u128>),
+    /// Nothing: the file made from the same key is there already.
+    Kept,
+}
+
+/// The key of an output file: the hash of everything its bytes are made
+/// from, its template context (as JSON) and the theme's templates (their
+/// key, with hubgen's version). Two builds that give a file the same key
+/// give it the same bytes.
+pub(in crate::render) fn page_key(theme: u128, template: &str, context: &impl serde::Serialize) -> Option<u128> {
+    let mut h = crate::output::KeyHasher::new();
+    h.add(&theme.to_le_bytes());
+    h.add(template.as_bytes());
+    h.add(&[0]);
+    serde_json::to_writer(&mut h, context).ok()?;
+    Some(h.finish())
+}
 
 impl<'v> Builder<'v> {
     pub(in crate::render) fn new(view: &'v TargetView<'v>) -> Self {
         Builder {
             view,
             reads: Reads::default(),
+            kept: None,
+        }
+    }
+
+    /// A builder that asks `kept` whether each file is there already, by its key.
+    pub(in crate::render) fn keeping(view: &'v TargetView<'v>, kept: &'v (dyn Fn(u128) -> bool + Sync)) -> Self {
+        Builder {
+            kept: Some(kept),
+            ..Builder::new(view)
         }
     }
 
@@ -66,45 +99,85 @@ impl<'v> Builder<'v> {
         }
     }
 
+    /// The finished context `ctx` for `template`: nothing when the file made
+    /// from it is there already.
+    fn made(&self, template: &'v str, ctx: impl serde::Serialize) -> tera::Result<Made<'v>> {
+        let key = match self.kept {
+            Some(kept) => {
+                let key = page_key(self.view.theme.key, template, &ctx);
+                if key.is_some_and(kept) {
+                    return Ok(Made::Kept);
+                }
+                key
+            }
+            None => None,
+        };
+        Ok(Made::Context(tera::Context::from_serialize(ctx)?, template, key))
+    }
+
     /// The context of the output file at `url` (below the base) that `job`
     /// makes, and the template to render it with.
     pub(in crate::render) fn build(&mut self, url: &str, job: &Job) -> tera::Result<Built<'v>> {
+        match self.build_or_keep(url, job)? {
+            Made::Context(ctx, template, _) => Ok((ctx, template)),
+            Made::Kept => Err(tera::Error::msg("a builder that keeps files was asked for a context")),
+        }
+    }
+
+    /// As [`Builder::build`], or nothing when the file is there already.
+    pub(in crate::render) fn build_or_keep(&mut self, url: &str, job: &Job) -> tera::Result<Made<'v>> {
         let view = self.view;
         let common = self.common(url, job);
-        let context = match job {
+        let template = job.template(view.site, view);
+        match job {
             Job::Doc(id) => {
                 self.reads.documents.insert(*id);
                 let page = self.page(&view.site.docs[*id]);
-                tera::Context::from_serialize(PageContext { common, page })?
+                self.made(template, PageContext { common, page })
             }
-            Job::Home => tera::Context::from_serialize(self.home(common))?,
+            Job::Home => {
+                let ctx = self.home(common);
+                self.made(template, ctx)
+            }
             Job::Section { coll, page } => {
-                tera::Context::from_serialize(self.list(common, *coll, *page))?
+                let ctx = self.list(common, *coll, *page);
+                self.made(template, ctx)
             }
-            Job::TaxonomyIndex(name) => tera::Context::from_serialize(self.taxonomy(common, name))?,
+            Job::TaxonomyIndex(name) => {
+                let ctx = self.taxonomy(common, name);
+                self.made(template, ctx)
+            }
             Job::Term { tax, slug, page } => {
-                tera::Context::from_serialize(self.term(common, tax, slug, *page))?
+                let ctx = self.term(common, tax, slug, *page);
+                self.made(template, ctx)
             }
             Job::Alias { to } => {
                 let doc = &view.site.docs[*to];
                 self.reads.items.insert(*to);
-                tera::Context::from_serialize(AliasContext {
-                    common,
-                    target_url: view.site.url_from(doc, view.target),
-                    permalink: view.site.permalink(doc),
-                    title: &doc.meta.title,
-                })?
+                self.made(
+                    template,
+                    AliasContext {
+                        common,
+                        target_url: view.site.url_from(doc, view.target),
+                        permalink: view.site.permalink(doc),
+                        title: &doc.meta.title,
+                    },
+                )
             }
-            Job::NotFound | Job::Search | Job::Robots => {
-                tera::Context::from_serialize(PlainContext { common })?
+            Job::NotFound | Job::Search | Job::Robots => self.made(template, PlainContext { common }),
+            Job::Sitemap => {
+                let ctx = self.sitemap(common);
+                self.made(template, ctx)
             }
-            Job::Sitemap => tera::Context::from_serialize(self.sitemap(common))?,
-            Job::Feed => tera::Context::from_serialize(self.feed(common, None))?,
+            Job::Feed => {
+                let ctx = self.feed(common, None);
+                self.made(template, ctx)
+            }
             Job::CollectionFeed(coll) => {
-                tera::Context::from_serialize(self.feed(common, Some(*coll)))?
+                let ctx = self.feed(common, Some(*coll));
+                self.made(template, ctx)
             }
-        };
-        Ok((context, job.template(view.site, view)))
+        }
     }
 
     /// Everything a page template gets about `doc`.

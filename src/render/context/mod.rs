@@ -28,7 +28,7 @@ mod build;
 mod item;
 mod nav;
 
-pub(in crate::render) use build::Builder;
+pub(in crate::render) use build::{Builder, Made};
 pub use item::{FieldValue, ListItem, RefLink, TagLink, TermLink};
 use nav::default_menu;
 pub use nav::NavLinkContext;

@@ -1,0 +1,250 @@
+//! What an output folder holds, written into it as the build's last file:
+//! each file's path, length and content hash, and for a page the key of what
+//! it was rendered from. The next build reads it to change only what differs
+//! (see [`super::Staged`]) instead of comparing every file's bytes.
+//!
+//! The file is trusted only as far as the folder agrees with it: a file whose
+//! length differs, or that was modified after the manifest was written, is
+//! not the file the manifest describes (see [`Manifest::vouches_for`]).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+use std::time::SystemTime;
+
+use rustc_hash::FxHashMap;
+
+/// The manifest's name inside an output folder.
+pub const MANIFEST: &str = ".hubgen-manifest";
+
+/// The first line of a manifest: its format, so that another format is never misread.
+const HEADER: &str = "hubgen manifest 1";
+
+/// One file of an output folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Its length in bytes.
+    pub len: u64,
+    /// Its bytes' hash ([`hash`]).
+    pub hash: u128,
+    /// For a page, the hash of everything it was rendered from (its template
+    /// context and the theme), so that a page whose key is unchanged need not
+    /// be rendered again; none for other files.
+    pub key: Option<u128>,
+}
+
+impl Entry {
+    /// The entry of a file holding `bytes`.
+    pub fn of(bytes: &[u8], key: Option<u128>) -> Entry {
+        Entry {
+            len: bytes.len() as u64,
+            hash: hash(bytes),
+            key,
+        }
+    }
+
+    /// Whether the file holds the same bytes as `other` describes.
+    pub fn same_bytes(&self, other: &Entry) -> bool {
+        self.len == other.len && self.hash == other.hash
+    }
+}
+
+/// The 128-bit XXH3 hash of `bytes`: what tells two files apart.
+pub fn hash(bytes: &[u8]) -> u128 {
+    twox_hash::XxHash3_128::oneshot(bytes)
+}
+
+/// A hash of several parts, as [`hash`] of one: the key of a page.
+pub struct KeyHasher(twox_hash::XxHash3_128);
+
+impl KeyHasher {
+    /// A hasher that has seen nothing.
+    pub fn new() -> KeyHasher {
+        KeyHasher(twox_hash::XxHash3_128::new())
+    }
+
+    /// Adds `bytes`.
+    pub fn add(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+
+    /// The hash of everything added.
+    pub fn finish(&self) -> u128 {
+        self.0.finish_128()
+    }
+}
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        KeyHasher::new()
+    }
+}
+
+/// What is written to it is added: `serde_json::to_writer` hashes a value.
+impl Write for KeyHasher {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.add(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The manifest of an output folder, as read back.
+#[derive(Debug, Default)]
+pub struct Manifest {
+    files: FxHashMap<String, Entry>,
+    /// When the manifest was written: a file modified later is not the one it describes.
+    written: Option<SystemTime>,
+}
+
+impl Manifest {
+    /// The manifest of the folder `dir`, or none when it has none, or one
+    /// that cannot be read or is not in this format.
+    pub fn read(dir: &Path) -> Option<Manifest> {
+        let path = dir.join(MANIFEST);
+        let meta = fs::symlink_metadata(&path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let text = fs::read_to_string(&path).ok()?;
+        let mut lines = text.split('\n');
+        if lines.next()? != HEADER {
+            return None;
+        }
+        let mut files = FxHashMap::default();
+        for line in lines.filter(|l| !l.is_empty()) {
+            let (rel, entry) = parse_line(line)?;
+            files.insert(rel, entry);
+        }
+        Some(Manifest {
+            files,
+            written: Some(meta.modified().ok()?),
+        })
+    }
+
+    /// The entry of `rel`, if the manifest lists it.
+    pub fn get(&self, rel: &str) -> Option<&Entry> {
+        self.files.get(rel)
+    }
+
+    /// Every file the manifest lists.
+    pub fn files(&self) -> impl Iterator<Item = (&String, &Entry)> {
+        self.files.iter()
+    }
+
+    /// Forgets `rel` (its file is gone, or not the one described).
+    pub fn forget(&mut self, rel: &str) {
+        self.files.remove(rel);
+    }
+
+    /// Whether the file at `path` (the folder's `rel`) is the one the
+    /// manifest describes as far as the file system tells without reading
+    /// it: a regular file (not a link) of the listed length, last modified no
+    /// later than the manifest itself. A file edited in place after the build
+    /// fails this, and is then treated as unknown.
+    pub fn vouches_for(&self, path: &Path, entry: &Entry) -> bool {
+        let (Ok(meta), Some(written)) = (fs::symlink_metadata(path), self.written) else {
+            return false;
+        };
+        meta.is_file()
+            && meta.len() == entry.len
+            && meta.modified().is_ok_and(|m| m <= written)
+    }
+
+    /// Writes the manifest of `files` into `dir`, in path order (the same
+    /// output gives the same manifest), replacing any there.
+    pub fn write(dir: &Path, files: &BTreeMap<String, Entry>) -> io::Result<()> {
+        let mut text = String::with_capacity(64 * (files.len() + 1));
+        text.push_str(HEADER);
+        text.push('\n');
+        for (rel, e) in files {
+            let key = e.key.map_or_else(|| "-".to_string(), |k| format!("{k:032x}"));
+            let rel = serde_json::to_string(rel).map_err(io::Error::other)?;
+            text.push_str(&format!("{:032x} {} {key} {rel}\n", e.hash, e.len));
+        }
+        let path = dir.join(MANIFEST);
+        // Never written in place: the folder's files may be shared with the
+        // live output by hard links, and the manifest is replaced as a whole.
+        let temp = dir.join(format!("{MANIFEST}.new"));
+        let _ = fs::remove_file(&temp);
+        fs::File::create_new(&temp)?.write_all(text.as_bytes())?;
+        fs::rename(&temp, &path)
+    }
+
+    /// Removes the manifest from `dir`: the folder is about to change, and
+    /// until a new one is written nothing in it is vouched for.
+    pub fn remove(dir: &Path) -> io::Result<()> {
+        match fs::remove_file(dir.join(MANIFEST)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `HASH LEN KEY "PATH"`, KEY being `-` for a file that is not a page.
+fn parse_line(line: &str) -> Option<(String, Entry)> {
+    let mut parts = line.splitn(4, ' ');
+    let hash = u128::from_str_radix(parts.next()?, 16).ok()?;
+    let len = parts.next()?.parse().ok()?;
+    let key = match parts.next()? {
+        "-" => None,
+        k => Some(u128::from_str_radix(k, 16).ok()?),
+    };
+    let rel: String = serde_json::from_str(parts.next()?).ok()?;
+    Some((rel, Entry { len, hash, key }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manifest_reads_back_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = BTreeMap::new();
+        files.insert("index.html".to_string(), Entry::of(b"<p>home</p>", Some(7)));
+        files.insert("a b/odd\n\"name\".css".to_string(), Entry::of(b"x", None));
+        Manifest::write(dir.path(), &files).unwrap();
+        let m = Manifest::read(dir.path()).expect("it reads back");
+        assert_eq!(m.files().count(), 2);
+        for (rel, e) in &files {
+            assert_eq!(m.get(rel), Some(e), "{rel:?}");
+        }
+        let again = fs::read(dir.path().join(MANIFEST)).unwrap();
+        Manifest::write(dir.path(), &files).unwrap();
+        assert_eq!(fs::read(dir.path().join(MANIFEST)).unwrap(), again, "the same bytes");
+    }
+
+    #[test]
+    fn a_damaged_or_foreign_manifest_is_none() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(Manifest::read(dir.path()).is_none());
+        for text in ["", "hubgen manifest 2\n", "hubgen manifest 1\nzz 1 - \"a\"\n", "hubgen manifest 1\n00 1 - a\n"] {
+            fs::write(dir.path().join(MANIFEST), text).unwrap();
+            assert!(Manifest::read(dir.path()).is_none(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_file_changed_after_the_manifest_is_not_vouched_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.html");
+        fs::write(&file, "same").unwrap();
+        let entry = Entry::of(b"same", None);
+        Manifest::write(dir.path(), &BTreeMap::from([("a.html".to_string(), entry)])).unwrap();
+        let m = Manifest::read(dir.path()).unwrap();
+        assert!(m.vouches_for(&file, &entry));
+        // Another length.
+        assert!(!m.vouches_for(&file, &Entry::of(b"longer", None)));
+        // Edited after the build, at the same length.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(&file, "SAME").unwrap();
+        assert!(!m.vouches_for(&file, &entry));
+        // Not there.
+        assert!(!m.vouches_for(&dir.path().join("none.html"), &entry));
+    }
+}
