@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 use common::{build_ok, fixture, read, repo, stderr, stdout};
 
 /// The files of the build in `out` that a deploy uploads: all but hubgen's
-/// marker of its output folders.
+/// own files in its output folders (its marker and manifest).
 fn snapshot(out: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = common::snapshot(out);
+    let mut files = common::built(out);
     files.remove(".hubgen-output");
     files
 }

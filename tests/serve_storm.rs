@@ -457,7 +457,7 @@ fn storm(seed: u64, edits: usize) {
         &full,
         &["--target", "hub", "--drafts", "--base-url", &server.url],
     );
-    let built = snapshot(&full);
+    let built = built(&full);
     let served_dir = site.join(".hubgen-cache/serve/hub");
     // Quiet: nothing printed for a while, and the folder equals the full build.
     // A few seconds are enough on two cores; a preview still catching up

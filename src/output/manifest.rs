@@ -8,6 +8,7 @@
 //! not the file the manifest describes (see [`Manifest::vouches_for`]).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
@@ -21,22 +22,47 @@ pub const MANIFEST: &str = ".hubgen-manifest";
 /// The first line of a manifest: its format, so that another format is never misread.
 const HEADER: &str = "hubgen manifest 1";
 
+/// This program, as far as its version, commit and file tell, hashed: the
+/// second line of a manifest. A page's key covers what the page is made
+/// from, not the program that makes it, so pages are kept by their keys
+/// only from an output this same program made; a hubgen built again from
+/// changed sources renders every page afresh.
+pub(super) fn program() -> &'static str {
+    static PROGRAM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PROGRAM.get_or_init(|| {
+        let mut h = KeyHasher::new();
+        h.add(env!("CARGO_PKG_VERSION").as_bytes());
+        h.add(&[0]);
+        h.add(env!("HUBGEN_COMMIT").as_bytes());
+        if let Ok(meta) = std::env::current_exe().and_then(fs::metadata) {
+            h.add(&meta.len().to_le_bytes());
+            let since = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .unwrap_or_default();
+            h.add(&since.as_nanos().to_le_bytes());
+        }
+        format!("program {:032x}", h.finish())
+    })
+}
+
 /// One file of an output folder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Entry {
+pub(super) struct Entry {
     /// Its length in bytes.
-    pub len: u64,
+    pub(super) len: u64,
     /// Its bytes' hash ([`hash`]).
-    pub hash: u128,
+    pub(super) hash: u128,
     /// For a page, the hash of everything it was rendered from (its template
     /// context and the theme), so that a page whose key is unchanged need not
     /// be rendered again; none for other files.
-    pub key: Option<u128>,
+    pub(super) key: Option<u128>,
 }
 
 impl Entry {
     /// The entry of a file holding `bytes`.
-    pub fn of(bytes: &[u8], key: Option<u128>) -> Entry {
+    pub(super) fn of(bytes: &[u8], key: Option<u128>) -> Entry {
         Entry {
             len: bytes.len() as u64,
             hash: hash(bytes),
@@ -45,13 +71,13 @@ impl Entry {
     }
 
     /// Whether the file holds the same bytes as `other` describes.
-    pub fn same_bytes(&self, other: &Entry) -> bool {
+    pub(super) fn same_bytes(&self, other: &Entry) -> bool {
         self.len == other.len && self.hash == other.hash
     }
 }
 
 /// The 128-bit XXH3 hash of `bytes`: what tells two files apart.
-pub fn hash(bytes: &[u8]) -> u128 {
+pub(super) fn hash(bytes: &[u8]) -> u128 {
     twox_hash::XxHash3_128::oneshot(bytes)
 }
 
@@ -95,16 +121,18 @@ impl Write for KeyHasher {
 
 /// The manifest of an output folder, as read back.
 #[derive(Debug, Default)]
-pub struct Manifest {
+pub(super) struct Manifest {
     files: FxHashMap<String, Entry>,
     /// When the manifest was written: a file modified later is not the one it describes.
     written: Option<SystemTime>,
+    /// Whether this program wrote it (see [`program`]).
+    pub(super) by_this_program: bool,
 }
 
 impl Manifest {
     /// The manifest of the folder `dir`, or none when it has none, or one
     /// that cannot be read or is not in this format.
-    pub fn read(dir: &Path) -> Option<Manifest> {
+    pub(super) fn read(dir: &Path) -> Option<Manifest> {
         let path = dir.join(MANIFEST);
         let meta = fs::symlink_metadata(&path).ok()?;
         if !meta.is_file() {
@@ -115,6 +143,7 @@ impl Manifest {
         if lines.next()? != HEADER {
             return None;
         }
+        let by_this_program = lines.next()? == program();
         let mut files = FxHashMap::default();
         for line in lines.filter(|l| !l.is_empty()) {
             let (rel, entry) = parse_line(line)?;
@@ -123,21 +152,22 @@ impl Manifest {
         Some(Manifest {
             files,
             written: Some(meta.modified().ok()?),
+            by_this_program,
         })
     }
 
     /// The entry of `rel`, if the manifest lists it.
-    pub fn get(&self, rel: &str) -> Option<&Entry> {
+    pub(super) fn get(&self, rel: &str) -> Option<&Entry> {
         self.files.get(rel)
     }
 
     /// Every file the manifest lists.
-    pub fn files(&self) -> impl Iterator<Item = (&String, &Entry)> {
+    pub(super) fn files(&self) -> impl Iterator<Item = (&String, &Entry)> {
         self.files.iter()
     }
 
     /// Forgets `rel` (its file is gone, or not the one described).
-    pub fn forget(&mut self, rel: &str) {
+    pub(super) fn forget(&mut self, rel: &str) {
         self.files.remove(rel);
     }
 
@@ -146,25 +176,27 @@ impl Manifest {
     /// it: a regular file (not a link) of the listed length, last modified no
     /// later than the manifest itself. A file edited in place after the build
     /// fails this, and is then treated as unknown.
-    pub fn vouches_for(&self, path: &Path, entry: &Entry) -> bool {
+    pub(super) fn vouches_for(&self, path: &Path, entry: &Entry) -> bool {
         let (Ok(meta), Some(written)) = (fs::symlink_metadata(path), self.written) else {
             return false;
         };
-        meta.is_file()
-            && meta.len() == entry.len
-            && meta.modified().is_ok_and(|m| m <= written)
+        meta.is_file() && meta.len() == entry.len && meta.modified().is_ok_and(|m| m <= written)
     }
 
     /// Writes the manifest of `files` into `dir`, in path order (the same
     /// output gives the same manifest), replacing any there.
-    pub fn write(dir: &Path, files: &BTreeMap<String, Entry>) -> io::Result<()> {
+    pub(super) fn write(dir: &Path, files: &BTreeMap<String, Entry>) -> io::Result<()> {
         let mut text = String::with_capacity(64 * (files.len() + 1));
         text.push_str(HEADER);
         text.push('\n');
+        text.push_str(program());
+        text.push('\n');
         for (rel, e) in files {
-            let key = e.key.map_or_else(|| "-".to_string(), |k| format!("{k:032x}"));
+            let key = e
+                .key
+                .map_or_else(|| "-".to_string(), |k| format!("{k:032x}"));
             let rel = serde_json::to_string(rel).map_err(io::Error::other)?;
-            text.push_str(&format!("{:032x} {} {key} {rel}\n", e.hash, e.len));
+            let _ = writeln!(text, "{:032x} {} {key} {rel}", e.hash, e.len);
         }
         let path = dir.join(MANIFEST);
         // Never written in place: the folder's files may be shared with the
@@ -177,7 +209,7 @@ impl Manifest {
 
     /// Removes the manifest from `dir`: the folder is about to change, and
     /// until a new one is written nothing in it is vouched for.
-    pub fn remove(dir: &Path) -> io::Result<()> {
+    pub(super) fn remove(dir: &Path) -> io::Result<()> {
         match fs::remove_file(dir.join(MANIFEST)) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
@@ -210,20 +242,30 @@ mod tests {
         files.insert("a b/odd\n\"name\".css".to_string(), Entry::of(b"x", None));
         Manifest::write(dir.path(), &files).unwrap();
         let m = Manifest::read(dir.path()).expect("it reads back");
+        assert!(m.by_this_program);
         assert_eq!(m.files().count(), 2);
         for (rel, e) in &files {
             assert_eq!(m.get(rel), Some(e), "{rel:?}");
         }
         let again = fs::read(dir.path().join(MANIFEST)).unwrap();
         Manifest::write(dir.path(), &files).unwrap();
-        assert_eq!(fs::read(dir.path().join(MANIFEST)).unwrap(), again, "the same bytes");
+        assert_eq!(
+            fs::read(dir.path().join(MANIFEST)).unwrap(),
+            again,
+            "the same bytes"
+        );
     }
 
     #[test]
     fn a_damaged_or_foreign_manifest_is_none() {
         let dir = tempfile::tempdir().unwrap();
         assert!(Manifest::read(dir.path()).is_none());
-        for text in ["", "hubgen manifest 2\n", "hubgen manifest 1\nzz 1 - \"a\"\n", "hubgen manifest 1\n00 1 - a\n"] {
+        for text in [
+            "",
+            "hubgen manifest 2\nprogram 0\n",
+            "hubgen manifest 1\nprogram 0\nzz 1 - \"a\"\n",
+            "hubgen manifest 1\nprogram 0\n00 1 - a\n",
+        ] {
             fs::write(dir.path().join(MANIFEST), text).unwrap();
             assert!(Manifest::read(dir.path()).is_none(), "{text:?}");
         }

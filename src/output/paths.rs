@@ -135,8 +135,11 @@ pub fn check_outputs(
         }
         let mut placed = true;
         for other in built[i + 1..].iter().chain(others) {
-            let sibling_of =
-                |a: &Path, b: &Path| [STAGING, OLD, SPARE].iter().any(|suffix| sibling(a, suffix) == b);
+            let sibling_of = |a: &Path, b: &Path| {
+                [STAGING, OLD, SPARE]
+                    .iter()
+                    .any(|suffix| sibling(a, suffix) == b)
+            };
             if o.path.starts_with(&other.path)
                 || other.path.starts_with(&o.path)
                 || sibling_of(&o.path, &other.path)
@@ -178,9 +181,7 @@ fn placement(o: &OutputDir, root: &Path, protected: &[(PathBuf, &str)]) -> Resul
     }
     let name = o.path.file_name().map(|n| n.to_string_lossy().into_owned());
     if name.is_some_and(|n| n.ends_with(STAGING) || n.ends_with(OLD) || n.ends_with(SPARE)) {
-        return Err(
-            "is named like the folders hubgen keeps beside an output".into(),
-        );
+        return Err("is named like the folders hubgen keeps beside an output".into());
     }
     if root.starts_with(&o.path) {
         return Err("holds the whole site: building would replace its sources".into());

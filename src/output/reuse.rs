@@ -57,12 +57,12 @@ impl Previous {
     }
 
     /// The previous output's page `rel`, with its entry, when the previous
-    /// build made it from the same `key`.
+    /// build (by this program) made it from the same `key`.
     pub(super) fn rendered(&self, rel: &str, key: u128) -> Option<(Entry, PathBuf)> {
-        let m = self.manifest.as_ref()?;
+        let m = self.manifest.as_ref().filter(|m| m.by_this_program)?;
         let old = self.root.join(rel);
         let e = m.get(rel)?;
-        (e.key == Some(key) && m.vouches_for(&old, e)).then(|| (*e, old))
+        (e.key == Some(key) && m.vouches_for(&old, e)).then_some((*e, old))
     }
 }
 
@@ -91,7 +91,9 @@ pub(super) fn tidy(root: &Path, manifest: &mut Manifest) -> io::Result<()> {
         .map(|(path, rel)| {
             let keep = match &rel {
                 Some(r) if r == MARKER || r == MANIFEST => return Ok((None, true)),
-                Some(r) => manifest.get(r).is_some_and(|e| manifest.vouches_for(&path, e)),
+                Some(r) => manifest
+                    .get(r)
+                    .is_some_and(|e| manifest.vouches_for(&path, e)),
                 None => false,
             };
             if !keep {
@@ -215,7 +217,11 @@ mod tests {
         let out = tmp.path().join("out");
         fs::create_dir_all(out.join("a")).unwrap();
         super::super::mark(&out).unwrap();
-        let files = [("a/index.html", "kept"), ("b.html", "edited later"), ("gone.html", "x")];
+        let files = [
+            ("a/index.html", "kept"),
+            ("b.html", "edited later"),
+            ("gone.html", "x"),
+        ];
         for (rel, text) in files {
             fs::write(out.join(rel), text).unwrap();
         }

@@ -17,6 +17,7 @@ use crate::site::Site;
 use crate::timings::Timings;
 
 pub mod context;
+mod key;
 mod plan;
 mod reads;
 mod related;

@@ -44,8 +44,9 @@ pub struct Theme {
     pub editor_dirs: Vec<PathBuf>,
     /// The templates each template uses, read from their text as loaded.
     uses: HashMap<String, HashSet<String>>,
-    /// The hash of every template's name and text, and of this hubgen's
-    /// version: part of each page's key (what its bytes are made from).
+    /// The hash of every template's name and text: part of each page's key
+    /// (what its bytes are made from, besides the program; see
+    /// `output::keys_trusted`).
     pub key: u128,
 }
 
@@ -165,18 +166,6 @@ impl Theme {
         tera.add_raw_templates(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| template_error(&e, &files))?;
         let mut key = crate::output::KeyHasher::new();
-        for part in [env!("CARGO_PKG_VERSION"), env!("HUBGEN_COMMIT")] {
-            key.add(part.as_bytes());
-            key.add(&[0]);
-        }
-        // The program itself, as far as its file tells: a hubgen built again
-        // from changed sources (same version and commit) renders afresh.
-        if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
-            key.add(&meta.len().to_le_bytes());
-            if let Ok(d) = meta.modified().map(|m| m.duration_since(std::time::UNIX_EPOCH)) {
-                key.add(&d.unwrap_or_default().as_nanos().to_le_bytes());
-            }
-        }
         for (name, text) in &texts {
             key.add(&(name.len() as u64).to_le_bytes());
             key.add(name.as_bytes());

@@ -145,6 +145,15 @@ pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// The files of an output folder that a build made, as [`snapshot`], without
+/// the manifest of them it ends with (which the live preview's folder does
+/// not have, and a deploy leaves out).
+pub(crate) fn built(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = snapshot(dir);
+    files.remove(".hubgen-manifest");
+    files
+}
+
 pub(crate) fn read(path: impl AsRef<Path>) -> String {
     let path = path.as_ref();
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

@@ -30,12 +30,13 @@ const FEED_ITEMS: usize = 20;
 pub(in crate::render) struct Builder<'v> {
     view: &'v TargetView<'v>,
     pub(in crate::render) reads: Reads,
-    /// Asked with the key of the finished context (see [`page_key`]) whether
+    /// Asked with the key of the finished context (see `render::key`) whether
     /// the file made from it is there already; none when nothing is kept.
     kept: Option<&'v (dyn Fn(u128) -> bool + Sync)>,
 }
 
 /// A context ready for tera, and the template to render it with.
+#[cfg(test)]
 pub(in crate::render) type Built<'v> = (tera::Context, &'v str);
 
 /// What [`Builder::build`] made of an output file.
@@ -44,19 +45,6 @@ pub(in crate::render) enum Made<'v> {
     Context(tera::Context, &'v str, Option<u128>),
     /// Nothing: the file made from the same key is there already.
     Kept,
-}
-
-/// The key of an output file: the hash of everything its bytes are made
-/// from, its template context (as JSON) and the theme's templates (their
-/// key, with hubgen's version). Two builds that give a file the same key
-/// give it the same bytes.
-pub(in crate::render) fn page_key(theme: u128, template: &str, context: &impl serde::Serialize) -> Option<u128> {
-    let mut h = crate::output::KeyHasher::new();
-    h.add(&theme.to_le_bytes());
-    h.add(template.as_bytes());
-    h.add(&[0]);
-    serde_json::to_writer(&mut h, context).ok()?;
-    Some(h.finish())
 }
 
 impl<'v> Builder<'v> {
@@ -69,7 +57,10 @@ impl<'v> Builder<'v> {
     }
 
     /// A builder that asks `kept` whether each file is there already, by its key.
-    pub(in crate::render) fn keeping(view: &'v TargetView<'v>, kept: &'v (dyn Fn(u128) -> bool + Sync)) -> Self {
+    pub(in crate::render) fn keeping(
+        view: &'v TargetView<'v>,
+        kept: &'v (dyn Fn(u128) -> bool + Sync),
+    ) -> Self {
         Builder {
             kept: Some(kept),
             ..Builder::new(view)
@@ -104,7 +95,7 @@ impl<'v> Builder<'v> {
     fn made(&self, template: &'v str, ctx: impl serde::Serialize) -> tera::Result<Made<'v>> {
         let key = match self.kept {
             Some(kept) => {
-                let key = page_key(self.view.theme.key, template, &ctx);
+                let key = crate::render::key::page_key(self.view.theme.key, template, &ctx);
                 if key.is_some_and(kept) {
                     return Ok(Made::Kept);
                 }
@@ -112,20 +103,31 @@ impl<'v> Builder<'v> {
             }
             None => None,
         };
-        Ok(Made::Context(tera::Context::from_serialize(ctx)?, template, key))
+        Ok(Made::Context(
+            tera::Context::from_serialize(ctx)?,
+            template,
+            key,
+        ))
     }
 
     /// The context of the output file at `url` (below the base) that `job`
     /// makes, and the template to render it with.
+    #[cfg(test)]
     pub(in crate::render) fn build(&mut self, url: &str, job: &Job) -> tera::Result<Built<'v>> {
         match self.build_or_keep(url, job)? {
             Made::Context(ctx, template, _) => Ok((ctx, template)),
-            Made::Kept => Err(tera::Error::msg("a builder that keeps files was asked for a context")),
+            Made::Kept => Err(tera::Error::msg(
+                "a builder that keeps files was asked for a context",
+            )),
         }
     }
 
     /// As [`Builder::build`], or nothing when the file is there already.
-    pub(in crate::render) fn build_or_keep(&mut self, url: &str, job: &Job) -> tera::Result<Made<'v>> {
+    pub(in crate::render) fn build_or_keep(
+        &mut self,
+        url: &str,
+        job: &Job,
+    ) -> tera::Result<Made<'v>> {
         let view = self.view;
         let common = self.common(url, job);
         let template = job.template(view.site, view);
@@ -164,7 +166,9 @@ impl<'v> Builder<'v> {
                     },
                 )
             }
-            Job::NotFound | Job::Search | Job::Robots => self.made(template, PlainContext { common }),
+            Job::NotFound | Job::Search | Job::Robots => {
+                self.made(template, PlainContext { common })
+            }
             Job::Sitemap => {
                 let ctx = self.sitemap(common);
                 self.made(template, ctx)
