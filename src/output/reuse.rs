@@ -98,6 +98,12 @@ pub(super) fn tidy(root: &Path, manifest: &mut Manifest) -> io::Result<()> {
             };
             if !keep {
                 fs::remove_file(&path)?;
+                // Folders it leaves empty (one that is not empty stays).
+                for folder in path.ancestors().skip(1).take_while(|f| *f != root) {
+                    if fs::remove_dir(folder).is_err() {
+                        break;
+                    }
+                }
             }
             Ok((rel, keep))
         })

@@ -134,7 +134,13 @@ impl Staged {
                         {
                             return Err(e);
                         }
-                        fs::remove_file(&at)?;
+                        // Another thread making a folder there may have removed it first.
+                        match fs::remove_file(&at) {
+                            Err(e) if e.kind() != io::ErrorKind::NotFound && !at.is_dir() => {
+                                return Err(e)
+                            }
+                            _ => {}
+                        }
                     }
                 }
                 fs::create_dir_all(parent)
@@ -242,9 +248,15 @@ fn reuse_spare(dest: &Path, staging: &Path) -> io::Result<Option<Manifest>> {
     let Ok(meta) = fs::symlink_metadata(&spare) else {
         return Ok(None);
     };
-    let manifest = (meta.is_dir() && spare.join(MARKER).is_file())
-        .then(|| Manifest::read(&spare))
-        .flatten();
+    // Not when the output itself is gone (deleting it asks for a build
+    // from nothing), nor where names that differ only in case or Unicode
+    // form are one file (`Files/` and `files/`): the spare's names would
+    // stay as they were.
+    let usable = meta.is_dir()
+        && spare.join(MARKER).is_file()
+        && fs::symlink_metadata(dest).is_ok_and(|m| m.is_dir())
+        && names_are_exact(&spare)?;
+    let manifest = usable.then(|| Manifest::read(&spare)).flatten();
     let Some(mut manifest) = manifest else {
         remove_owned(&spare)?;
         return Ok(None);
@@ -253,6 +265,20 @@ fn reuse_spare(dest: &Path, staging: &Path) -> io::Result<Option<Manifest>> {
     Manifest::remove(staging)?;
     reuse::tidy(staging, &mut manifest)?;
     Ok(Some(manifest))
+}
+
+/// Whether the file system of `dir` (a folder hubgen made) tells apart
+/// names that differ only in case, or only in Unicode normal form: a probe
+/// file made under one name, looked for under the others.
+fn names_are_exact(dir: &Path) -> io::Result<bool> {
+    let probe = dir.join(".hubgen-probe-\u{e9}");
+    let _ = fs::remove_file(&probe);
+    File::create_new(&probe)?;
+    let exact = [".HUBGEN-PROBE-\u{c9}", ".hubgen-probe-e\u{301}"]
+        .iter()
+        .all(|other| fs::symlink_metadata(dir.join(other)).is_err());
+    fs::remove_file(&probe)?;
+    Ok(exact)
 }
 
 impl Sink for Staged {
@@ -422,8 +448,19 @@ mod tests {
         fs::write(dest.join("index.html"), "HOME").unwrap();
         fs::write(spare.join("stray.html"), "not made by a build").unwrap();
         build_all(&dest, &third);
+        assert_eq!(files_of(&dest), files_of_list(&third));
         build_all(&dest, &third);
         assert_eq!(files_of(&dest), files_of_list(&third));
+
+        // The output deleted by hand: the next build starts from nothing.
+        fs::remove_dir_all(&dest).unwrap();
+        build_all(&dest, &second);
+        assert_eq!(files_of(&dest), files_of_list(&second));
+        assert!(
+            !spare.exists(),
+            "the spare is not used, and nothing replaced makes one"
+        );
+        assert!(names_are_exact(dest.parent().unwrap()).unwrap());
     }
 
     fn files_of_list(files: &[(&str, &str)]) -> BTreeMap<String, String> {

@@ -60,6 +60,12 @@ const SEQ: u8 = 13;
 const MAP: u8 = 14;
 const STRUCT: u8 = 15;
 const END: u8 = 16;
+const INT128: u8 = 17;
+const UINT128: u8 = 18;
+const UNIT_STRUCT: u8 = 19;
+const NEWTYPE_VARIANT: u8 = 20;
+const TUPLE_VARIANT: u8 = 21;
+const STRUCT_VARIANT: u8 = 22;
 
 impl Hash<'_> {
     fn tag(&mut self, tag: u8) {
@@ -110,7 +116,7 @@ impl<'a> ser::Serializer for Hash<'a> {
         Ok(())
     }
     fn serialize_i128(mut self, v: i128) -> Done {
-        self.tag(INT);
+        self.tag(INT128);
         self.0.add(&v.to_le_bytes());
         Ok(())
     }
@@ -129,7 +135,7 @@ impl<'a> ser::Serializer for Hash<'a> {
         Ok(())
     }
     fn serialize_u128(mut self, v: u128) -> Done {
-        self.tag(UINT);
+        self.tag(UINT128);
         self.0.add(&v.to_le_bytes());
         Ok(())
     }
@@ -169,7 +175,7 @@ impl<'a> ser::Serializer for Hash<'a> {
         Ok(())
     }
     fn serialize_unit_struct(mut self, name: &'static str) -> Done {
-        self.text(UNIT, name);
+        self.text(UNIT_STRUCT, name);
         Ok(())
     }
     fn serialize_unit_variant(mut self, _: &'static str, _: u32, variant: &'static str) -> Done {
@@ -191,7 +197,7 @@ impl<'a> ser::Serializer for Hash<'a> {
         variant: &'static str,
         value: &T,
     ) -> Done {
-        self.text(VARIANT, variant);
+        self.text(NEWTYPE_VARIANT, variant);
         value.serialize(self)
     }
     fn serialize_seq(mut self, _: Option<usize>) -> Result<Self, Unhashable> {
@@ -211,7 +217,7 @@ impl<'a> ser::Serializer for Hash<'a> {
         variant: &'static str,
         _: usize,
     ) -> Result<Self, Unhashable> {
-        self.text(VARIANT, variant);
+        self.text(TUPLE_VARIANT, variant);
         self.tag(SEQ);
         Ok(self)
     }
@@ -230,7 +236,7 @@ impl<'a> ser::Serializer for Hash<'a> {
         variant: &'static str,
         _: usize,
     ) -> Result<Self, Unhashable> {
-        self.text(VARIANT, variant);
+        self.text(STRUCT_VARIANT, variant);
         self.tag(STRUCT);
         Ok(self)
     }

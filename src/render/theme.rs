@@ -45,9 +45,10 @@ pub struct Theme {
     /// The templates each template uses, read from their text as loaded.
     uses: HashMap<String, HashSet<String>>,
     /// The hash of every template's name and text: part of each page's key
-    /// (what its bytes are made from, besides the program; see
-    /// `output::keys_trusted`).
-    pub key: u128,
+    /// (what its bytes are made from, besides the program). None when a
+    /// template reads what no context holds (tera's `get_env`): every page
+    /// of the theme is rendered every time.
+    pub key: Option<u128>,
 }
 
 /// The theme folders from the root of the chain (`base`) to `name`.
@@ -105,6 +106,22 @@ fn theme_chain(
     }
     chain.reverse();
     Ok(chain)
+}
+
+/// The hash of every template's name and text, or none when one reads the
+/// environment (tera's `get_env`), which no page's context holds.
+fn theme_key(texts: &[(String, String)]) -> Option<u128> {
+    if texts.iter().any(|(_, t)| t.contains("get_env")) {
+        return None;
+    }
+    let mut key = crate::output::KeyHasher::new();
+    for (name, text) in texts {
+        key.add(&(name.len() as u64).to_le_bytes());
+        key.add(name.as_bytes());
+        key.add(&(text.len() as u64).to_le_bytes());
+        key.add(text.as_bytes());
+    }
+    Some(key.finish())
 }
 
 pub(super) fn template_files(dir: &Path) -> Vec<(String, PathBuf)> {
@@ -165,13 +182,7 @@ impl Theme {
         tera.register_filter("date_long", date_long);
         tera.add_raw_templates(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| template_error(&e, &files))?;
-        let mut key = crate::output::KeyHasher::new();
-        for (name, text) in &texts {
-            key.add(&(name.len() as u64).to_le_bytes());
-            key.add(name.as_bytes());
-            key.add(&(text.len() as u64).to_le_bytes());
-            key.add(text.as_bytes());
-        }
+        let key = theme_key(&texts);
         let uses = template_uses(&texts.into_iter().collect());
         Ok(Theme {
             tera,
@@ -179,7 +190,7 @@ impl Theme {
             static_dirs,
             editor_dirs,
             uses,
-            key: key.finish(),
+            key,
         })
     }
 
@@ -383,6 +394,39 @@ fn named_templates(text: &str) -> Option<HashSet<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_theme_key_covers_every_template_and_none_reads_the_environment() {
+        let texts = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        let base = theme_key(&texts(&[
+            ("page.html", "{{ page.title }}"),
+            ("base.html", "x"),
+        ]));
+        assert!(base.is_some());
+        assert_ne!(
+            base,
+            theme_key(&texts(&[
+                ("page.html", "{{ page.title }}!"),
+                ("base.html", "x")
+            ]))
+        );
+        assert_ne!(
+            base,
+            theme_key(&texts(&[
+                ("page.htm", "l{{ page.title }}"),
+                ("base.html", "x")
+            ]))
+        );
+        assert_eq!(
+            theme_key(&texts(&[("page.html", "{{ get_env(name=\"ID\") }}")])),
+            None
+        );
+    }
 
     #[test]
     fn a_template_named_by_a_variable_may_be_any() {

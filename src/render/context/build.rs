@@ -95,7 +95,11 @@ impl<'v> Builder<'v> {
     fn made(&self, template: &'v str, ctx: impl serde::Serialize) -> tera::Result<Made<'v>> {
         let key = match self.kept {
             Some(kept) => {
-                let key = crate::render::key::page_key(self.view.theme.key, template, &ctx);
+                let key = self
+                    .view
+                    .theme
+                    .key
+                    .and_then(|theme| crate::render::key::page_key(theme, template, &ctx));
                 if key.is_some_and(kept) {
                     return Ok(Made::Kept);
                 }
