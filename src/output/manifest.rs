@@ -107,18 +107,6 @@ impl Default for KeyHasher {
     }
 }
 
-/// What is written to it is added: `serde_json::to_writer` hashes a value.
-impl Write for KeyHasher {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.add(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 /// The manifest of an output folder, as read back.
 #[derive(Debug, Default)]
 pub(super) struct Manifest {

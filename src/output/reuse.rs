@@ -21,6 +21,18 @@ use super::manifest::{Entry, Manifest, MANIFEST};
 use super::paths::owned;
 use super::MARKER;
 
+/// Removes the folders above `path`, up to `root`, that are left empty,
+/// nearest first: one that is not empty stays, with those above it. Of
+/// several files of one folder removed at once, the last one's call removes
+/// the folder.
+pub(super) fn remove_empty_folders_above(root: &Path, path: &Path) {
+    for folder in path.ancestors().skip(1).take_while(|f| *f != root) {
+        if fs::remove_dir(folder).is_err() {
+            break;
+        }
+    }
+}
+
 /// How much of two files is compared at a time.
 const CHUNK: usize = 64 * 1024;
 
@@ -98,12 +110,7 @@ pub(super) fn tidy(root: &Path, manifest: &mut Manifest) -> io::Result<()> {
             };
             if !keep {
                 fs::remove_file(&path)?;
-                // Folders it leaves empty (one that is not empty stays).
-                for folder in path.ancestors().skip(1).take_while(|f| *f != root) {
-                    if fs::remove_dir(folder).is_err() {
-                        break;
-                    }
-                }
+                remove_empty_folders_above(root, &path);
             }
             Ok((rel, keep))
         })

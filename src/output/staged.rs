@@ -214,25 +214,12 @@ impl Staged {
             stale.par_iter().try_for_each(|rel| {
                 // Gone already where a folder of this build took its place.
                 let path = self.staging.join(rel.as_str());
-                match fs::symlink_metadata(&path) {
-                    Ok(m) if !m.is_dir() => fs::remove_file(&path),
-                    _ => Ok(()),
+                if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
+                    fs::remove_file(&path)?;
                 }
+                reuse::remove_empty_folders_above(&self.staging, &path);
+                Ok::<_, io::Error>(())
             })?;
-            // Folders they leave empty, deepest first (one that is not empty stays).
-            let mut folders: Vec<&str> = stale
-                .iter()
-                .flat_map(|rel| {
-                    rel.char_indices()
-                        .filter(|(_, c)| *c == '/')
-                        .map(|(i, _)| &rel[..i])
-                })
-                .collect();
-            folders.sort_by_key(|f| std::cmp::Reverse((f.matches('/').count(), *f)));
-            folders.dedup();
-            for folder in folders {
-                let _ = fs::remove_dir(self.staging.join(folder));
-            }
         }
         Manifest::write(&self.staging, &placed)
     }

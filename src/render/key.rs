@@ -242,13 +242,13 @@ impl<'a> ser::Serializer for Hash<'a> {
     }
 }
 
-/// The elements of a sequence, map or struct, each self-delimiting, then an end tag.
-macro_rules! compound {
-    ($($trait:ident),*) => {$(
+/// The elements of a sequence or tuple, each self-delimiting, then an end tag.
+macro_rules! elements {
+    ($($trait:ident :: $method:ident),*) => {$(
         impl ser::$trait for Hash<'_> {
             type Ok = ();
             type Error = Unhashable;
-            fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
+            fn $method<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
                 value.serialize(self.again())
             }
             fn end(mut self) -> Done {
@@ -259,25 +259,12 @@ macro_rules! compound {
     )*};
 }
 
-/// As [`compound`], for the traits whose method is `serialize_field`.
-macro_rules! fields {
-    ($($trait:ident),*) => {$(
-        impl ser::$trait for Hash<'_> {
-            type Ok = ();
-            type Error = Unhashable;
-            fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-                value.serialize(self.again())
-            }
-            fn end(mut self) -> Done {
-                self.tag(END);
-                Ok(())
-            }
-        }
-    )*};
-}
-
-compound!(SerializeSeq, SerializeTuple);
-fields!(SerializeTupleStruct, SerializeTupleVariant);
+elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Hash<'_> {
     type Ok = ();
@@ -294,7 +281,8 @@ impl ser::SerializeMap for Hash<'_> {
     }
 }
 
-/// A struct's fields by name (a field left out, `skip_serializing_if`, is not there).
+/// A struct's fields by name, then an end tag (a field left out,
+/// `skip_serializing_if`, is not there).
 macro_rules! named {
     ($($trait:ident),*) => {$(
         impl ser::$trait for Hash<'_> {
