@@ -82,22 +82,54 @@ pub(super) fn hash(bytes: &[u8]) -> u128 {
 }
 
 /// A hash of several parts, as [`hash`] of one: the key of a page.
-pub struct KeyHasher(twox_hash::XxHash3_128);
+///
+/// A page's context comes in thousands of small parts; the streaming hasher
+/// copies each into its own buffer, which cost more than the hashing. The
+/// parts are gathered here instead and hashed in large blocks (the hash of
+/// the same bytes, however they were split).
+pub struct KeyHasher {
+    streaming: Option<twox_hash::XxHash3_128>,
+    gathered: Vec<u8>,
+}
+
+/// How many bytes [`KeyHasher`] gathers before it hashes them.
+const GATHER: usize = 64 * 1024;
 
 impl KeyHasher {
     /// A hasher that has seen nothing.
     pub fn new() -> KeyHasher {
-        KeyHasher(twox_hash::XxHash3_128::new())
+        KeyHasher {
+            streaming: None,
+            gathered: Vec::with_capacity(4096),
+        }
     }
 
     /// Adds `bytes`.
     pub fn add(&mut self, bytes: &[u8]) {
-        self.0.write(bytes);
+        if self.gathered.len() + bytes.len() > GATHER {
+            let h = self
+                .streaming
+                .get_or_insert_with(twox_hash::XxHash3_128::new);
+            h.write(&self.gathered);
+            self.gathered.clear();
+            if bytes.len() > GATHER {
+                h.write(bytes);
+                return;
+            }
+        }
+        self.gathered.extend_from_slice(bytes);
     }
 
     /// The hash of everything added.
     pub fn finish(&self) -> u128 {
-        self.0.finish_128()
+        match &self.streaming {
+            None => twox_hash::XxHash3_128::oneshot(&self.gathered),
+            Some(h) => {
+                let mut h = h.clone();
+                h.write(&self.gathered);
+                h.finish_128()
+            }
+        }
     }
 }
 
@@ -221,6 +253,32 @@ fn parse_line(line: &str) -> Option<(String, Entry)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_is_the_hash_of_its_bytes_however_they_come() {
+        let bytes: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for sizes in [
+            &[1usize, 3, 17][..],
+            &[4096],
+            &[GATHER - 1, 2],
+            &[GATHER + 5, 9],
+        ] {
+            let mut h = KeyHasher::new();
+            let mut at = 0;
+            for size in sizes.iter().cycle() {
+                let end = (at + size).min(bytes.len());
+                h.add(&bytes[at..end]);
+                at = end;
+                if at == bytes.len() {
+                    break;
+                }
+            }
+            assert_eq!(h.finish(), hash(&bytes), "parts of {sizes:?}");
+        }
+        let mut small = KeyHasher::new();
+        small.add(b"a page");
+        assert_eq!(small.finish(), hash(b"a page"));
+    }
 
     #[test]
     fn a_manifest_reads_back_what_was_written() {

@@ -159,7 +159,11 @@ fn render_doc() -> String {
          (`HUBGEN_BLESS=1 cargo test --lib themes_doc` rewrites it): edit the \
          doc comments there, not this file.\n\n\
          Dates are strings `YYYY-MM-DD` (the `date_long` filter writes them out); \
-         URLs are paths on this site (`/productivity/guides/x/`) unless said to be absolute.\n\n",
+         URLs are paths on this site (`/productivity/guides/x/`) unless said to be absolute.\n\n\
+         Besides tera's own filters, `flatten` joins a list of lists into one list \
+         (`paginator.pages | map(attribute=\"tags\") | flatten` is every tag of the page's \
+         documents, in order); building a list with `concat` in a loop copies it at every \
+         step, which is slow on long lists.\n\n",
     );
     let common = schema_of::<Common>(&mut generator);
     let common_names: BTreeSet<String> = properties(&common).keys().cloned().collect();
