@@ -1,6 +1,7 @@
 """How bench/run.py runs and measures a command, and what it asks of git and hubgen."""
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -67,3 +68,51 @@ def commit():
 
 def version(cmd):
     return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
+
+
+DROP_CACHES = "/proc/sys/vm/drop_caches"
+
+
+def remove_and_settle(*paths):
+    """Removes `paths` (folders a measurement wrote) and leaves the disk as a
+    fresh machine's, so that what is measured next is the tool, not the file
+    system's memory of what was just deleted.
+
+    On ext4 without a journal, a new file's inode is chosen by scanning past
+    every inode deleted in the last minutes whose block is still cached
+    (`recently_deleted` in a profile): right after gigabytes of outputs are
+    removed, creating files costs several times its usual system time, for
+    whichever tool runs next, and waiting does not end it (it lasts as long as
+    those blocks stay in memory). Writing everything out and dropping the
+    clean caches does; the next measurement then reads its inputs into memory
+    again (`warm` in builds.py), and the tools' programs (`warm_programs`).
+    Without root the caches cannot be dropped: the harness says so, and
+    waits, which helps less."""
+    for p in paths:
+        shutil.rmtree(p, ignore_errors=True)
+    subprocess.run(["sync"])
+    try:
+        with open(DROP_CACHES, "w") as f:
+            f.write("3\n")
+    except OSError:
+        if not getattr(remove_and_settle, "warned", False):
+            print("note: cannot drop the page cache (not root): figures measured after removing "
+                  "outputs may include the file system's slower file creation", file=sys.stderr)
+            remove_and_settle.warned = True
+        time.sleep(30)
+    warm_programs()
+
+
+def warm_programs():
+    """Reads each tool's program once, so that none is timed loading itself from disk."""
+    progs = [HUBGEN, shutil.which("hugo")]
+    # Pagefind's own program lives in a platform package beside its runner.
+    native = os.path.join(BENCH, "peers", "node_modules", "@pagefind")
+    for d, _, fs in os.walk(native):
+        progs += [os.path.join(d, f) for f in fs]
+    for prog in progs:
+        if not prog or not os.path.isfile(prog):
+            continue
+        with open(os.path.realpath(prog), "rb") as f:
+            while f.read(1 << 20):
+                pass

@@ -25,9 +25,7 @@ import argparse
 import os
 import platform
 import shutil
-import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 
 import builds
@@ -35,7 +33,7 @@ import deploy_bench
 import report
 import search_bench
 import serve_latency
-from measure import BENCH, HUBGEN, PAGEFIND, ROOT, commit, hubgen_build_flags, sh, version
+from measure import BENCH, HUBGEN, PAGEFIND, ROOT, commit, hubgen_build_flags, remove_and_settle, sh, version
 
 # What bench/RESULTS.md holds outside the generated section (tests/results.rs
 # holds the same text).
@@ -100,13 +98,9 @@ def main():
     ensure_tools(not args.no_build)
     flags = hubgen_build_flags()
     os.makedirs(args.work, exist_ok=True)
-    # Outputs of earlier runs are removed before any measurement, and those of
-    # this run only at its end: on ext4, creating files just after deleting
-    # thousands makes the inode allocator scan (recently_deleted in a
-    # profile), which measures the file system rather than the tools.
-    shutil.rmtree(os.path.join(args.work, "runs"), ignore_errors=True)
-    subprocess.run(["sync"])
-    time.sleep(30)
+    # Outputs of earlier runs are removed before any measurement (see
+    # remove_and_settle for why the disk is then settled).
+    remove_and_settle(os.path.join(args.work, "runs"))
     results = []
     baseline = args.baseline and os.path.abspath(args.baseline)
     for n in [int(x) for x in args.pages.split(",")]:
@@ -116,12 +110,9 @@ def main():
             if os.path.exists("/usr/bin/chromium"):
                 search_bench.measure(m, builds.corpus_for(args.work, shape, n), args.work)
             results.append(m)
-            # This corpus's outputs (tens of gigabytes at 50,000 pages, with
-            # the search pairs) are not needed any more; removed now, and the
-            # disk left to settle, as before the first measurement.
-            shutil.rmtree(os.path.join(args.work, "runs", f"{shape}-{n}"), ignore_errors=True)
-            subprocess.run(["sync"])
-            time.sleep(30)
+            # This corpus's outputs are not needed any more; removed now, and
+            # the disk settled, as before the first measurement.
+            remove_and_settle(os.path.join(args.work, "runs", f"{shape}-{n}"))
     text = "\n\n".join([
         header(args, load),
         report.sections(results, args.runs, flags),
