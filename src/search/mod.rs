@@ -168,8 +168,8 @@ impl Analyzed {
     }
 }
 
-/// Documents analysed at once; their words are interned before the next batch,
-/// so that the site's vocabulary is held as strings only once.
+/// Documents analysed at once; their words are interned while the next batch
+/// is analysed, so that the site's vocabulary is held as strings only once.
 const BATCH: usize = 512;
 
 /// Surface words, each held once, by id.
@@ -201,13 +201,17 @@ pub struct DocWords {
     pub words: Vec<(u32, Tf)>,
 }
 
+/// Per document: its fields' lengths, and each word's count per field.
+type Analysed = ([u32; NFIELDS], FxHashMap<String, [u32; NFIELDS]>);
+
 /// Tokenizes `docs` in parallel, interning their words into `vocab`.
+///
+/// Interning is one thread's work (ids follow the documents' order, so the
+/// index is the same on every run); it runs while the next batch is
+/// tokenized, not between batches with the other core idle.
 pub fn tokenize(site: &Site, docs: &[&Document], vocab: &mut Vocabulary) -> Vec<DocWords> {
-    let mut out = Vec::with_capacity(docs.len());
-    for batch in docs.chunks(BATCH) {
-        // Per document: its fields' lengths, and each word's count per field.
-        type Analysed = ([u32; NFIELDS], FxHashMap<String, [u32; NFIELDS]>);
-        let analysed: Vec<Analysed> = batch
+    let analyse = |batch: &[&Document]| -> Vec<Analysed> {
+        batch
             .par_iter()
             .map_init(analysis::surface_analyzer, |analyzer, doc| {
                 let mut words: FxHashMap<String, [u32; NFIELDS]> = FxHashMap::default();
@@ -225,7 +229,9 @@ pub fn tokenize(site: &Site, docs: &[&Document], vocab: &mut Vocabulary) -> Vec<
                 }
                 (lengths, words)
             })
-            .collect();
+            .collect()
+    };
+    let intern = |analysed: Vec<Analysed>, vocab: &mut Vocabulary, out: &mut Vec<DocWords>| {
         for (lengths, words) in analysed {
             let words = words
                 .into_iter()
@@ -233,6 +239,13 @@ pub fn tokenize(site: &Site, docs: &[&Document], vocab: &mut Vocabulary) -> Vec<
                 .collect();
             out.push(DocWords { lengths, words });
         }
+    };
+    let mut out = Vec::with_capacity(docs.len());
+    let mut batches = docs.chunks(BATCH);
+    let mut pending = batches.next().map(analyse);
+    while let Some(analysed) = pending {
+        let next = batches.next();
+        pending = rayon::join(|| intern(analysed, vocab, &mut out), || next.map(analyse)).1;
     }
     out
 }

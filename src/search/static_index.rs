@@ -260,32 +260,42 @@ impl SharedFiles {
     /// Their postings are dropped once encoded (the rest of the index needs
     /// none), so that a large site never holds both in full.
     pub fn build(site: &Site, a: &mut Analyzed) -> Self {
-        let (mut files, fuzzy) = super::fuzzy::build_files(a);
         // How many pages each stem is on: how rare a word of an excerpt is.
         let pages: Vec<u32> = a
             .postings
             .iter()
             .map(|p| u32::try_from(p.len()).unwrap_or(u32::MAX))
             .collect();
+        // Parts that do not depend on each other run side by side: the typo
+        // index while repeated passages are found, the shards (one thread's
+        // work) while the metadata chunks are written.
+        let ((mut files, fuzzy), repeated) = rayon::join(
+            || super::fuzzy::build_files(a),
+            || {
+                super::passages::repeated(
+                    a.docs.par_iter().map(|&id| site.docs[id].excerpt.unpack()),
+                )
+            },
+        );
         let encoded = encode_postings(a);
-        let bounds = push_shards(term_space(a, encoded), &mut files);
-
-        // Metadata, in chunks.
-        let repeated =
-            super::passages::repeated(a.docs.par_iter().map(|&id| site.docs[id].excerpt.unpack()));
+        let a = &*a;
         let rarity = Rarity::new(&a.surfaces, &pages, a.docs.len() as u64);
-        let chunks: Vec<String> = a
-            .docs
-            .par_chunks(CHUNK)
-            .map(|ids| {
-                let mut rarities = |s: &str| rarity.of(s);
-                let metas = ids
-                    .iter()
-                    .map(|&id| meta(site, id, &repeated, &mut rarities))
-                    .collect();
-                Json::Array(metas).to_string()
-            })
-            .collect();
+        let (bounds, chunks) = rayon::join(
+            || push_shards(term_space(a, encoded), &mut files),
+            || {
+                a.docs
+                    .par_chunks(CHUNK)
+                    .map(|ids| {
+                        let mut rarities = |s: &str| rarity.of(s);
+                        let metas = ids
+                            .iter()
+                            .map(|&id| meta(site, id, &repeated, &mut rarities))
+                            .collect();
+                        Json::Array(metas).to_string()
+                    })
+                    .collect::<Vec<String>>()
+            },
+        );
         for (n, chunk) in chunks.into_iter().enumerate() {
             files.push((format!("search/m/{n}.json"), chunk));
         }
