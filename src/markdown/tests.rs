@@ -113,3 +113,18 @@ fn a_link_to_a_collection_s_folder_goes_to_its_list() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn escape_attr_escapes_the_five_characters_and_keeps_the_rest() {
+    assert_eq!(escape_attr(""), "");
+    assert_eq!(escape_attr("plain"), "plain");
+    assert_eq!(
+        escape_attr(r#"<a href="x">Tom & Jerry's</a>"#),
+        "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;"
+    );
+    assert_eq!(
+        escape_attr("café & naïve—“quoted”"),
+        "café &amp; naïve—“quoted”"
+    );
+    assert_eq!(escape_attr("&&"), "&amp;&amp;");
+}

@@ -105,19 +105,29 @@ impl KeyHasher {
     }
 
     /// Adds `bytes`.
+    // Inlined: most parts are a tag or a length, copied as a few stores.
+    #[inline]
     pub fn add(&mut self, bytes: &[u8]) {
-        if self.gathered.len() + bytes.len() > GATHER {
-            let h = self
-                .streaming
-                .get_or_insert_with(twox_hash::XxHash3_128::new);
-            h.write(&self.gathered);
-            self.gathered.clear();
-            if bytes.len() > GATHER {
-                h.write(bytes);
-                return;
-            }
+        if self.gathered.len() + bytes.len() <= GATHER {
+            self.gathered.extend_from_slice(bytes);
+        } else {
+            self.hash_gathered_then(bytes);
         }
-        self.gathered.extend_from_slice(bytes);
+    }
+
+    /// Hashes what was gathered, then gathers `bytes` (or hashes them too, when large).
+    #[cold]
+    fn hash_gathered_then(&mut self, bytes: &[u8]) {
+        let h = self
+            .streaming
+            .get_or_insert_with(twox_hash::XxHash3_128::new);
+        h.write(&self.gathered);
+        self.gathered.clear();
+        if bytes.len() > GATHER {
+            h.write(bytes);
+        } else {
+            self.gathered.extend_from_slice(bytes);
+        }
     }
 
     /// The hash of everything added.

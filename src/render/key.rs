@@ -73,8 +73,9 @@ impl Hash<'_> {
     }
 
     fn text(&mut self, tag: u8, s: &str) {
-        self.tag(tag);
-        self.0.add(&(s.len() as u64).to_le_bytes());
+        let mut head = [tag; 9];
+        head[1..].copy_from_slice(&(s.len() as u64).to_le_bytes());
+        self.0.add(&head);
         self.0.add(s.as_bytes());
     }
 
