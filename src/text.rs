@@ -189,6 +189,27 @@ impl fmt::Display for Date {
     }
 }
 
+/// Text of one block per line (headings, paragraphs, list items, table
+/// cells) as one line of sentences: a block that does not end in punctuation
+/// gets a full stop, so that a heading does not run into the text after it
+/// ("Map what you hold. List every building", not "Map what you hold List
+/// every building").
+pub fn as_sentences(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 32);
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(line);
+        // Punctuation may sit inside a closing quote or bracket: `(as agreed.)`.
+        let end = line.trim_end_matches(['"', '\'', '\u{201D}', '\u{2019}', ')', ']']);
+        if !end.ends_with(['.', '!', '?', ':', ';', ',', '\u{2026}']) {
+            out.push('.');
+        }
+    }
+    out
+}
+
 /// The first `max` characters of `text`, cut at a word boundary, with an ellipsis when cut.
 pub fn truncate_words(text: &str, max: usize) -> String {
     let text = text.trim();
@@ -206,6 +227,21 @@ pub fn truncate_words(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn blocks_become_sentences() {
+        use super::as_sentences;
+        assert_eq!(
+            as_sentences("Map what you hold\nList every building.\n\nAsk:\nWho uses it?\n"),
+            "Map what you hold. List every building. Ask: Who uses it?"
+        );
+        assert_eq!(as_sentences("  \n\n"), "");
+        assert_eq!(
+            as_sentences("He said \u{201C}yes.\u{201D}\n(2019)"),
+            "He said \u{201C}yes.\u{201D} (2019)."
+        );
+        assert_eq!(as_sentences("Wait\u{2026}\nThen"), "Wait\u{2026} Then.");
+    }
+
     use super::*;
 
     #[test]

@@ -361,7 +361,7 @@ fn load_one(
     // for search excerpts (search reads the rest from the HTML when it indexes).
     body.first_paragraph = String::new();
     let excerpt = Packed::pack(&truncate_words(
-        &body.plain.replace('\n', " "),
+        &crate::text::as_sentences(&body.plain),
         EXCERPT_CHARS,
     ));
     body.plain = String::new();
