@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use crate::config::Config;
 use crate::diagnostics::{line_col, Diagnostic, Diagnostics, SourceLines};
@@ -20,7 +19,10 @@ use crate::site::{Document, Packed, Site};
 use crate::text::{slugify, truncate_words, Date};
 use crate::timings::Timings;
 
+mod discover;
 mod link;
+use discover::discover;
+pub use discover::{is_editor_leftover, is_markdown};
 pub use link::{relink, relink_bodies, same_links};
 
 /// The folder, under the site root, that holds the Markdown sources.
@@ -75,12 +77,28 @@ pub fn load_all_timed(
     let all_paths = || files.iter().map(|(p, _)| crate::text::slashed(p)).collect();
     let sources = Sources::new(&config, &lookup, &all_paths);
 
-    let loaded: Vec<(Option<Document>, Vec<Diagnostic>)> = timings.time("read", None, || {
-        files
-            .par_iter()
-            .enumerate()
-            .map(|(id, (path, collection))| load_one(&sources, id, path, *collection))
-            .collect()
+    // What git knows of the content is asked while the files are read: the
+    // git process then runs beside the readers, not after them. The "git
+    // dates" stage is what is left to wait for once they are done.
+    let (loaded, (git_dates, repo_prefix)) = std::thread::scope(|scope| {
+        let git = scope.spawn(|| {
+            (
+                crate::git::last_changed(&config.root, CONTENT_DIR),
+                crate::git::prefix(&config.root),
+            )
+        });
+        let loaded: Vec<(Option<Document>, Vec<Diagnostic>)> = timings.time("read", None, || {
+            files
+                .par_iter()
+                .enumerate()
+                .map(|(id, (path, collection))| load_one(&sources, id, path, *collection))
+                .collect()
+        });
+        let git = timings.time("git dates", None, || {
+            git.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (loaded, git)
     });
 
     let mut docs = Vec::with_capacity(loaded.len());
@@ -93,9 +111,6 @@ pub fn load_all_timed(
         }));
     }
 
-    let git_dates = timings.time("git dates", None, || {
-        crate::git::last_changed(&config.root, CONTENT_DIR)
-    });
     let today = Date::today();
     for doc in &mut docs {
         // The editor's `updated` says when the page last changed in substance;
@@ -105,7 +120,6 @@ pub fn load_all_timed(
             .updated
             .or_else(|| git_dates.get(&doc.source).copied());
     }
-    let repo_prefix = crate::git::prefix(&config.root);
     let mut site = Site {
         config,
         docs: docs.into_iter().map(Arc::new).collect(),
@@ -149,137 +163,6 @@ pub fn reload_doc(site: &Site, path: &Path) -> Result<Document, Diagnostics> {
         .updated
         .or_else(|| site.git_dates.get(&doc.source).copied());
     Ok(doc)
-}
-
-/// Lists the Markdown files under `content/` with their collection, sorted by path.
-fn discover(config: &Config, content: &Path) -> (Vec<(PathBuf, usize)>, Diagnostics) {
-    let mut problems = Diagnostics::new();
-    let mut files = Vec::new();
-    if !content.is_dir() {
-        problems.push(
-            Diagnostic::error(
-                "content",
-                format!("no {CONTENT_DIR}/ folder in {}", config.root.display()),
-            )
-            .with_hint("create content/ with one folder per collection declared in site.toml"),
-        );
-        return (files, problems);
-    }
-    let site_root = std::fs::canonicalize(&config.root).ok();
-    // Links are followed only when they stay inside the site, so that a link
-    // cannot publish a file or folder from elsewhere on the computer.
-    let inside = |path: &Path| {
-        std::fs::canonicalize(path)
-            .is_ok_and(|real| site_root.as_ref().is_some_and(|r| real.starts_with(r)))
-    };
-    let mut walk = WalkDir::new(content)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter();
-    while let Some(entry) = walk.next() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let path = e
-                    .path()
-                    .map(|p| p.strip_prefix(&config.root).unwrap_or(p).to_path_buf());
-                let mut d = Diagnostic::error("io", format!("cannot read: {e}"));
-                if let Some(p) = path {
-                    d = d.in_file(p);
-                }
-                problems.push(d);
-                continue;
-            }
-        };
-        let rel = entry
-            .path()
-            .strip_prefix(content)
-            .unwrap_or(entry.path())
-            .to_path_buf();
-        let source = Path::new(CONTENT_DIR).join(&rel);
-        let is_dir = entry.file_type().is_dir();
-        if entry.path_is_symlink() && !inside(entry.path()) {
-            problems.push(
-                Diagnostic::error("file-name", "this is a link to a file or folder outside the site, so it cannot be published")
-                    .in_file(&source)
-                    .with_hint("copy what it links to into content/ instead of linking to it"),
-            );
-            if is_dir {
-                walk.skip_current_dir();
-            }
-            continue;
-        }
-        let name = entry.file_name().to_string_lossy();
-        if entry.depth() > 0 && (name.starts_with('.') || is_editor_leftover(&name)) {
-            // Never content, never published.
-            if is_dir {
-                walk.skip_current_dir();
-            }
-            continue;
-        }
-        if let Some(d) = page_file(&entry, &rel, &source) {
-            problems.push(d);
-            continue;
-        }
-        if !(entry.file_type().is_file() && rel.extension().is_some_and(|e| e == "md")) {
-            continue;
-        }
-        match config
-            .collections
-            .iter()
-            .position(|c| rel.starts_with(&c.folder))
-        {
-            Some(c) => files.push((rel, c)),
-            None => problems.push(no_collection(config, &source)),
-        }
-    }
-    (files, problems)
-}
-
-/// Why the file at `rel` cannot be read as a page, if it looks like one: a
-/// Markdown file with another ending (neither published as a page nor
-/// copied raw, front matter and all), or a name that is not UTF-8.
-fn page_file(entry: &walkdir::DirEntry, rel: &Path, source: &Path) -> Option<Diagnostic> {
-    let ext = entry.path().extension().and_then(|e| e.to_str())?;
-    if ext != "md" && is_markdown(entry.path()) {
-        return Some(
-            Diagnostic::error(
-                "file-name",
-                "hubgen reads pages only from files ending in `.md`, in lower case",
-            )
-            .in_file(source)
-            .with_hint(format!(
-                "rename it to {}",
-                source.with_extension("md").display()
-            )),
-        );
-    }
-    if ext == "md" && entry.file_type().is_file() && rel.to_str().is_none() {
-        return Some(
-            Diagnostic::error("file-name", "the file name is not valid UTF-8")
-                .in_file(source)
-                .with_hint("rename the file using letters, digits and hyphens"),
-        );
-    }
-    None
-}
-
-/// A page outside every collection's folder.
-fn no_collection(config: &Config, source: &Path) -> Diagnostic {
-    let folders: Vec<String> = config
-        .collections
-        .iter()
-        .map(|c| format!("content/{}/", c.folder))
-        .collect();
-    Diagnostic::error(
-        "no-collection",
-        "this file is in no collection's folder, so no target would publish it",
-    )
-    .in_file(source)
-    .with_hint(format!(
-        "move it into one of {}, or declare a collection for its folder in site.toml",
-        folders.join(", ")
-    ))
 }
 
 /// Reads, splits, checks and renders one file: the document as far as it
@@ -471,29 +354,6 @@ fn read_text(path: &Path, source: &Path) -> Result<String, Diagnostic> {
         .with_source(&lossy)
         .with_hint("save the file as UTF-8 (most editors have an \"encoding\" setting; Windows-1252 is a common culprit)")
     })
-}
-
-/// Whether `path` names a Markdown file, in any case of `.md` or `.markdown`:
-/// such a file is a page (if it ends in `.md`) or refused, never copied raw.
-pub fn is_markdown(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
-}
-
-/// Files an editor's tools leave beside the content: backups (`page.md~`,
-/// `page.md.orig`, `page.bak`), swap and lock files (`.page.md.swp`,
-/// `.#page.md`, `#page.md#`). They are never published.
-pub fn is_editor_leftover(name: &str) -> bool {
-    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-    name.ends_with('~')
-        || name.starts_with(".#")
-        || (name.starts_with('#') && name.ends_with('#'))
-        || name.contains(".md.")
-        || matches!(
-            ext.as_deref(),
-            Some("orig" | "bak" | "swp" | "swo" | "swn" | "rej" | "tmp" | "old")
-        )
 }
 
 /// `guides/writing-well.md` → `writing-well`; `guides/bundle/index.md` → `bundle`.

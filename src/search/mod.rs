@@ -311,22 +311,29 @@ where
         }
         sizes.into_iter().map(Vec::with_capacity).collect()
     };
+    // Each batch's entries are added to the lists (one thread's work) while
+    // the next batch's are worked out.
     let mut words = words.into_iter();
-    let mut first = 0u32;
-    loop {
+    let mut next_batch = || -> Option<Vec<Vec<(u32, Tf)>>> {
         let batch: Vec<W> = words.by_ref().take(POSTINGS_BATCH).collect();
-        if batch.is_empty() {
-            break;
-        }
-        let per_doc: Vec<Vec<(u32, Tf)>> = batch
-            .into_par_iter()
-            .map(|doc| by_stem(&doc.borrow().words, &stem_of))
-            .collect();
-        for (d, entries) in (first..).zip(per_doc) {
-            for (s, tf) in entries {
-                postings[s as usize].push((d, tf));
+        (!batch.is_empty()).then(|| {
+            batch
+                .into_par_iter()
+                .map(|doc| by_stem(&doc.borrow().words, &stem_of))
+                .collect()
+        })
+    };
+    let mut first = 0u32;
+    let mut pending = next_batch();
+    while let Some(per_doc) = pending {
+        let add = |postings: &mut Vec<Vec<(u32, Tf)>>| {
+            for (d, entries) in (first..).zip(per_doc) {
+                for (s, tf) in entries {
+                    postings[s as usize].push((d, tf));
+                }
             }
-        }
+        };
+        pending = rayon::join(|| add(&mut postings), &mut next_batch).1;
         first += POSTINGS_BATCH as u32;
     }
 
