@@ -31,7 +31,10 @@ fn library_site(dir: &Path) {
             "a",
             "tags: [Waste, Assets]\ncouncils: [Wigan, Hampshire]\nregion: South",
         ),
-        ("b", "tags: [assets]\ncouncils: [Leeds, \"\"]\nregion: north"),
+        (
+            "b",
+            "tags: [assets]\ncouncils: [Leeds, \"\"]\nregion: north",
+        ),
         ("c", "tags: [Budgets]\nregion: \"\""),
         ("d", "councils: [Wigan]"),
     ] {
