@@ -73,7 +73,7 @@ def version(cmd):
 DROP_CACHES = "/proc/sys/vm/drop_caches"
 
 
-def remove_and_settle(*paths):
+def remove_and_settle(*paths, wait=True):
     """Removes `paths` (folders a measurement wrote) and leaves the disk as a
     fresh machine's, so that what is measured next is the tool, not the file
     system's memory of what was just deleted.
@@ -86,26 +86,29 @@ def remove_and_settle(*paths):
     those blocks stay in memory). Writing everything out and dropping the
     clean caches does; the next measurement then reads its inputs into memory
     again (`warm` in builds.py), and the tools' programs (`warm_programs`).
-    Without root the caches cannot be dropped: the harness says so, and
-    waits, which helps less."""
+    Where the caches cannot be dropped (not root), the harness says so once
+    and, when `wait`, waits half a minute, which helps less."""
     for p in paths:
         shutil.rmtree(p, ignore_errors=True)
     subprocess.run(["sync"])
     try:
         with open(DROP_CACHES, "w") as f:
             f.write("3\n")
-    except OSError:
+    except OSError as e:
         if not getattr(remove_and_settle, "warned", False):
-            print("note: cannot drop the page cache (not root): figures measured after removing "
-                  "outputs may include the file system's slower file creation", file=sys.stderr)
+            print(f"note: cannot drop the page cache ({DROP_CACHES}: {e.strerror}): figures measured "
+                  "after removing outputs may include the file system's slower file creation",
+                  file=sys.stderr)
             remove_and_settle.warned = True
-        time.sleep(30)
+        if wait:
+            time.sleep(30)
     warm_programs()
 
 
 def warm_programs():
     """Reads each tool's program once, so that none is timed loading itself from disk."""
-    progs = [HUBGEN, shutil.which("hugo")]
+    # Pagefind's runner is a node script: node is read too.
+    progs = [HUBGEN, shutil.which("hugo"), shutil.which("node")]
     # Pagefind's own program lives in a platform package beside its runner.
     native = os.path.join(BENCH, "peers", "node_modules", "@pagefind")
     for d, _, fs in os.walk(native):

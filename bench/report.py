@@ -218,7 +218,7 @@ def notes(results, runs, flags):
         "- The rebuild: one guide gets one sentence more, then each tool builds again into the output of its first "
         "build (hubgen stages the new output and swaps it in, keeping the old one beside it as the start of its next "
         "build; Hugo writes over its destination, with the cache of its first build). The same edit for both. Then "
-        "the guide gets another sentence and each tool rebuilds again (\"the next rebuild\"): hubgen then brings the "
+        "that sentence is replaced by another and each tool rebuilds again (\"the next rebuild\"): hubgen then brings the "
         "output before last up to date, as it does on an editor's machine from the second build on.",
         "- Peak RSS is the maximum resident set size and CPU used / wall is (user + system) / elapsed, both as "
         "`/usr/bin/time` reports them for the whole process; 2.0 would be both of 2 cores busy throughout.",

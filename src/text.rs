@@ -202,8 +202,10 @@ pub fn as_sentences(text: &str) -> String {
         }
         out.push_str(line);
         // Punctuation may sit inside a closing quote or bracket: `(as agreed.)`.
-        let end = line.trim_end_matches(['"', '\'', '\u{201D}', '\u{2019}', ')', ']']);
-        if !end.ends_with(['.', '!', '?', ':', ';', ',', '\u{2026}']) {
+        let end = line.trim_end_matches(['"', '\'', '\u{201D}', '\u{2019}', '\u{BB}', ')', ']']);
+        if !end.ends_with([
+            '.', '!', '?', ':', ';', ',', '\u{2026}', '\u{3002}', '\u{FF01}', '\u{FF1F}',
+        ]) {
             out.push('.');
         }
     }
@@ -240,6 +242,10 @@ mod tests {
             "He said \u{201C}yes.\u{201D} (2019)."
         );
         assert_eq!(as_sentences("Wait\u{2026}\nThen"), "Wait\u{2026} Then.");
+        assert_eq!(
+            as_sentences("\u{8A08}\u{753B}\u{3002}\nPlan"),
+            "\u{8A08}\u{753B}\u{3002} Plan."
+        );
     }
 
     use super::*;

@@ -154,7 +154,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
     // Freeing every document of a large site takes a noticeable time (a
     // tenth of a second at 50,000 pages), and nothing waits for it: the
     // summary is printed meanwhile, and at exit nothing is left to free.
-    std::thread::spawn(move || drop(site));
+    // Where no thread can be made, the site is freed here, as before.
+    let _ = std::thread::Builder::new()
+        .name("free the site".into())
+        .spawn(move || drop(site));
     Ok(report)
 }
 

@@ -41,6 +41,8 @@ pub(super) struct Walk<'e, 'c> {
     in_internal_link: bool,
     paragraph_depth: usize,
     first_paragraph_done: bool,
+    /// Inside a code block, whose text keeps its line breaks.
+    in_code_block: bool,
     image_depth: usize,
     /// The heading disclosures (`{.details}`) open here.
     disclosures: Disclosures,
@@ -61,6 +63,7 @@ impl<'e, 'c> Walk<'e, 'c> {
             in_internal_link: false,
             paragraph_depth: 0,
             first_paragraph_done: false,
+            in_code_block: false,
             image_depth: 0,
             disclosures: Disclosures::default(),
             sized: Vec::new(),
@@ -135,6 +138,17 @@ impl<'e, 'c> Walk<'e, 'c> {
     fn collect_text(&mut self, event: &Event<'e>) {
         let in_first_paragraph = self.paragraph_depth > 0 && !self.first_paragraph_done;
         match event {
+            // A code block is one block of plain text: its lines are not
+            // blocks of their own (search excerpts end each block as a sentence).
+            Event::Text(t) if self.in_code_block => {
+                for word in t.split_whitespace() {
+                    if !self.out.plain.is_empty() && !self.out.plain.ends_with(char::is_whitespace)
+                    {
+                        self.out.plain.push(' ');
+                    }
+                    self.out.plain.push_str(word);
+                }
+            }
             Event::Text(t) | Event::Code(t) => {
                 self.out.plain.push_str(t);
                 if in_first_paragraph {
@@ -147,6 +161,8 @@ impl<'e, 'c> Walk<'e, 'c> {
                     self.out.first_paragraph.push(' ');
                 }
             }
+            Event::Start(Tag::CodeBlock(_)) => self.in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => self.in_code_block = false,
             Event::Start(Tag::Paragraph) => self.paragraph_depth += 1,
             Event::End(TagEnd::Paragraph) => {
                 self.paragraph_depth -= 1;
@@ -497,97 +513,5 @@ fn fragment(anchor: Option<&str>) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use crate::markdown::tests::{render_in, render_raw};
-
-    #[test]
-    fn headings_get_unique_ids_and_toc() {
-        let (r, _) = render_in(
-            "guides/a.md",
-            "# Intro\n\n## Intro\n\n## Custom {#mine}\n\n### `Code` bit\n",
-        );
-        let ids: Vec<_> = r.toc.iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(ids, ["intro", "intro-1", "mine", "code-bit"]);
-        assert!(
-            r.html.unpack().contains("<h2 id=\"intro-1\">Intro</h2>"),
-            "{}",
-            r.html.unpack()
-        );
-        assert_eq!(r.toc[3].level, 3);
-    }
-
-    #[test]
-    fn images_and_their_alt_text() {
-        let (r, _) = render_in(
-            "guides/a.md",
-            "Text.\n\n![A *chart*](chart.png) and ![](x.png)\n",
-        );
-        assert_eq!(r.images.len(), 2);
-        assert_eq!(
-            (
-                r.images[0].alt.as_str(),
-                r.images[0].dest.as_str(),
-                r.images[0].line
-            ),
-            ("A chart", "chart.png", 7)
-        );
-        assert_eq!(r.images[1].alt, "");
-    }
-
-    #[test]
-    fn plain_text_and_first_paragraph() {
-        let (r, _) = render_in(
-            "guides/a.md",
-            "# Title\n\nFirst *para*\ngoes on.\n\nSecond.\n",
-        );
-        assert_eq!(r.first_paragraph, "First para goes on.");
-        assert_eq!(r.word_count, 6);
-    }
-
-    #[test]
-    fn unique_ids_skip_ids_already_taken() {
-        let (r, _) = render_in(
-            "guides/a.md",
-            "# A\n\n# A-2\n\n# A\n\n# A\n\n# A {#a-4}\n\n# A\n",
-        );
-        let ids: Vec<_> = r.toc.iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(ids, ["a", "a-2", "a-1", "a-3", "a-4", "a-5"]);
-    }
-
-    #[test]
-    fn a_table_scrolls_in_a_focusable_region_named_after_its_heading() {
-        let (r, _) = render_in(
-            "guides/a.md",
-            "|a|b|\n|-|-|\n|1|2|\n\n## Costs & savings\n\n|c|\n|-|\n|3|\n",
-        );
-        assert!(
-            r.html.unpack().starts_with("<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table\">\n<table>"),
-            "{}",
-            r.html.unpack()
-        );
-        assert!(
-            r.html
-                .unpack()
-                .contains("aria-label=\"Table: Costs &amp; savings\">\n<table>"),
-            "{}",
-            r.html.unpack()
-        );
-        assert_eq!(
-            r.html.unpack().matches("</table>\n</div>").count(),
-            2,
-            "{}",
-            r.html.unpack()
-        );
-    }
-
-    /// 50,000 identical headings took minutes when each new id counted from 1.
-    #[test]
-    fn many_identical_headings_stay_linear() {
-        let body = "## Same\n\n".repeat(50_000);
-        let start = std::time::Instant::now();
-        let (r, _) = render_raw(&body, false);
-        assert_eq!(r.toc.len(), 50_000);
-        assert_eq!(r.toc[49_999].id, "same-49999");
-        assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
-    }
-}
+#[path = "walk_tests.rs"]
+mod tests;

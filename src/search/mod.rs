@@ -202,7 +202,7 @@ pub struct DocWords {
 }
 
 /// Per document: its fields' lengths, and each word's count per field.
-type Analysed = ([u32; NFIELDS], FxHashMap<String, [u32; NFIELDS]>);
+type DocCounts = ([u32; NFIELDS], FxHashMap<String, [u32; NFIELDS]>);
 
 /// Tokenizes `docs` in parallel, interning their words into `vocab`.
 ///
@@ -210,7 +210,7 @@ type Analysed = ([u32; NFIELDS], FxHashMap<String, [u32; NFIELDS]>);
 /// index is the same on every run); it runs while the next batch is
 /// tokenized, not between batches with the other core idle.
 pub fn tokenize(site: &Site, docs: &[&Document], vocab: &mut Vocabulary) -> Vec<DocWords> {
-    let analyse = |batch: &[&Document]| -> Vec<Analysed> {
+    let analyse = |batch: &[&Document]| -> Vec<DocCounts> {
         batch
             .par_iter()
             .map_init(analysis::surface_analyzer, |analyzer, doc| {
@@ -231,7 +231,7 @@ pub fn tokenize(site: &Site, docs: &[&Document], vocab: &mut Vocabulary) -> Vec<
             })
             .collect()
     };
-    let intern = |analysed: Vec<Analysed>, vocab: &mut Vocabulary, out: &mut Vec<DocWords>| {
+    let intern = |analysed: Vec<DocCounts>, vocab: &mut Vocabulary, out: &mut Vec<DocWords>| {
         for (lengths, words) in analysed {
             let words = words
                 .into_iter()
@@ -259,8 +259,8 @@ pub fn analyze(site: &Site, target: &Target) -> Analyzed {
 }
 
 /// Documents whose words are turned into postings at once: the words of those
-/// done are dropped (when owned) before the next are read, so a large site
-/// never holds both in full.
+/// done are dropped (when owned) as they go, so a large site never holds all
+/// its words and all its postings at once (at most two batches' entries).
 const POSTINGS_BATCH: usize = 2048;
 
 /// Stems, postings and statistics from documents' words (`words[i]` belongs to
