@@ -48,7 +48,17 @@ fn hash(sentence: &str) -> u64 {
     h.finish()
 }
 
-/// Splits text into sentences: after `.`, `!` or `?` followed by a space.
+/// What ends a sentence (search.js splits excerpts after the same marks).
+const STOPS: [char; 7] = [
+    '.', '!', '?', '\u{2026}', '\u{3002}', '\u{FF01}', '\u{FF1F}',
+];
+
+/// What may close a sentence after its stop: `“Yes.”` (not a bracket, which
+/// more often closes an aside within a sentence: `(see p. 4.) and`).
+const CLOSERS: [char; 5] = ['"', '\'', '\u{201D}', '\u{2019}', '\u{BB}'];
+
+/// Splits text into sentences: after a stop (`.`, `!`, `?`, `…`), with any
+/// closing quotes, followed by a space.
 fn sentences(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text.trim();
     std::iter::from_fn(move || {
@@ -56,8 +66,11 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
             return None;
         }
         let end = rest
-            .match_indices(['.', '!', '?'])
-            .map(|(i, m)| i + m.len())
+            .match_indices(STOPS)
+            .map(|(i, m)| {
+                let after = &rest[i + m.len()..];
+                rest.len() - after.trim_start_matches(CLOSERS).len()
+            })
             .find(|&i| rest[i..].starts_with(' '))
             .unwrap_or(rest.len());
         let (s, r) = rest.split_at(end);
@@ -210,6 +223,18 @@ mod tests {
     fn sentences_split_after_stops() {
         let s: Vec<&str> = sentences("One. Two 3.5 and more! Three? Four").collect();
         assert_eq!(s, ["One.", "Two 3.5 and more!", "Three?", "Four"]);
+        let s: Vec<&str> =
+            sentences("He said \u{201C}yes.\u{201D} Then (as agreed.) on. Wait\u{2026} Go")
+                .collect();
+        assert_eq!(
+            s,
+            [
+                "He said \u{201C}yes.\u{201D}",
+                "Then (as agreed.) on.",
+                "Wait\u{2026}",
+                "Go"
+            ]
+        );
     }
 
     /// Rarity as the length of each word: enough to tell words apart here.

@@ -37,3 +37,9 @@ test('a long sentence is cut around its first match', () => {
   assert.deepEqual(marked(segs), ['procurement']);
   assert.equal(text(segs).split(' ').filter(w => /\p{L}/u.test(w)).length, 30);
 });
+
+test('a sentence ends after its stop and any closing quote, not after a bracket', () => {
+  const segs = excerpt('He said “we share.” The council (as agreed.) shares offices. More follows.', ['shares'], ['shares']);
+  assert.equal(text(segs), '… The council (as agreed.) shares offices. …');
+  assert.deepEqual(marked(segs), ['shares']);
+});

@@ -414,7 +414,8 @@ export function excerpt(text, terms, stems, size = 30) {
     const f = fold(w);
     return f.length > 0 && (terms.some(t => f.startsWith(t)) || stems.some(s => s.length > 2 && f.startsWith(s)));
   };
-  const sentences = text.trim().split(/(?<=[.!?…])\s+/u).filter(Boolean);
+  // After a stop and any closing quotes, as the index's passages split.
+  const sentences = text.trim().split(/(?<=[.!?…。！？]["'”’»]*)\s+/u).filter(Boolean);
   let best = 0, bestCount = 0;
   sentences.forEach((sentence, i) => {
     const matched = new Set(sentence.split(/[^\p{L}\p{N}]+/u).filter(isMatch).map(fold));
