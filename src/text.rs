@@ -189,6 +189,16 @@ impl fmt::Display for Date {
     }
 }
 
+/// What ends a sentence: `.`, `!`, `?`, `…` and the CJK full stops. Search
+/// splits passages after them (search.js splits excerpts after the same).
+pub const SENTENCE_STOPS: [char; 7] = [
+    '.', '!', '?', '\u{2026}', '\u{3002}', '\u{FF01}', '\u{FF1F}',
+];
+
+/// What may close a sentence after its stop: `“Yes.”` (not a bracket, which
+/// more often closes an aside within a sentence: `(see p. 4.) and`).
+pub const CLOSING_QUOTES: [char; 5] = ['"', '\'', '\u{201D}', '\u{2019}', '\u{BB}'];
+
 /// Text of one block per line (headings, paragraphs, list items, table
 /// cells) as one line of sentences: a block that does not end in punctuation
 /// gets a full stop, so that a heading does not run into the text after it
@@ -202,10 +212,9 @@ pub fn as_sentences(text: &str) -> String {
         }
         out.push_str(line);
         // Punctuation may sit inside a closing quote or bracket: `(as agreed.)`.
-        let end = line.trim_end_matches(['"', '\'', '\u{201D}', '\u{2019}', '\u{BB}', ')', ']']);
-        if !end.ends_with([
-            '.', '!', '?', ':', ';', ',', '\u{2026}', '\u{3002}', '\u{FF01}', '\u{FF1F}',
-        ]) {
+        let end = line.trim_end_matches(|c| CLOSING_QUOTES.contains(&c) || matches!(c, ')' | ']'));
+        // A block ending in `:`, `;` or `,` leads into the next: no stop either.
+        if !(end.ends_with(SENTENCE_STOPS) || end.ends_with([':', ';', ','])) {
             out.push('.');
         }
     }

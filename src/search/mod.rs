@@ -231,23 +231,31 @@ pub fn tokenize(site: &Site, docs: &[&Document], vocab: &mut Vocabulary) -> Vec<
             })
             .collect()
     };
-    let intern = |analysed: Vec<DocCounts>, vocab: &mut Vocabulary, out: &mut Vec<DocWords>| {
-        for (lengths, words) in analysed {
-            let words = words
-                .into_iter()
-                .map(|(w, tf)| (vocab.intern(w), Tf::of(tf)))
-                .collect();
-            out.push(DocWords { lengths, words });
-        }
-    };
     let mut out = Vec::with_capacity(docs.len());
     let mut batches = docs.chunks(BATCH);
-    let mut pending = batches.next().map(analyse);
-    while let Some(analysed) = pending {
-        let next = batches.next();
-        pending = rayon::join(|| intern(analysed, vocab, &mut out), || next.map(analyse)).1;
-    }
+    overlapped(
+        || batches.next().map(analyse),
+        |analysed| {
+            for (lengths, words) in analysed {
+                let words = words
+                    .into_iter()
+                    .map(|(w, tf)| (vocab.intern(w), Tf::of(tf)))
+                    .collect();
+                out.push(DocWords { lengths, words });
+            }
+        },
+    );
     out
+}
+
+/// Hands each batch `next` makes to `take`, in order, while `next` makes
+/// the one after: `take` is one thread's work (interning, adding to lists)
+/// that would otherwise leave a core idle between batches.
+fn overlapped<B: Send>(mut next: impl FnMut() -> Option<B> + Send, mut take: impl FnMut(B) + Send) {
+    let mut pending = next();
+    while let Some(batch) = pending {
+        pending = rayon::join(|| take(batch), &mut next).1;
+    }
 }
 
 /// Analyses every document the search of `target` covers.
@@ -314,7 +322,7 @@ where
     // Each batch's entries are added to the lists (one thread's work) while
     // the next batch's are worked out.
     let mut words = words.into_iter();
-    let mut next_batch = || -> Option<Vec<Vec<(u32, Tf)>>> {
+    let next_batch = || -> Option<Vec<Vec<(u32, Tf)>>> {
         let batch: Vec<W> = words.by_ref().take(POSTINGS_BATCH).collect();
         (!batch.is_empty()).then(|| {
             batch
@@ -324,18 +332,14 @@ where
         })
     };
     let mut first = 0u32;
-    let mut pending = next_batch();
-    while let Some(per_doc) = pending {
-        let add = |postings: &mut Vec<Vec<(u32, Tf)>>| {
-            for (d, entries) in (first..).zip(per_doc) {
-                for (s, tf) in entries {
-                    postings[s as usize].push((d, tf));
-                }
+    overlapped(next_batch, |per_doc| {
+        for (d, entries) in (first..).zip(per_doc) {
+            for (s, tf) in entries {
+                postings[s as usize].push((d, tf));
             }
-        };
-        pending = rayon::join(|| add(&mut postings), &mut next_batch).1;
+        }
         first += POSTINGS_BATCH as u32;
-    }
+    });
 
     let n = docs.len() as u64;
     let stats = std::array::from_fn(|f| FieldStats {

@@ -20,6 +20,8 @@ use std::hash::{Hash, Hasher};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
+use crate::text::{CLOSING_QUOTES, SENTENCE_STOPS};
+
 /// At most this many characters of a page's own sentences are shipped.
 pub const OWN_CHARS: usize = 160;
 /// The sentences chosen from are those that start in the first this many
@@ -48,15 +50,6 @@ fn hash(sentence: &str) -> u64 {
     h.finish()
 }
 
-/// What ends a sentence (search.js splits excerpts after the same marks).
-const STOPS: [char; 7] = [
-    '.', '!', '?', '\u{2026}', '\u{3002}', '\u{FF01}', '\u{FF1F}',
-];
-
-/// What may close a sentence after its stop: `“Yes.”` (not a bracket, which
-/// more often closes an aside within a sentence: `(see p. 4.) and`).
-const CLOSERS: [char; 5] = ['"', '\'', '\u{201D}', '\u{2019}', '\u{BB}'];
-
 /// Splits text into sentences: after a stop (`.`, `!`, `?`, `…`), with any
 /// closing quotes, followed by a space.
 fn sentences(text: &str) -> impl Iterator<Item = &str> {
@@ -66,10 +59,10 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
             return None;
         }
         let end = rest
-            .match_indices(STOPS)
+            .match_indices(SENTENCE_STOPS)
             .map(|(i, m)| {
                 let after = &rest[i + m.len()..];
-                rest.len() - after.trim_start_matches(CLOSERS).len()
+                rest.len() - after.trim_start_matches(CLOSING_QUOTES).len()
             })
             .find(|&i| rest[i..].starts_with(' '))
             .unwrap_or(rest.len());
