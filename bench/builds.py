@@ -28,7 +28,7 @@ import statistics
 import subprocess
 import sys
 
-from measure import BENCH, HUBGEN, PAGEFIND, remove_and_settle, sh, timed, tree
+from measure import BENCH, HUBGEN, PAGEFIND, read_through, remove_and_settle, sh, timed, tree
 
 # The element that holds a document's content on every content page of the
 # themes, and on no list, term, pagination, redirect or search page.
@@ -96,9 +96,7 @@ def warm(*folders):
     for folder in folders:
         for root, _, files in os.walk(folder):
             for name in files:
-                with open(os.path.join(root, name), "rb") as f:
-                    while f.read(1 << 20):
-                        pass
+                read_through(os.path.join(root, name))
 
 
 def bench(shape, pages, runs, work, flags, baseline=None):

@@ -116,6 +116,11 @@ def warm_programs():
     for prog in progs:
         if not prog or not os.path.isfile(prog):
             continue
-        with open(os.path.realpath(prog), "rb") as f:
-            while f.read(1 << 20):
-                pass
+        read_through(os.path.realpath(prog))
+
+
+def read_through(path):
+    """Reads the file at `path` once, whole, into the page cache."""
+    with open(path, "rb") as f:
+        while f.read(1 << 20):
+            pass
