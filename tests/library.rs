@@ -11,21 +11,15 @@ use common::*;
 /// A site of one library collection, `cases`, with a list field and an
 /// optional string field, published by one target into `public`.
 fn library_site(dir: &Path) {
-    let cases = dir.join("content").join("cases");
-    std::fs::create_dir_all(&cases).unwrap();
-    std::fs::write(
-        dir.join("site.toml"),
-        format!(
-            "title = \"Library\"\nlanguage = \"en-GB\"\nthemes_dir = \"{}\"\n\n\
-             [collections.cases]\nlist_template = \"library.html\"\nsort_by = \"title\"\n\n\
-             [collections.cases.fields.councils]\ntype = \"list\"\n\n\
-             [collections.cases.fields.region]\ntype = \"string\"\n\n\
-             [targets.hub]\nbase_url = \"https://library.example.org/\"\ntheme = \"hub\"\n\
-             collections = [\"cases\"]\noutput = \"public\"\n",
-            repo().join("themes").display()
-        ),
-    )
-    .unwrap();
+    let cases = collection_site(
+        dir,
+        "Library",
+        "cases",
+        "https://library.example.org/",
+        "list_template = \"library.html\"\nsort_by = \"title\"\n\n\
+         [collections.cases.fields.councils]\ntype = \"list\"\n\n\
+         [collections.cases.fields.region]\ntype = \"string\"\n",
+    );
     for (name, front) in [
         (
             "a",

@@ -60,12 +60,25 @@ pub(crate) fn one_collection_site(
     collection: &str,
     base_url: &str,
 ) -> PathBuf {
+    collection_site(dir, title, collection, base_url, "")
+}
+
+/// As [`one_collection_site`], with `settings` (TOML: the collection's own
+/// keys, then any tables below it, such as its fields) after the
+/// collection's table header.
+pub(crate) fn collection_site(
+    dir: &Path,
+    title: &str,
+    collection: &str,
+    base_url: &str,
+    settings: &str,
+) -> PathBuf {
     let folder = dir.join("content").join(collection);
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::write(
         dir.join("site.toml"),
         format!(
-            "title = \"{title}\"\nlanguage = \"en-GB\"\nthemes_dir = \"{}\"\n\n[collections.{collection}]\n\n[targets.hub]\nbase_url = \"{base_url}\"\ntheme = \"hub\"\ncollections = [\"{collection}\"]\noutput = \"public\"\n",
+            "title = \"{title}\"\nlanguage = \"en-GB\"\nthemes_dir = \"{}\"\n\n[collections.{collection}]\n{settings}\n[targets.hub]\nbase_url = \"{base_url}\"\ntheme = \"hub\"\ncollections = [\"{collection}\"]\noutput = \"public\"\n",
             repo().join("themes").display()
         ),
     )
