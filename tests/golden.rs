@@ -167,12 +167,13 @@ fn check_site(name: &str, root: &Path, files: &[(&str, &[&str])]) {
                 insta::assert_snapshot!(snapshot_name(name, target, file), text);
             }
             // Every other file, by length and digest: nothing may change unseen.
-            // Not hubgen's manifest: it names the program that wrote it, so it
-            // changes with every commit, and it is not published (a deploy
-            // leaves it out); what it lists, every file's bytes, is here.
+            // Not hubgen's own files, its manifest and the words it keeps for
+            // the next build: they name the program that wrote them, so they
+            // change with every commit, and they are not published (a deploy
+            // leaves them out); what the manifest lists, every file's bytes, is here.
             let digest = built
                 .iter()
-                .filter(|(path, _)| path.as_str() != ".hubgen-manifest")
+                .filter(|(path, _)| !matches!(path.as_str(), ".hubgen-manifest" | ".hubgen-words"))
                 .fold(String::new(), |mut digest, (path, bytes)| {
                     let _ = writeln!(digest, "{path} {} {:016x}", bytes.len(), fnv64(bytes));
                     digest

@@ -135,3 +135,51 @@ fn long_lists_link_their_ends_and_the_pages_near_this_one(out: &std::path::Path)
     );
     assert!(nav.contains("aria-current=\"page\">6<"), "{nav}");
 }
+
+/// The words a build keeps for the next one are hubgen's own: a damaged,
+/// truncated or foreign file, or one that is not a file at all, is ignored,
+/// and the rebuild still gives a clean build's bytes.
+#[test]
+fn kept_words_that_are_damaged_are_ignored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    corpus(&site, 120);
+    let (rebuilt, clean) = (tmp.path().join("rebuilt"), tmp.path().join("clean"));
+    build_ok(&site, &rebuilt, &[]);
+    build_ok(&site, &clean, &[]);
+    let words = rebuilt.join("programme/.hubgen-words");
+    let good = std::fs::read(&words).unwrap();
+    assert!(good.starts_with(b"hubgen words 1\n"));
+    let expected = published(&clean);
+    let mut flipped = good.clone();
+    let at = flipped.len() / 2;
+    flipped[at] ^= 0x55;
+    let truncated = good[..good.len() * 2 / 3].to_vec();
+    let damages: Vec<(&str, Option<Vec<u8>>)> = vec![
+        ("truncated", Some(truncated)),
+        ("one byte changed", Some(flipped)),
+        ("empty", Some(Vec::new())),
+        ("another format", Some(b"hubgen words 9\n".to_vec())),
+        ("a link to a device", None),
+    ];
+    for (what, bytes) in damages {
+        std::fs::remove_file(&words).unwrap();
+        match bytes {
+            Some(b) => std::fs::write(&words, b).unwrap(),
+            None => std::os::unix::fs::symlink("/dev/zero", &words).unwrap(),
+        }
+        // The spare, which the build would read next, holds no words either.
+        let _ = std::fs::remove_file(rebuilt.join(".programme.hubgen-spare/.hubgen-words"));
+        build_ok(&site, &rebuilt, &[]);
+        let after = published(&rebuilt);
+        let differ = differing(&expected, &after);
+        assert!(
+            differ.is_empty(),
+            "{what}: differs from a clean build in {differ:?}"
+        );
+        assert!(
+            std::fs::symlink_metadata(&words).unwrap().is_file(),
+            "{what}: a build leaves its words"
+        );
+    }
+}

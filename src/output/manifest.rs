@@ -27,7 +27,7 @@ const HEADER: &str = "hubgen manifest 1";
 /// from, not the program that makes it, so pages are kept by their keys
 /// only from an output this same program made; a hubgen built again from
 /// changed sources renders every page afresh.
-pub(super) fn program() -> &'static str {
+pub(crate) fn program() -> &'static str {
     static PROGRAM: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     PROGRAM.get_or_init(|| {
         let mut h = KeyHasher::new();

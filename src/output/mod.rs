@@ -29,6 +29,7 @@ mod paths;
 mod reuse;
 mod staged;
 pub use lock::{Lock, LOCK_FILE};
+pub(crate) use manifest::program;
 pub use manifest::{KeyHasher, MANIFEST};
 use paths::owned;
 pub use paths::{check_outputs, check_replaceable, mark, resolve, OutputDir};
@@ -37,6 +38,10 @@ pub use staged::Staged;
 /// The file that marks a folder as hubgen's own output: hubgen replaces or
 /// deletes a folder only when it holds this file (or is empty).
 pub const MARKER: &str = ".hubgen-output";
+
+/// hubgen's own file in which a build leaves each document's words for the
+/// next build's search index (see [`crate::search::words_cache`]).
+pub const WORDS: &str = ".hubgen-words";
 
 const MARKER_TEXT: &str = "This folder is made by hubgen. Each build replaces it whole: edit the sources, not these files.\n";
 
@@ -69,6 +74,16 @@ pub trait Sink: Sync {
     /// Writes the page at `rel`, made from `key`.
     fn write_page(&self, rel: &str, bytes: &[u8], _key: Option<u128>) -> io::Result<()> {
         self.write(rel, bytes)
+    }
+    /// hubgen's own file `name` ([`is_own_file`]) as an earlier build left
+    /// it in this output, if one did: what a build keeps for the next.
+    fn read_own(&self, _name: &str) -> Option<Vec<u8>> {
+        None
+    }
+    /// Leaves hubgen's own file `name` in this output for the next build:
+    /// not a file of the site, and not in its manifest.
+    fn write_own(&self, _name: &str, _bytes: &[u8]) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -166,10 +181,10 @@ fn fault_here(name: &str) -> bool {
 }
 
 /// Whether `rel`, a file of an output folder, is one hubgen keeps there for
-/// itself (its marker, its manifest) rather than a file of the site: not
-/// published, not served.
+/// itself (its marker, its manifest, the words it keeps for the next build)
+/// rather than a file of the site: not published, not served.
 pub fn is_own_file(rel: &Path) -> bool {
-    rel == Path::new(MARKER) || rel == Path::new(MANIFEST)
+    rel == Path::new(MARKER) || rel == Path::new(MANIFEST) || rel == Path::new(WORDS)
 }
 
 /// The hidden siblings of an output folder that hubgen uses (suffixes of

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use super::manifest::{Entry, Manifest, MANIFEST};
 use super::paths::owned;
-use super::MARKER;
+use super::{MARKER, WORDS};
 
 /// Removes the folders above `path`, up to `root`, that are left empty,
 /// nearest first: one that is not empty stays, with those above it. Of
@@ -102,7 +102,7 @@ pub(super) fn tidy(root: &Path, manifest: &mut Manifest) -> io::Result<()> {
         .into_par_iter()
         .map(|(path, rel)| {
             let keep = match &rel {
-                Some(r) if r == MARKER || r == MANIFEST => return Ok((None, true)),
+                Some(r) if r == MARKER || r == MANIFEST || r == WORDS => return Ok((None, true)),
                 Some(r) => manifest
                     .get(r)
                     .is_some_and(|e| manifest.vouches_for(&path, e)),

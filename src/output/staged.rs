@@ -328,6 +328,28 @@ impl Sink for Staged {
     fn write_page(&self, rel: &str, bytes: &[u8], key: Option<u128>) -> io::Result<()> {
         self.place(rel, bytes, key, None)
     }
+
+    // The live output's, else the one staging holds when it began as the
+    // spare; only a regular file (not a link to elsewhere, nor a device).
+    fn read_own(&self, name: &str) -> Option<Vec<u8>> {
+        [&self.dest, &self.staging].into_iter().find_map(|dir| {
+            let path = dir.join(name);
+            fs::symlink_metadata(&path)
+                .is_ok_and(|m| m.is_file())
+                .then(|| fs::read(&path).ok())
+                .flatten()
+        })
+    }
+
+    fn write_own(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
+        let path = self.staging.join(checked(name)?);
+        // The spare's own copy, if staging began as the spare, is replaced.
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        File::create_new(&path)?.write_all(bytes)
+    }
 }
 
 /// Whether `path` is a regular file of `len` bytes.

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::config::Target;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::output::{MANIFEST, MARKER};
+use crate::output::{MANIFEST, MARKER, WORDS};
 use crate::site::DocId;
 use crate::site::Site;
 
@@ -210,6 +210,7 @@ pub fn plan(site: &Site, target: &Target, view: &TargetView) -> Result<Plan, Dia
     let mut claims = Claims::default();
     claims.generated(MARKER, "hubgen's marker file".into());
     claims.generated(MANIFEST, "hubgen's manifest of the output".into());
+    claims.generated(WORDS, "hubgen's words kept for the next build".into());
     let mut pages: BTreeMap<String, (String, Job)> = BTreeMap::new();
     // What the site itself makes comes first, so that an editor's page or
     // alias that clashes with it is the one reported, where it can be fixed.

@@ -16,6 +16,7 @@ pub mod passages;
 pub mod postings;
 pub mod reference;
 pub mod static_index;
+pub mod words_cache;
 
 use rustc_hash::FxHashMap;
 
@@ -205,18 +206,36 @@ pub struct DocWords {
 type DocCounts = ([u32; NFIELDS], FxHashMap<String, [u32; NFIELDS]>);
 
 /// Tokenizes `docs` in parallel, interning their words into `vocab`.
+pub fn tokenize(site: &Site, docs: &[&Document], vocab: &mut Vocabulary) -> Vec<DocWords> {
+    tokenize_known(site, docs, vocab, &words_cache::Cached::default()).0
+}
+
+/// As [`tokenize`], but a document whose key ([`words_cache::key`]) is in
+/// `known` takes the words found there (their ids in `vocab`, which holds
+/// the vocabulary they were counted in) without being tokenized again.
+/// Each document's key too.
 ///
 /// Interning is one thread's work (ids follow the documents' order, so the
 /// index is the same on every run); it runs while the next batch is
 /// tokenized, not between batches with the other core idle.
-pub fn tokenize(site: &Site, docs: &[&Document], vocab: &mut Vocabulary) -> Vec<DocWords> {
-    let analyse = |batch: &[&Document]| -> Vec<DocCounts> {
+pub fn tokenize_known(
+    site: &Site,
+    docs: &[&Document],
+    vocab: &mut Vocabulary,
+    known: &words_cache::Cached,
+) -> (Vec<DocWords>, Vec<u128>) {
+    let analyse = |batch: &[&Document]| -> Vec<(u128, Result<DocWords, DocCounts>)> {
         batch
             .par_iter()
             .map_init(analysis::surface_analyzer, |analyzer, doc| {
+                let texts = field_texts(site, doc);
+                let key = words_cache::key(&texts);
+                if let Some(words) = known.words(key) {
+                    return (key, Ok(words));
+                }
                 let mut words: FxHashMap<String, [u32; NFIELDS]> = FxHashMap::default();
                 let mut lengths = [0; NFIELDS];
-                for (f, text) in field_texts(site, doc).iter().enumerate() {
+                for (f, text) in texts.iter().enumerate() {
                     lengths[f] = analysis::for_each_word(analyzer, text, |w| {
                         if let Some(tf) = words.get_mut(w) {
                             tf[f] += 1;
@@ -227,25 +246,32 @@ pub fn tokenize(site: &Site, docs: &[&Document], vocab: &mut Vocabulary) -> Vec<
                         }
                     });
                 }
-                (lengths, words)
+                (key, Err((lengths, words)))
             })
             .collect()
     };
     let mut out = Vec::with_capacity(docs.len());
+    let mut keys = Vec::with_capacity(docs.len());
     let mut batches = docs.chunks(BATCH);
     overlapped(
         || batches.next().map(analyse),
         |analysed| {
-            for (lengths, words) in analysed {
-                let words = words
-                    .into_iter()
-                    .map(|(w, tf)| (vocab.intern(w), Tf::of(tf)))
-                    .collect();
-                out.push(DocWords { lengths, words });
+            for (key, read) in analysed {
+                keys.push(key);
+                out.push(match read {
+                    Ok(known) => known,
+                    Err((lengths, words)) => DocWords {
+                        lengths,
+                        words: words
+                            .into_iter()
+                            .map(|(w, tf)| (vocab.intern(w), Tf::of(tf)))
+                            .collect(),
+                    },
+                });
             }
         },
     );
-    out
+    (out, keys)
 }
 
 /// Hands each batch `next` makes to `take`, in order, while `next` makes

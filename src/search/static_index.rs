@@ -37,9 +37,10 @@ use serde_json::{json, Value as Json};
 
 use super::entries::{facets, facets_json, meta, Rarity};
 use super::postings::{self, BlockFiles, Encoded};
-use super::{analyze, Analyzed};
+use super::{analyze, words_cache, Analyzed};
 use crate::config::Target;
 use crate::output::Sink;
+use crate::output::WORDS;
 use crate::site::Site;
 use crate::site::{DocId, Document};
 
@@ -130,8 +131,8 @@ pub fn write_all(
     for (i, d) in union.iter().enumerate() {
         read[d.id] = Some(i);
     }
-    let mut vocab = super::Vocabulary::default();
-    let mut words = super::tokenize(site, &union, &mut vocab);
+    let (vocab, mut words, keys) = read_words(site, &union, targets);
+    let mut keys = Some(keys);
     let reading = start.elapsed() / u32::try_from(targets.len().max(1)).unwrap_or(u32::MAX);
 
     let mut out = vec![(IndexStats::default(), Duration::ZERO); targets.len()];
@@ -150,17 +151,17 @@ pub fn write_all(
             done[j] = true;
         }
         let at = |id: DocId| read[id].expect("every searched document was read");
-        // The last analysis takes the words it needs, and frees them as it goes.
-        let mut analyzed = if done.iter().all(|&d| d) {
-            let owned: Vec<super::DocWords> = ids
-                .iter()
-                .map(|&id| std::mem::take(&mut words[at(id)]))
-                .collect();
-            super::index_words(ids, owned, &vocab)
-        } else {
-            let refs: Vec<&super::DocWords> = ids.iter().map(|&id| &words[at(id)]).collect();
-            super::index_words(ids, refs, &vocab)
-        };
+        let refs: Vec<&super::DocWords> = ids.iter().map(|&id| &words[at(id)]).collect();
+        // The first analysis is made while the words are kept for the next build.
+        let (kept, mut analyzed) = rayon::join(
+            || keep_words(targets, &vocab, keys.take(), &words),
+            || super::index_words(ids, refs, &vocab),
+        );
+        kept?;
+        if done.iter().all(|&d| d) {
+            // Freed before the files are made.
+            words = Vec::new();
+        }
         let shared = SharedFiles::build(site, &mut analyzed);
         let analysis = t0.elapsed();
         // The first target of the group writes the shared files; the others
@@ -188,6 +189,39 @@ pub fn write_all(
         }
     }
     Ok(out)
+}
+
+/// Every document of `union` tokenized, but those whose words an earlier
+/// build kept in one of the targets' outputs (see [`words_cache`]): the
+/// vocabulary, each document's words, and each one's key.
+fn read_words(
+    site: &Site,
+    union: &[&Document],
+    targets: &[(&Target, &dyn Sink)],
+) -> (super::Vocabulary, Vec<super::DocWords>, Vec<u128>) {
+    let mut cached = targets
+        .iter()
+        .find_map(|(_, sink)| sink.read_own(WORDS))
+        .and_then(words_cache::decode)
+        .unwrap_or_default();
+    let mut vocab = std::mem::take(&mut cached.vocab);
+    let (words, keys) = super::tokenize_known(site, union, &mut vocab, &cached);
+    (vocab, words, keys)
+}
+
+/// Keeps `words` (each with its key, from `keys`) in the first target's
+/// output for the next build; nothing when there are no keys.
+fn keep_words(
+    targets: &[(&Target, &dyn Sink)],
+    vocab: &super::Vocabulary,
+    keys: Option<Vec<u128>>,
+    words: &[super::DocWords],
+) -> std::io::Result<()> {
+    let (Some(keys), Some((_, sink))) = (keys, targets.first()) else {
+        return Ok(());
+    };
+    let keyed: Vec<(u128, &super::DocWords)> = keys.into_iter().zip(words).collect();
+    sink.write_own(WORDS, &words_cache::encode(vocab, &keyed))
 }
 
 /// Writes `files` into `out`, in parallel.

@@ -159,11 +159,13 @@ pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The files of an output folder that a build made, as [`snapshot`], without
-/// the manifest of them it ends with (which the live preview's folder does
-/// not have, and a deploy leaves out).
+/// the manifest of them it ends with and the words it keeps for the next
+/// build (which the live preview's folder does not have, and a deploy
+/// leaves out).
 pub(crate) fn built(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = snapshot(dir);
     files.remove(".hubgen-manifest");
+    files.remove(".hubgen-words");
     files
 }
 

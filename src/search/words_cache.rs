@@ -1,0 +1,356 @@
+//! The words of every document, kept in the output for the next build.
+//!
+//! Tokenizing is the largest part of a search index's cost, and a rebuild
+//! after one page changed would tokenize thousands of documents exactly as
+//! before. A build therefore leaves hubgen's own file [`WORDS`] in its first
+//! target's output (never published, never served): the site's vocabulary,
+//! and for each document the hash of the texts it was tokenized from (its
+//! key, [`key`]) with its field lengths and words. The next build tokenizes
+//! only the documents whose texts hash to no key there.
+//!
+//! The file is a cache and is trusted as one: made by another program (its
+//! second line), of another format, or damaged in any way (its third line
+//! is the hash of the rest), it is ignored whole, and every document is
+//! tokenized. It is written the same for the
+//! same documents, whatever it was read from: its words sorted, each
+//! document's words in that order.
+//!
+//! [`WORDS`]: crate::output::WORDS
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::{DocWords, Tf, Vocabulary, NFIELDS};
+use crate::output::KeyHasher;
+
+/// The first line of the file: its format, so that another is never misread.
+const HEADER: &str = "hubgen words 1\n";
+
+/// A document's key: the hash of the texts of its fields ([`super::field_texts`]),
+/// each with its length, so that two documents share a key only if every
+/// field's text is the same.
+pub fn key(texts: &[String; NFIELDS]) -> u128 {
+    let mut h = KeyHasher::new();
+    for text in texts {
+        h.add(&(text.len() as u64).to_le_bytes());
+        h.add(text.as_bytes());
+    }
+    h.finish()
+}
+
+/// What an earlier build left: its vocabulary, and where each key's words
+/// (their ids in that vocabulary) are in the file, read only when a
+/// document asks for them ([`Cached::words`]), in parallel.
+#[derive(Default)]
+pub struct Cached {
+    /// The vocabulary the words' ids refer to; a build starts from it (and
+    /// may take it, the words still being read).
+    pub vocab: Vocabulary,
+    /// How many words it had.
+    nwords: u64,
+    /// The file's bytes.
+    bytes: Vec<u8>,
+    /// Where each key's words are in `bytes`.
+    docs: FxHashMap<u128, std::ops::Range<usize>>,
+}
+
+impl Cached {
+    /// The words of the document with `key`, if the file holds them whole.
+    pub fn words(&self, key: u128) -> Option<DocWords> {
+        let part = self.bytes.get(self.docs.get(&key)?.clone())?;
+        let nwords = self.nwords;
+        let mut r = Reader(part);
+        let mut lengths = [0; NFIELDS];
+        for l in &mut lengths {
+            *l = u32::try_from(r.get()?).ok()?;
+        }
+        let n = r.count()?;
+        let mut words = Vec::with_capacity(n);
+        let mut w = 0u64;
+        for _ in 0..n {
+            w = w.checked_add(r.get()?)?;
+            if w >= nwords {
+                return None;
+            }
+            let bits = u32::try_from(r.get()?).ok()?;
+            words.push((w as u32, Tf(bits.rotate_left(TF_BODY_SHIFT))));
+        }
+        r.0.is_empty().then_some(DocWords { lengths, words })
+    }
+}
+
+/// The file's bytes for `docs` (each a key and its words, ids in `vocab`):
+/// [`HEADER`], the program's line, the hash of the rest, then the words.
+/// Only the words some document uses are written, sorted, so that the same
+/// documents give the same bytes whatever vocabulary they were counted in.
+pub fn encode(vocab: &Vocabulary, docs: &[(u128, &DocWords)]) -> Vec<u8> {
+    let mut in_use = vec![false; vocab.words.len()];
+    for (_, d) in docs {
+        for &(w, _) in &d.words {
+            in_use[w as usize] = true;
+        }
+    }
+    let mut used: Vec<u32> = (0..vocab.words.len() as u32)
+        .filter(|&w| in_use[w as usize])
+        .collect();
+    drop(in_use);
+    used.par_sort_unstable_by(|&a, &b| vocab.words[a as usize].cmp(&vocab.words[b as usize]));
+    let mut renumbered = vec![u32::MAX; vocab.words.len()];
+    for (new, &old) in (0u32..).zip(&used) {
+        renumbered[old as usize] = new;
+    }
+
+    let mut out = Vec::with_capacity(docs.len() * 1024);
+    put(&mut out, used.len() as u64);
+    for &w in &used {
+        let word = vocab.words[w as usize].as_bytes();
+        put(&mut out, word.len() as u64);
+        out.extend_from_slice(word);
+    }
+    let parts: Vec<Vec<u8>> = docs
+        .par_iter()
+        .map(|(_, d)| {
+            let mut words: Vec<(u32, Tf)> = d
+                .words
+                .iter()
+                .map(|&(w, tf)| (renumbered[w as usize], tf))
+                .collect();
+            words.sort_unstable_by_key(|&(w, _)| w);
+            let mut part = Vec::with_capacity(24 + words.len() * 3);
+            for &l in &d.lengths {
+                put(&mut part, u64::from(l));
+            }
+            put(&mut part, words.len() as u64);
+            let mut last = 0;
+            for (w, tf) in words {
+                put(&mut part, u64::from(w - last));
+                put(&mut part, u64::from(tf_bits(tf)));
+                last = w;
+            }
+            part
+        })
+        .collect();
+    // A table of keys and their parts' lengths, then the parts.
+    put(&mut out, docs.len() as u64);
+    for ((key, _), part) in docs.iter().zip(&parts) {
+        out.extend_from_slice(&key.to_le_bytes());
+        put(&mut out, part.len() as u64);
+    }
+    for part in parts {
+        out.extend_from_slice(&part);
+    }
+    let mut file = format!(
+        "{HEADER}{}\n{:032x}\n",
+        crate::output::program(),
+        twox_hash::XxHash3_128::oneshot(&out)
+    )
+    .into_bytes();
+    file.extend_from_slice(&out);
+    file
+}
+
+/// A [`Tf`]'s bits turned so that the body's count comes first: most words
+/// of a document occur in its body alone, and their counts then take one byte.
+fn tf_bits(tf: Tf) -> u32 {
+    tf.0.rotate_right(TF_BODY_SHIFT)
+}
+
+/// Where the body's count starts in a [`Tf`] (it is the last field).
+const TF_BODY_SHIFT: u32 = 32 - super::TF_BITS[NFIELDS - 1];
+
+/// What [`encode`] wrote, if `bytes` are that and this program wrote them.
+pub fn decode(bytes: Vec<u8>) -> Option<Cached> {
+    let rest = bytes.strip_prefix(HEADER.as_bytes())?;
+    let program = crate::output::program().as_bytes();
+    let rest = rest.strip_prefix(program)?.strip_prefix(b"\n")?;
+    // The hash of the rest: a file damaged anywhere is not read.
+    let (check, rest) = rest.split_at_checked(33)?;
+    let check = std::str::from_utf8(check.strip_suffix(b"\n")?).ok()?;
+    if u128::from_str_radix(check, 16).ok()? != twox_hash::XxHash3_128::oneshot(rest) {
+        return None;
+    }
+    let mut r = Reader(rest);
+    let nwords = r.count()?;
+    let mut vocab = Vocabulary::default();
+    for _ in 0..nwords {
+        let len = r.count()?;
+        let word = std::str::from_utf8(r.take(len)?).ok()?;
+        if vocab.ids.contains_key(word) {
+            return None;
+        }
+        vocab.intern(word.to_string());
+    }
+    let ndocs = r.count()?;
+    let mut table = Vec::with_capacity(ndocs);
+    for _ in 0..ndocs {
+        let key = u128::from_le_bytes(r.take(16)?.try_into().ok()?);
+        table.push((key, r.count()?));
+    }
+    // The parts follow, each where the one before ends, and fill the rest.
+    let mut at = bytes.len() - r.0.len();
+    let mut docs = FxHashMap::default();
+    docs.reserve(ndocs);
+    for (key, len) in table {
+        docs.insert(key, at..at + len);
+        at += len;
+    }
+    (at == bytes.len()).then_some(Cached {
+        nwords: vocab.words.len() as u64,
+        vocab,
+        bytes,
+        docs,
+    })
+}
+
+/// Appends `n` in LEB128: seven bits a byte, the high bit set on all but the last.
+fn put(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// Reads what [`put`] wrote, failing (never panicking) at damaged bytes.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    /// The next number.
+    fn get(&mut self) -> Option<u64> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let (&b, rest) = self.0.split_first()?;
+            self.0 = rest;
+            n |= u64::from(b & 0x7f).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    /// The next number, as a count of things still to read: never more than
+    /// the bytes left, so that damaged bytes cannot ask for a huge allocation.
+    fn count(&mut self) -> Option<usize> {
+        let n = usize::try_from(self.get()?).ok()?;
+        (n <= self.0.len()).then_some(n)
+    }
+
+    /// The next `n` bytes.
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.0.len() {
+            return None;
+        }
+        let (taken, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(taken)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(vocab: &mut Vocabulary, list: &[(&str, [u32; NFIELDS])]) -> DocWords {
+        DocWords {
+            lengths: [1, 2, 3, 4, 500],
+            words: list
+                .iter()
+                .map(|(w, tf)| (vocab.intern(w.to_string()), Tf::of(*tf)))
+                .collect(),
+        }
+    }
+
+    /// The words of a document as strings, sorted, to compare across vocabularies.
+    fn spelled(vocab: &Vocabulary, d: &DocWords) -> Vec<(String, Tf)> {
+        let mut out: Vec<(String, Tf)> = d
+            .words
+            .iter()
+            .map(|&(w, tf)| (vocab.words[w as usize].clone(), tf))
+            .collect();
+        out.sort_by_key(|(w, tf)| (w.clone(), tf.0));
+        out
+    }
+
+    #[test]
+    fn what_is_encoded_decodes_to_the_same_words_and_unused_words_are_left_out() {
+        let mut vocab = Vocabulary::default();
+        vocab.intern("unused".into());
+        let a = words(
+            &mut vocab,
+            &[("zebra", [1, 0, 0, 0, 3]), ("apple", [0, 0, 0, 0, 1023])],
+        );
+        let b = words(
+            &mut vocab,
+            &[("apple", [15, 31, 63, 127, 1023]), ("é", [0, 1, 0, 0, 0])],
+        );
+        let bytes = encode(&vocab, &[(7, &a), (u128::MAX, &b)]);
+        let cached = decode(bytes).expect("decodes");
+        assert_eq!(cached.vocab.words, ["apple", "zebra", "é"]);
+        let a2 = cached.words(7).expect("a's words");
+        assert_eq!(spelled(&cached.vocab, &a2), spelled(&vocab, &a));
+        assert_eq!(a2.lengths, a.lengths);
+        let b2 = cached.words(u128::MAX).expect("b's words");
+        assert_eq!(spelled(&cached.vocab, &b2), spelled(&vocab, &b));
+        assert!(cached.words(8).is_none());
+    }
+
+    #[test]
+    fn the_same_documents_give_the_same_bytes_whatever_their_vocabulary() {
+        let mut one = Vocabulary::default();
+        let a1 = words(&mut one, &[("b", [0, 0, 0, 0, 2]), ("a", [0, 0, 0, 0, 1])]);
+        let mut two = Vocabulary::default();
+        two.intern("old".into());
+        let a2 = words(&mut two, &[("a", [0, 0, 0, 0, 1]), ("b", [0, 0, 0, 0, 2])]);
+        assert_eq!(encode(&one, &[(1, &a1)]), encode(&two, &[(1, &a2)]));
+    }
+
+    #[test]
+    fn damaged_or_foreign_bytes_are_ignored_without_panicking() {
+        let mut vocab = Vocabulary::default();
+        let a = words(
+            &mut vocab,
+            &[("word", [0, 0, 0, 0, 2]), ("other", [1, 0, 0, 0, 0])],
+        );
+        let bytes = encode(&vocab, &[(3, &a)]);
+        assert!(decode(bytes.clone()).and_then(|c| c.words(3)).is_some());
+        // Every shorter file, and every single byte changed, either decodes
+        // to something well formed or is refused: never a panic.
+        for n in 0..bytes.len() {
+            assert!(decode(bytes[..n].to_vec()).is_none(), "cut at {n}");
+        }
+        for i in 0..bytes.len() {
+            for b in [0u8, 0x7f, 0x80, 0xff] {
+                let mut damaged = bytes.clone();
+                damaged[i] = b;
+                if let Some(d) = decode(damaged).and_then(|c| {
+                    let n = c.vocab.words.len();
+                    c.words(3).map(|d| (d, n))
+                }) {
+                    assert!(d.0.words.iter().all(|&(w, _)| (w as usize) < d.1));
+                }
+            }
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(decode(longer).is_none());
+        let other = String::from_utf8_lossy(&bytes).replace("program ", "program 0");
+        assert!(decode(other.into_bytes()).is_none());
+        assert!(decode(Vec::new()).is_none());
+    }
+
+    #[test]
+    fn keys_tell_apart_texts_split_differently_between_fields() {
+        let texts = |a: &str, b: &str| -> [String; NFIELDS] {
+            [
+                a.into(),
+                b.into(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]
+        };
+        assert_eq!(key(&texts("ab", "c")), key(&texts("ab", "c")));
+        assert_ne!(key(&texts("ab", "c")), key(&texts("a", "bc")));
+    }
+}
