@@ -161,6 +161,9 @@ fn separator(c: char) -> bool {
     " -./()".contains(c)
 }
 
+/// How many digits a phone number has, its country code included.
+pub(super) const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 9..=15;
+
 /// The phone numbers of people in `n`: mobile, geographic and personal
 /// numbers, in the UK (national or international form) or anywhere else
 /// (international form); not freephone, shared-cost or premium numbers, which
@@ -224,7 +227,7 @@ fn phone_at(n: &Normal, from: usize, to: usize) -> Option<Found> {
         written.to_string()
     };
     let digits: String = written.chars().filter(char::is_ascii_digit).collect();
-    if !(9..=15).contains(&digits.len()) {
+    if !PHONE_DIGITS.contains(&digits.len()) {
         return None;
     }
     let dialled = if international {

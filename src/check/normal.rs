@@ -80,13 +80,26 @@ fn percent_escape(chars: &[char], i: usize) -> Option<char> {
 }
 
 /// Whether `line` may hold an e-mail address or a phone number, however
-/// written. A line of plain ASCII with no digit, `@`, `%` or opening bracket
-/// cannot (a spelt-out `[at]` needs its bracket, `%40` its `%`), and most
-/// lines of prose are such lines: they skip [`normalise`].
+/// written. [`normalise`] leaves a line of plain ASCII without `%` as it is
+/// but for its spelt-out `[at]` and `[dot]`: such a line holds an address
+/// only with an `@` or a spelt-out one, and a phone number only with as many
+/// digits as the shortest has. Most lines of prose, and of Markdown with its
+/// links and numbered lists, are neither: they skip [`normalise`].
 pub(super) fn may_hold_contact(line: &str) -> bool {
-    !line.bytes().all(|b| {
-        b.is_ascii() && !b.is_ascii_digit() && !matches!(b, b'@' | b'%' | b'[' | b'(' | b'{')
-    })
+    if !line.is_ascii() || line.contains(['@', '%']) {
+        return true;
+    }
+    let digits = line.bytes().filter(u8::is_ascii_digit).count();
+    digits >= *super::contacts::PHONE_DIGITS.start()
+        || line.as_bytes().windows(4).any(|w| {
+            let close = match w[0] {
+                b'[' => b']',
+                b'(' => b')',
+                b'{' => b'}',
+                _ => return false,
+            };
+            w[1..3].eq_ignore_ascii_case(b"at") && w[3] == close
+        })
 }
 
 /// `line` normalised: Unicode NFKC (full-width digits and `＠` become ASCII),

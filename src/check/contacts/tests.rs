@@ -189,3 +189,37 @@ fn columns_and_keys() {
     assert_eq!(phone_key("+44 (0)20 7946 0000"), phone_key("020 7946 0000"));
     assert_eq!(phone_key("0044 20 7946 0000"), "+442079460000");
 }
+
+/// The lines skipped before normalising hold nothing that normalising would
+/// have found: every line of the tables, and each cut short and joined to
+/// another, changed in every way that could make a contact of it.
+#[test]
+fn lines_skipped_before_normalising_hold_no_contact() {
+    let mut lines: Vec<String> = PHONES
+        .iter()
+        .map(|(l, _)| *l)
+        .chain(NOT_PHONES.iter().copied())
+        .chain(EMAILS.iter().map(|(l, _)| *l))
+        .chain(NOT_EMAILS.iter().copied())
+        .map(str::to_string)
+        .collect();
+    let originals = lines.clone();
+    for l in &originals {
+        for cut in 0..=l.len() {
+            if let (Some(a), Some(b)) = (l.get(..cut), l.get(cut..)) {
+                lines.push(a.to_string());
+                lines.push(format!("{b} {a}"));
+                for insert in ["[at]", "(AT)", "{dot}", " 0", "9", "@", "%40"] {
+                    lines.push(format!("{a}{insert}{b}"));
+                }
+            }
+        }
+    }
+    for line in &lines {
+        if !may_hold_contact(line) {
+            let n = normalise(line);
+            assert!(emails(&n).is_empty(), "an address in skipped {line:?}");
+            assert!(phones(&n).is_empty(), "a number in skipped {line:?}");
+        }
+    }
+}
