@@ -80,9 +80,10 @@ pub trait Sink: Sync {
     fn read_own(&self, _name: &str) -> Option<Vec<u8>> {
         None
     }
-    /// Leaves hubgen's own file `name` in this output for the next build:
-    /// not a file of the site, and not in its manifest.
-    fn write_own(&self, _name: &str, _bytes: &[u8]) -> io::Result<()> {
+    /// Leaves hubgen's own file `name`, the `parts` one after the other, in
+    /// this output for the next build: not a file of the site, and not in
+    /// its manifest.
+    fn write_own(&self, _name: &str, _parts: &[Vec<u8>]) -> io::Result<()> {
         Ok(())
     }
 }

@@ -341,14 +341,19 @@ impl Sink for Staged {
         })
     }
 
-    fn write_own(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
+    fn write_own(&self, name: &str, parts: &[Vec<u8>]) -> io::Result<()> {
         let path = self.staging.join(checked(name)?);
         // The spare's own copy, if staging began as the spare, is replaced.
         match fs::remove_file(&path) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
             _ => {}
         }
-        File::create_new(&path)?.write_all(bytes)
+        let mut file = io::BufWriter::new(File::create_new(&path)?);
+        for part in parts {
+            file.write_all(part)?;
+        }
+        file.into_inner().map_err(io::IntoInnerError::into_error)?;
+        Ok(())
     }
 }
 

@@ -83,7 +83,8 @@ impl Cached {
 /// [`HEADER`], the program's line, the hash of the rest, then the words.
 /// Only the words some document uses are written, sorted, so that the same
 /// documents give the same bytes whatever vocabulary they were counted in.
-pub fn encode(vocab: &Vocabulary, docs: &[(u128, &DocWords)]) -> Vec<u8> {
+/// The bytes come in parts, to be written one after the other, each held once.
+pub fn encode(vocab: &Vocabulary, docs: &[(u128, &DocWords)]) -> Vec<Vec<u8>> {
     let mut in_use = vec![false; vocab.words.len()];
     for (_, d) in docs {
         for &(w, _) in &d.words {
@@ -100,7 +101,7 @@ pub fn encode(vocab: &Vocabulary, docs: &[(u128, &DocWords)]) -> Vec<u8> {
         renumbered[old as usize] = new;
     }
 
-    let mut out = Vec::with_capacity(docs.len() * 1024);
+    let mut out = Vec::with_capacity(used.len() * 12 + docs.len() * 20);
     put(&mut out, used.len() as u64);
     for &w in &used {
         let word = vocab.words[w as usize].as_bytes();
@@ -136,17 +137,17 @@ pub fn encode(vocab: &Vocabulary, docs: &[(u128, &DocWords)]) -> Vec<u8> {
         out.extend_from_slice(&key.to_le_bytes());
         put(&mut out, part.len() as u64);
     }
-    for part in parts {
-        out.extend_from_slice(&part);
+    let mut hash = twox_hash::XxHash3_128::new();
+    hash.write(&out);
+    for part in &parts {
+        hash.write(part);
     }
-    let mut file = format!(
+    let head = format!(
         "{HEADER}{}\n{:032x}\n",
         crate::output::program(),
-        twox_hash::XxHash3_128::oneshot(&out)
-    )
-    .into_bytes();
-    file.extend_from_slice(&out);
-    file
+        hash.finish_128()
+    );
+    [head.into_bytes(), out].into_iter().chain(parts).collect()
 }
 
 /// A [`Tf`]'s bits turned so that the body's count comes first: most words
@@ -284,7 +285,7 @@ mod tests {
             &mut vocab,
             &[("apple", [15, 31, 63, 127, 1023]), ("é", [0, 1, 0, 0, 0])],
         );
-        let bytes = encode(&vocab, &[(7, &a), (u128::MAX, &b)]);
+        let bytes = encode(&vocab, &[(7, &a), (u128::MAX, &b)]).concat();
         let cached = decode(bytes).expect("decodes");
         assert_eq!(cached.vocab.words, ["apple", "zebra", "é"]);
         let a2 = cached.words(7).expect("a's words");
@@ -302,7 +303,10 @@ mod tests {
         let mut two = Vocabulary::default();
         two.intern("old".into());
         let a2 = words(&mut two, &[("a", [0, 0, 0, 0, 1]), ("b", [0, 0, 0, 0, 2])]);
-        assert_eq!(encode(&one, &[(1, &a1)]), encode(&two, &[(1, &a2)]));
+        assert_eq!(
+            encode(&one, &[(1, &a1)]).concat(),
+            encode(&two, &[(1, &a2)]).concat()
+        );
     }
 
     #[test]
@@ -312,7 +316,7 @@ mod tests {
             &mut vocab,
             &[("word", [0, 0, 0, 0, 2]), ("other", [1, 0, 0, 0, 0])],
         );
-        let bytes = encode(&vocab, &[(3, &a)]);
+        let bytes = encode(&vocab, &[(3, &a)]).concat();
         assert!(decode(bytes.clone()).and_then(|c| c.words(3)).is_some());
         // Every shorter file, and every single byte changed, either decodes
         // to something well formed or is refused: never a panic.
