@@ -298,9 +298,10 @@ pub fn analyze(site: &Site, target: &Target) -> Analyzed {
 const POSTINGS_BATCH: usize = 2048;
 
 /// Stems, postings and statistics from documents' words (`words[i]` belongs to
-/// `docs[i]`), borrowed (the live preview keeps them across edits) or owned
-/// (a build's, dropped batch by batch as their postings are made). Only the
-/// words some document uses take part, so a vocabulary kept across edits
+/// `docs[i]`), borrowed (the live preview keeps them across edits, a build
+/// writes them for the next one meanwhile) or owned (dropped batch by batch
+/// as their postings are made). Only the words some document uses take
+/// part, so a vocabulary kept across edits, or read from an earlier build,
 /// gives what a fresh one would.
 pub fn index_words<W>(docs: Vec<DocId>, words: Vec<W>, vocab: &Vocabulary) -> Analyzed
 where
