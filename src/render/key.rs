@@ -22,7 +22,18 @@ pub(super) fn page_key(theme: u128, template: &str, context: &impl Serialize) ->
     Some(h.finish())
 }
 
-/// Feeds what serde serialises into a hasher.
+/// The hash of `value` as a page's key takes it in: a part of many pages'
+/// contexts, hashed once (see [`super::ListItem`]). None when it cannot be
+/// serialised.
+pub(crate) fn digest(value: &impl Serialize) -> Option<u128> {
+    let mut h = KeyHasher::new();
+    value.serialize(Hash(&mut h)).ok()?;
+    Some(h.finish())
+}
+
+/// Feeds what serde serialises into a hasher. It is the one serialiser of
+/// contexts that says it is not human-readable: a value that is a part of
+/// many contexts (a list item) may then serialise its [`digest`] instead.
 struct Hash<'a>(&'a mut KeyHasher);
 
 /// What cannot be hashed (a custom `Serialize` that fails).
@@ -96,6 +107,10 @@ impl<'a> ser::Serializer for Hash<'a> {
     type SerializeMap = Hash<'a>;
     type SerializeStruct = Hash<'a>;
     type SerializeStructVariant = Hash<'a>;
+
+    fn is_human_readable(&self) -> bool {
+        false
+    }
 
     fn serialize_bool(mut self, v: bool) -> Done {
         self.tag(BOOL);

@@ -1,8 +1,9 @@
 //! The list item: a document as every list, and every page that shows it, sees it.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 #[cfg(test)]
 use serde_json::Value as Json;
 
@@ -13,9 +14,11 @@ use crate::site::{Document, Site};
 use crate::text::Date;
 
 /// A document as lists show it, with URLs as seen from the target being built.
-// Made once per document and target, and owned: the live preview keeps them
-// between edits while the documents they came from are replaced.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+// Made once per document and target, never changed, and owned: the live
+// preview keeps them between edits while the documents they came from are
+// replaced. Serialised as its fields (see `Shown`), but for a page's key,
+// which takes in the hash of them, worked out once (see `Serialize` below).
+#[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ListItem {
     /// The document's number in this build (its place in the sorted list of content files).
@@ -59,6 +62,76 @@ pub struct ListItem {
     pub terms: BTreeMap<String, Vec<TermLink>>,
     /// The collection's own front-matter fields that are set, by name.
     pub fields: BTreeMap<String, FieldValue>,
+    /// The hash of the fields above as a page's key takes them in.
+    #[cfg_attr(test, schemars(skip))]
+    digest: Digest,
+}
+
+/// What a template sees of a [`ListItem`]: every field but its digest.
+#[derive(Serialize)]
+#[serde(remote = "ListItem")]
+struct Shown {
+    id: DocId,
+    title: String,
+    summary: String,
+    description: Option<String>,
+    date: Option<Date>,
+    updated: Option<Date>,
+    weight: i64,
+    draft: bool,
+    future: bool,
+    slug: String,
+    collection: String,
+    collection_title: String,
+    url: Option<String>,
+    permalink: Option<String>,
+    external: bool,
+    tags: Vec<TagLink>,
+    terms: BTreeMap<String, Vec<TermLink>>,
+    fields: BTreeMap<String, FieldValue>,
+}
+
+/// A [`ListItem`]'s fields, to serialise whole.
+struct Whole<'a>(&'a ListItem);
+
+impl Serialize for Whole<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Shown::serialize(self.0, s)
+    }
+}
+
+impl Serialize for ListItem {
+    /// Its fields; but where a page's key is made (the one serialiser that
+    /// is not human-readable, see [`crate::render::key`]), the hash of them:
+    /// an item is shown on many pages, and hashed once.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            return Shown::serialize(self, s);
+        }
+        match self
+            .digest
+            .0
+            .get_or_init(|| crate::render::key::digest(&Whole(self)))
+        {
+            Some(digest) => s.serialize_newtype_struct("ListItem", digest),
+            // The page has no key, and is rendered.
+            None => Err(serde::ser::Error::custom(
+                "a list item that cannot be hashed",
+            )),
+        }
+    }
+}
+
+/// The hash of a [`ListItem`]'s fields, worked out the first time a page's
+/// key needs it (none if they cannot be hashed). Items are equal when their
+/// fields are, whether or not it was worked out yet.
+#[derive(Clone, Debug, Default)]
+struct Digest(OnceLock<Option<u128>>);
+
+impl PartialEq for Digest {
+    fn eq(&self, _: &Digest) -> bool {
+        true
+    }
 }
 
 /// A tag of a document.
@@ -175,6 +248,7 @@ impl ListItem {
             tags,
             terms: item_terms(site, target, doc),
             fields,
+            digest: Digest::default(),
         }
     }
 }
@@ -202,4 +276,59 @@ fn item_terms(site: &Site, target: &Target, doc: &Document) -> BTreeMap<String, 
             Some((t.name.clone(), links))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(title: &str) -> ListItem {
+        ListItem {
+            id: 1,
+            title: title.into(),
+            summary: "What it is.".into(),
+            description: None,
+            date: None,
+            updated: None,
+            weight: 0,
+            draft: false,
+            future: false,
+            slug: "s".into(),
+            collection: "guides".into(),
+            collection_title: "Guides".into(),
+            url: Some("/guides/s/".into()),
+            permalink: None,
+            external: false,
+            tags: vec![],
+            terms: BTreeMap::new(),
+            fields: BTreeMap::new(),
+            digest: Digest::default(),
+        }
+    }
+
+    #[test]
+    fn templates_see_an_items_fields_and_page_keys_the_hash_of_them() {
+        let one = item("One");
+        let json = serde_json::to_value(&one).unwrap();
+        assert_eq!(json["title"], "One");
+        assert_eq!(json["url"], "/guides/s/");
+        assert!(json.get("digest").is_none(), "{json}");
+        let key = |i: &ListItem| crate::render::key::page_key(1, "list.html", &vec![i]).unwrap();
+        let first = key(&one);
+        // Worked out once, then the same; and the same for an equal item.
+        assert_eq!(key(&one), first);
+        assert_eq!(key(&item("One")), first);
+        assert_eq!(one, item("One"));
+        // Any field that differs shows.
+        assert_ne!(key(&item("Two")), first);
+        let mut other = item("One");
+        other.url = None;
+        assert_ne!(key(&other), first);
+        let mut other = item("One");
+        other.tags.push(TagLink {
+            name: "Data".into(),
+            url: None,
+        });
+        assert_ne!(key(&other), first);
+    }
 }
