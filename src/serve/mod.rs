@@ -14,6 +14,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::Arc;
+use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 
 use notify_debouncer_full::notify::{self, RecursiveMode};
@@ -70,6 +71,10 @@ pub struct Preview {
     runtime: Option<tokio::runtime::Runtime>,
     /// Held while the preview runs: see [`lock_target`].
     _lock: Option<std::fs::File>,
+    /// The problems last printed in the terminal, while they are not fixed:
+    /// the events of one save can reach two batches, and an editor should
+    /// read each problem once.
+    printed: std::sync::Mutex<Option<String>>,
 }
 
 impl Drop for Preview {
@@ -158,6 +163,7 @@ pub fn start(
             settings,
             runtime: Some(runtime),
             _lock: lock,
+            printed: std::sync::Mutex::default(),
         },
         live,
         problems,
@@ -416,6 +422,10 @@ fn rebuild(
             if restarted || !update.changed.is_empty() || preview.hub.showing_error() {
                 preview.hub.broadcast(&Event::Reload);
             }
+            *preview
+                .printed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = None;
             log(format!(
                 "rebuilt in {:.0?}: {} files rendered, {} changed",
                 first.elapsed(),
@@ -425,7 +435,15 @@ fn rebuild(
         }
         Err(problems) => {
             preview.hub.broadcast(&Event::Error(report_json(&problems)));
-            log(render_problems(&problems));
+            let text = render_problems(&problems);
+            let mut printed = preview
+                .printed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if printed.as_deref() != Some(text.as_str()) {
+                log(text.clone());
+                *printed = Some(text);
+            }
         }
     }
 }
