@@ -17,9 +17,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::manifest::{Entry, Manifest, MANIFEST};
+use super::manifest::{Entry, Manifest};
 use super::paths::owned;
-use super::{MARKER, WORDS};
 
 /// Removes the folders above `path`, up to `root`, that are left empty,
 /// nearest first: one that is not empty stays, with those above it. Of
@@ -102,7 +101,7 @@ pub(super) fn tidy(root: &Path, manifest: &mut Manifest) -> io::Result<()> {
         .into_par_iter()
         .map(|(path, rel)| {
             let keep = match &rel {
-                Some(r) if r == MARKER || r == MANIFEST || r == WORDS => return Ok((None, true)),
+                Some(r) if super::is_own_file(Path::new(r)) => return Ok((None, true)),
                 Some(r) => manifest
                     .get(r)
                     .is_some_and(|e| manifest.vouches_for(&path, e)),
@@ -251,7 +250,7 @@ mod tests {
         let mut left: Vec<String> = m.files().map(|(r, _)| r.clone()).collect();
         left.sort();
         assert_eq!(left, ["a/index.html"]);
-        assert!(out.join("a/index.html").is_file() && out.join(MARKER).is_file());
+        assert!(out.join("a/index.html").is_file() && out.join(super::super::MARKER).is_file());
         for gone in ["b.html", "a/extra.html", "link.html"] {
             assert!(fs::symlink_metadata(out.join(gone)).is_err(), "{gone}");
         }

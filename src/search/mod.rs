@@ -18,6 +18,8 @@ pub mod reference;
 pub mod static_index;
 pub mod words_cache;
 
+use std::borrow::Borrow;
+
 use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
@@ -181,6 +183,19 @@ pub struct Vocabulary {
 }
 
 impl Vocabulary {
+    /// The ids of the words some of `docs` use, in order.
+    fn in_use<'a>(&self, docs: impl Iterator<Item = &'a DocWords>) -> Vec<u32> {
+        let mut in_use = vec![false; self.words.len()];
+        for d in docs {
+            for &(w, _) in &d.words {
+                in_use[w as usize] = true;
+            }
+        }
+        (0..self.words.len() as u32)
+            .filter(|&w| in_use[w as usize])
+            .collect()
+    }
+
     fn intern(&mut self, word: String) -> u32 {
         if let Some(&id) = self.ids.get(&word) {
             return id;
@@ -308,16 +323,7 @@ where
     W: std::borrow::Borrow<DocWords> + Send,
 {
     // The words in use, stemmed once each.
-    let mut in_use = vec![false; vocab.words.len()];
-    for d in &words {
-        for (w, _) in &d.borrow().words {
-            in_use[*w as usize] = true;
-        }
-    }
-    let used: Vec<u32> = (0..vocab.words.len() as u32)
-        .filter(|&w| in_use[w as usize])
-        .collect();
-    drop(in_use);
+    let used = vocab.in_use(words.iter().map(Borrow::borrow));
     let stemmed: Vec<String> = used
         .par_iter()
         .map_init(analysis::WordStemmer::default, |s, &w| {

@@ -85,16 +85,7 @@ impl Cached {
 /// documents give the same bytes whatever vocabulary they were counted in.
 /// The bytes come in parts, to be written one after the other, each held once.
 pub fn encode(vocab: &Vocabulary, docs: &[(u128, &DocWords)]) -> Vec<Vec<u8>> {
-    let mut in_use = vec![false; vocab.words.len()];
-    for (_, d) in docs {
-        for &(w, _) in &d.words {
-            in_use[w as usize] = true;
-        }
-    }
-    let mut used: Vec<u32> = (0..vocab.words.len() as u32)
-        .filter(|&w| in_use[w as usize])
-        .collect();
-    drop(in_use);
+    let mut used = vocab.in_use(docs.iter().map(|&(_, d)| d));
     used.par_sort_unstable_by(|&a, &b| vocab.words[a as usize].cmp(&vocab.words[b as usize]));
     let mut renumbered = vec![u32::MAX; vocab.words.len()];
     for (new, &old) in (0u32..).zip(&used) {
