@@ -173,7 +173,7 @@ impl Analyzed {
 
 /// Documents analysed at once; their words are interned while the next batch
 /// is analysed, so that the site's vocabulary is held as strings only once.
-const BATCH: usize = 512;
+const BATCH: usize = 128;
 
 /// Surface words, each held once, by id.
 #[derive(Default)]

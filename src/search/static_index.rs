@@ -150,18 +150,30 @@ pub fn write_all(
         for &j in &group {
             done[j] = true;
         }
-        let at = |id: DocId| read[id].expect("every searched document was read");
-        let refs: Vec<&super::DocWords> = ids.iter().map(|&id| &words[at(id)]).collect();
-        // The first analysis is made while the words are kept for the next build.
-        let (kept, mut analyzed) = rayon::join(
-            || keep_words(targets, &vocab, keys.take(), &words),
-            || super::index_words(ids, refs, &vocab),
-        );
+        // The words kept for the next build, encoded (a third of their size
+        // in memory) before the first analysis, and written while it is made.
+        let kept = keys.take().map(|keys| {
+            let keyed: Vec<(u128, &super::DocWords)> = keys.into_iter().zip(&words).collect();
+            words_cache::encode(&vocab, &keyed)
+        });
+        let keep = || kept.map_or(Ok(()), |parts| keep_words(targets, &parts));
+        let last = done.iter().all(|&d| d);
+        let (kept, mut analyzed) = if last && ids.len() == union.len() {
+            // The last analysis, of every document read (in the same order):
+            // it takes the words, and drops them as their postings are made.
+            let words = std::mem::take(&mut words);
+            rayon::join(keep, || super::index_words(ids, words, &vocab))
+        } else {
+            let at = |id: DocId| read[id].expect("every searched document was read");
+            let refs: Vec<&super::DocWords> = ids.iter().map(|&id| &words[at(id)]).collect();
+            let made = rayon::join(keep, || super::index_words(ids, refs, &vocab));
+            if last {
+                // Freed before the files are made.
+                words = Vec::new();
+            }
+            made
+        };
         kept?;
-        if done.iter().all(|&d| d) {
-            // Freed before the files are made.
-            words = Vec::new();
-        }
         let shared = SharedFiles::build(site, &mut analyzed);
         let analysis = t0.elapsed();
         // The first target of the group writes the shared files; the others
@@ -209,19 +221,13 @@ fn read_words(
     (vocab, words, keys)
 }
 
-/// Keeps `words` (each with its key, from `keys`) in the first target's
-/// output for the next build; nothing when there are no keys.
-fn keep_words(
-    targets: &[(&Target, &dyn Sink)],
-    vocab: &super::Vocabulary,
-    keys: Option<Vec<u128>>,
-    words: &[super::DocWords],
-) -> std::io::Result<()> {
-    let (Some(keys), Some((_, sink))) = (keys, targets.first()) else {
-        return Ok(());
-    };
-    let keyed: Vec<(u128, &super::DocWords)> = keys.into_iter().zip(words).collect();
-    sink.write_own(WORDS, &words_cache::encode(vocab, &keyed))
+/// Keeps the words a build read (encoded as [`words_cache::encode`] does,
+/// in `parts`) in the first target's output, for the next build.
+fn keep_words(targets: &[(&Target, &dyn Sink)], parts: &[Vec<u8>]) -> std::io::Result<()> {
+    match targets.first() {
+        Some((_, sink)) => sink.write_own(WORDS, parts),
+        None => Ok(()),
+    }
 }
 
 /// Writes `files` into `out`, in parallel.
