@@ -83,6 +83,11 @@ impl Packed {
         Packed(lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice())
     }
 
+    /// The packed bytes: the same text always packs to the same bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
     /// The text, as packed.
     pub fn unpack(&self) -> String {
         if self.0.is_empty() {

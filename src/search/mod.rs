@@ -85,6 +85,13 @@ impl Tf {
 /// repeated as many times as its search weight: each of its words counts that
 /// many times (BM25F's weighted term frequency), in the browser as in tantivy.
 pub fn field_texts(site: &Site, doc: &Document) -> [String; NFIELDS] {
+    let [title, summary, headings, fields] = head_texts(site, doc);
+    [title, summary, headings, fields, body_text(doc)]
+}
+
+/// Every field's text but the body's ([`field_texts`]): made from the front
+/// matter and the headings, each quickly.
+fn head_texts(site: &Site, doc: &Document) -> [String; NFIELDS - 1] {
     let headings: Vec<&str> = doc.body.toc.iter().map(|h| h.title.as_str()).collect();
     let mut fields = String::new();
     for f in &site.collection_of(doc).fields {
@@ -104,8 +111,12 @@ pub fn field_texts(site: &Site, doc: &Document) -> [String; NFIELDS] {
         doc.summary.clone(),
         headings.join("\n"),
         fields,
-        crate::markdown::html_text(&doc.body.html.unpack()),
     ]
+}
+
+/// The body's text ([`field_texts`]), from its HTML (unpacked).
+fn body_text(doc: &Document) -> String {
+    crate::markdown::html_text(&doc.body.html.unpack())
 }
 
 /// The documents the search of `target` covers: every document of the
@@ -243,14 +254,15 @@ pub fn tokenize_known(
         batch
             .par_iter()
             .map_init(analysis::surface_analyzer, |analyzer, doc| {
-                let texts = field_texts(site, doc);
-                let key = words_cache::key(&texts);
+                let head = head_texts(site, doc);
+                let key = words_cache::key(&head, &doc.body.html);
                 if let Some(words) = known.words(key) {
                     return (key, Ok(words));
                 }
+                let body = body_text(doc);
                 let mut words: FxHashMap<String, [u32; NFIELDS]> = FxHashMap::default();
                 let mut lengths = [0; NFIELDS];
-                for (f, text) in texts.iter().enumerate() {
+                for (f, text) in head.iter().chain([&body]).enumerate() {
                     lengths[f] = analysis::for_each_word(analyzer, text, |w| {
                         if let Some(tf) = words.get_mut(w) {
                             tf[f] += 1;

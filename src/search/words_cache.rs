@@ -22,18 +22,23 @@ use rustc_hash::FxHashMap;
 
 use super::{DocWords, Tf, Vocabulary, NFIELDS};
 use crate::output::KeyHasher;
+use crate::site::Packed;
 
 /// The first line of the file: its format, so that another is never misread.
-const HEADER: &str = "hubgen words 1\n";
+const HEADER: &str = "hubgen words 2\n";
 
-/// A document's key: the hash of the texts of its fields ([`super::field_texts`]),
-/// each with its length, so that two documents share a key only if every
-/// field's text is the same.
-pub fn key(texts: &[String; NFIELDS]) -> u128 {
+/// A document's key: the hash of what its fields' texts are made from
+/// (see [`super::field_texts`]): every field's text but the body's, and the
+/// body's HTML as the build holds it (compressed), each with its length, so
+/// that two documents share a key only if every field's text is the same.
+/// The body's text is worked out only for a document whose key is not
+/// known. The same HTML gives the same text for the program that wrote the
+/// file, and a file another program wrote is never read.
+pub fn key(head: &[String; NFIELDS - 1], body: &Packed) -> u128 {
     let mut h = KeyHasher::new();
-    for text in texts {
+    for text in head.iter().map(String::as_bytes).chain([body.as_bytes()]) {
         h.add(&(text.len() as u64).to_le_bytes());
-        h.add(text.as_bytes());
+        h.add(text);
     }
     h.finish()
 }
@@ -336,16 +341,13 @@ mod tests {
 
     #[test]
     fn keys_tell_apart_texts_split_differently_between_fields() {
-        let texts = |a: &str, b: &str| -> [String; NFIELDS] {
-            [
-                a.into(),
-                b.into(),
-                String::new(),
-                String::new(),
-                String::new(),
-            ]
+        let key_of = |a: &str, b: &str, body: &str| {
+            let head = [a.into(), b.into(), String::new(), String::new()];
+            key(&head, &Packed::pack(body))
         };
-        assert_eq!(key(&texts("ab", "c")), key(&texts("ab", "c")));
-        assert_ne!(key(&texts("ab", "c")), key(&texts("a", "bc")));
+        assert_eq!(key_of("ab", "c", "d"), key_of("ab", "c", "d"));
+        assert_ne!(key_of("ab", "c", ""), key_of("a", "bc", ""));
+        assert_ne!(key_of("ab", "", ""), key_of("a", "", "b"));
+        assert_ne!(key_of("a", "", "<p>b</p>"), key_of("a", "", "<p>c</p>"));
     }
 }
