@@ -83,7 +83,8 @@ impl Packed {
         Packed(lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice())
     }
 
-    /// The packed bytes: the same text always packs to the same bytes.
+    /// The packed bytes: the same text packs to the same bytes, for one
+    /// build of hubgen.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }

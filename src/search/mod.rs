@@ -29,6 +29,7 @@ use crate::schema::Value;
 use crate::site::DocId;
 use crate::site::{Document, Site};
 use bm25::FieldStats;
+use words_cache::Keys;
 
 /// How many fields a document is indexed under.
 pub const NFIELDS: usize = 5;
@@ -236,10 +237,10 @@ pub fn tokenize(site: &Site, docs: &[&Document], vocab: &mut Vocabulary) -> Vec<
     tokenize_known(site, docs, vocab, &words_cache::Cached::default()).0
 }
 
-/// As [`tokenize`], but a document whose key ([`words_cache::key`]) is in
+/// As [`tokenize`], but a document one of whose keys ([`Keys`]) is in
 /// `known` takes the words found there (their ids in `vocab`, which holds
 /// the vocabulary they were counted in) without being tokenized again.
-/// Each document's key too.
+/// Each document's keys too.
 ///
 /// Interning is one thread's work (ids follow the documents' order, so the
 /// index is the same on every run); it runs while the next batch is
@@ -249,17 +250,24 @@ pub fn tokenize_known(
     docs: &[&Document],
     vocab: &mut Vocabulary,
     known: &words_cache::Cached,
-) -> (Vec<DocWords>, Vec<u128>) {
-    let analyse = |batch: &[&Document]| -> Vec<(u128, Result<DocWords, DocCounts>)> {
+) -> (Vec<DocWords>, Vec<Keys>) {
+    let analyse = |batch: &[&Document]| -> Vec<(Keys, Result<DocWords, DocCounts>)> {
         batch
             .par_iter()
             .map_init(analysis::surface_analyzer, |analyzer, doc| {
                 let head = head_texts(site, doc);
-                let key = words_cache::key(&head, &doc.body.html);
-                if let Some(words) = known.words(key) {
-                    return (key, Ok(words));
+                let source = words_cache::source_key(&head, &doc.body.html);
+                if let Some((text, words)) = known.by_source(source) {
+                    return (Keys { source, text }, Ok(words));
                 }
                 let body = body_text(doc);
+                let key = Keys {
+                    source,
+                    text: words_cache::text_key(&head, &body),
+                };
+                if let Some(words) = known.by_text(key.text) {
+                    return (key, Ok(words));
+                }
                 let mut words: FxHashMap<String, [u32; NFIELDS]> = FxHashMap::default();
                 let mut lengths = [0; NFIELDS];
                 for (f, text) in head.iter().chain([&body]).enumerate() {

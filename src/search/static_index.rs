@@ -153,12 +153,13 @@ pub fn write_all(
         // The words kept for the next build, encoded (a third of their size
         // in memory) before the first analysis, and written while it is made.
         let kept = keys.take().map(|keys| {
-            let keyed: Vec<(u128, &super::DocWords)> = keys.into_iter().zip(&words).collect();
+            let keyed: Vec<(words_cache::Keys, &super::DocWords)> =
+                keys.into_iter().zip(&words).collect();
             words_cache::encode(&vocab, &keyed)
         });
         let keep = || kept.map_or(Ok(()), |parts| keep_words(targets, &parts));
         let last = done.iter().all(|&d| d);
-        let (kept, mut analyzed) = if last && ids.len() == union.len() {
+        let (kept, mut analyzed) = if last && ids.iter().copied().eq(union.iter().map(|d| d.id)) {
             // The last analysis, of every document read (in the same order):
             // it takes the words, and drops them as their postings are made.
             let words = std::mem::take(&mut words);
@@ -210,7 +211,11 @@ fn read_words(
     site: &Site,
     union: &[&Document],
     targets: &[(&Target, &dyn Sink)],
-) -> (super::Vocabulary, Vec<super::DocWords>, Vec<u128>) {
+) -> (
+    super::Vocabulary,
+    Vec<super::DocWords>,
+    Vec<words_cache::Keys>,
+) {
     let mut cached = targets
         .iter()
         .find_map(|(_, sink)| sink.read_own(WORDS))

@@ -4,9 +4,11 @@
 //! after one page changed would tokenize thousands of documents exactly as
 //! before. A build therefore leaves hubgen's own file [`WORDS`] in its first
 //! target's output (never published, never served): the site's vocabulary,
-//! and for each document the hash of the texts it was tokenized from (its
-//! key, [`key`]) with its field lengths and words. The next build tokenizes
-//! only the documents whose texts hash to no key there.
+//! and for each document its two keys ([`Keys`]) with its field lengths and
+//! words. The next build looks each document up by what its texts are made
+//! from, which is quick; failing that, by its texts themselves, which takes
+//! working out its body's text; and tokenizes only documents found by
+//! neither.
 //!
 //! The file is a cache and is trusted as one: made by another program (its
 //! second line), of another format, or damaged in any way (its third line
@@ -25,18 +27,40 @@ use crate::output::KeyHasher;
 use crate::site::Packed;
 
 /// The first line of the file: its format, so that another is never misread.
-const HEADER: &str = "hubgen words 2\n";
+const HEADER: &str = "hubgen words 3\n";
 
-/// A document's key: the hash of what its fields' texts are made from
-/// (see [`super::field_texts`]): every field's text but the body's, and the
-/// body's HTML as the build holds it (compressed), each with its length, so
-/// that two documents share a key only if every field's text is the same.
-/// The body's text is worked out only for a document whose key is not
-/// known. The same HTML gives the same text for the program that wrote the
-/// file, and a file another program wrote is never read.
-pub fn key(head: &[String; NFIELDS - 1], body: &Packed) -> u128 {
+/// A document's two keys, each the hash of texts with their lengths, so
+/// that two documents share a key only if every text is the same.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Keys {
+    /// The hash of what its fields' texts are made from (see
+    /// [`super::field_texts`]): every field's text but the body's, and the
+    /// body's HTML as the build holds it (compressed). Quick to work out;
+    /// the same HTML gives the same text for the program that wrote the
+    /// file, and a file another program wrote is never read. But the HTML
+    /// names the pages it links to by their place in the site, which moves
+    /// for every page after a file that is added or removed.
+    pub source: u128,
+    /// The hash of its fields' texts themselves, which stay the same when
+    /// that happens.
+    pub text: u128,
+}
+
+/// [`Keys::source`] of a document whose texts but the body's are `head`,
+/// and whose body's HTML is `body`.
+pub fn source_key(head: &[String; NFIELDS - 1], body: &Packed) -> u128 {
+    hash_texts(head.iter().map(String::as_bytes).chain([body.as_bytes()]))
+}
+
+/// [`Keys::text`] of a document whose texts but the body's are `head`, and
+/// whose body's text is `body`.
+pub fn text_key(head: &[String; NFIELDS - 1], body: &str) -> u128 {
+    hash_texts(head.iter().map(String::as_bytes).chain([body.as_bytes()]))
+}
+
+fn hash_texts<'a>(texts: impl Iterator<Item = &'a [u8]>) -> u128 {
     let mut h = KeyHasher::new();
-    for text in head.iter().map(String::as_bytes).chain([body.as_bytes()]) {
+    for text in texts {
         h.add(&(text.len() as u64).to_le_bytes());
         h.add(text);
     }
@@ -55,14 +79,30 @@ pub struct Cached {
     nwords: u64,
     /// The file's bytes.
     bytes: Vec<u8>,
-    /// Where each key's words are in `bytes`.
-    docs: FxHashMap<u128, std::ops::Range<usize>>,
+    /// Each document's keys, and where its words are in `bytes`.
+    docs: Vec<(Keys, std::ops::Range<usize>)>,
+    /// The place in `docs` of each source key, and of each text key.
+    by_source: FxHashMap<u128, usize>,
+    by_text: FxHashMap<u128, usize>,
 }
 
 impl Cached {
-    /// The words of the document with `key`, if the file holds them whole.
-    pub fn words(&self, key: u128) -> Option<DocWords> {
-        let part = self.bytes.get(self.docs.get(&key)?.clone())?;
+    /// The text key and the words of the document whose source key is
+    /// `source`, if the file holds them whole.
+    pub fn by_source(&self, source: u128) -> Option<(u128, DocWords)> {
+        let (keys, part) = self.docs.get(*self.by_source.get(&source)?)?;
+        Some((keys.text, self.words(part.clone())?))
+    }
+
+    /// The words of the document whose text key is `text`, if the file holds them whole.
+    pub fn by_text(&self, text: u128) -> Option<DocWords> {
+        let (_, part) = self.docs.get(*self.by_text.get(&text)?)?;
+        self.words(part.clone())
+    }
+
+    /// The words at `part` of the file.
+    fn words(&self, part: std::ops::Range<usize>) -> Option<DocWords> {
+        let part = self.bytes.get(part)?;
         let nwords = self.nwords;
         let mut r = Reader(part);
         let mut lengths = [0; NFIELDS];
@@ -84,12 +124,12 @@ impl Cached {
     }
 }
 
-/// The file's bytes for `docs` (each a key and its words, ids in `vocab`):
+/// The file's bytes for `docs` (each its keys and its words, ids in `vocab`):
 /// [`HEADER`], the program's line, the hash of the rest, then the words.
 /// Only the words some document uses are written, sorted, so that the same
 /// documents give the same bytes whatever vocabulary they were counted in.
 /// The bytes come in parts, to be written one after the other, each held once.
-pub fn encode(vocab: &Vocabulary, docs: &[(u128, &DocWords)]) -> Vec<Vec<u8>> {
+pub fn encode(vocab: &Vocabulary, docs: &[(Keys, &DocWords)]) -> Vec<Vec<u8>> {
     let mut used = vocab.in_use(docs.iter().map(|&(_, d)| d));
     used.par_sort_unstable_by(|&a, &b| vocab.words[a as usize].cmp(&vocab.words[b as usize]));
     let mut renumbered = vec![u32::MAX; vocab.words.len()];
@@ -129,8 +169,9 @@ pub fn encode(vocab: &Vocabulary, docs: &[(u128, &DocWords)]) -> Vec<Vec<u8>> {
         .collect();
     // A table of keys and their parts' lengths, then the parts.
     put(&mut out, docs.len() as u64);
-    for ((key, _), part) in docs.iter().zip(&parts) {
-        out.extend_from_slice(&key.to_le_bytes());
+    for ((keys, _), part) in docs.iter().zip(&parts) {
+        out.extend_from_slice(&keys.source.to_le_bytes());
+        out.extend_from_slice(&keys.text.to_le_bytes());
         put(&mut out, part.len() as u64);
     }
     let mut hash = twox_hash::XxHash3_128::new();
@@ -180,15 +221,21 @@ pub fn decode(bytes: Vec<u8>) -> Option<Cached> {
     let ndocs = r.count()?;
     let mut table = Vec::with_capacity(ndocs);
     for _ in 0..ndocs {
-        let key = u128::from_le_bytes(r.take(16)?.try_into().ok()?);
-        table.push((key, r.count()?));
+        let source = u128::from_le_bytes(r.take(16)?.try_into().ok()?);
+        let text = u128::from_le_bytes(r.take(16)?.try_into().ok()?);
+        table.push((Keys { source, text }, r.count()?));
     }
     // The parts follow, each where the one before ends, and fill the rest.
     let mut at = bytes.len() - r.0.len();
-    let mut docs = FxHashMap::default();
-    docs.reserve(ndocs);
-    for (key, len) in table {
-        docs.insert(key, at..at + len);
+    let mut docs = Vec::with_capacity(ndocs);
+    let mut by_source = FxHashMap::default();
+    let mut by_text = FxHashMap::default();
+    by_source.reserve(ndocs);
+    by_text.reserve(ndocs);
+    for (i, (keys, len)) in table.into_iter().enumerate() {
+        by_source.insert(keys.source, i);
+        by_text.insert(keys.text, i);
+        docs.push((keys, at..at + len));
         at += len;
     }
     (at == bytes.len()).then_some(Cached {
@@ -196,6 +243,8 @@ pub fn decode(bytes: Vec<u8>) -> Option<Cached> {
         vocab,
         bytes,
         docs,
+        by_source,
+        by_text,
     })
 }
 
@@ -248,6 +297,10 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
 
+    fn keys(source: u128, text: u128) -> Keys {
+        Keys { source, text }
+    }
+
     fn words(vocab: &mut Vocabulary, list: &[(&str, [u32; NFIELDS])]) -> DocWords {
         DocWords {
             lengths: [1, 2, 3, 4, 500],
@@ -281,15 +334,25 @@ mod tests {
             &mut vocab,
             &[("apple", [15, 31, 63, 127, 1023]), ("é", [0, 1, 0, 0, 0])],
         );
-        let bytes = encode(&vocab, &[(7, &a), (u128::MAX, &b)]).concat();
+        let (ka, kb) = (keys(7, 70), keys(u128::MAX, 1));
+        let bytes = encode(&vocab, &[(ka, &a), (kb, &b)]).concat();
         let cached = decode(bytes).expect("decodes");
         assert_eq!(cached.vocab.words, ["apple", "zebra", "é"]);
-        let a2 = cached.words(7).expect("a's words");
+        let (text, a2) = cached.by_source(7).expect("a's words");
+        assert_eq!(text, 70);
         assert_eq!(spelled(&cached.vocab, &a2), spelled(&vocab, &a));
         assert_eq!(a2.lengths, a.lengths);
-        let b2 = cached.words(u128::MAX).expect("b's words");
+        let b2 = cached.by_text(1).expect("b's words, by their text");
         assert_eq!(spelled(&cached.vocab, &b2), spelled(&vocab, &b));
-        assert!(cached.words(8).is_none());
+        assert!(cached.by_source(8).is_none());
+        assert!(
+            cached.by_source(70).is_none(),
+            "a text key is not a source key"
+        );
+        assert!(
+            cached.by_text(7).is_none(),
+            "a source key is not a text key"
+        );
     }
 
     #[test]
@@ -300,8 +363,8 @@ mod tests {
         two.intern("old".into());
         let a2 = words(&mut two, &[("a", [0, 0, 0, 0, 1]), ("b", [0, 0, 0, 0, 2])]);
         assert_eq!(
-            encode(&one, &[(1, &a1)]).concat(),
-            encode(&two, &[(1, &a2)]).concat()
+            encode(&one, &[(keys(1, 2), &a1)]).concat(),
+            encode(&two, &[(keys(1, 2), &a2)]).concat()
         );
     }
 
@@ -312,8 +375,8 @@ mod tests {
             &mut vocab,
             &[("word", [0, 0, 0, 0, 2]), ("other", [1, 0, 0, 0, 0])],
         );
-        let bytes = encode(&vocab, &[(3, &a)]).concat();
-        assert!(decode(bytes.clone()).and_then(|c| c.words(3)).is_some());
+        let bytes = encode(&vocab, &[(keys(3, 4), &a)]).concat();
+        assert!(decode(bytes.clone()).and_then(|c| c.by_source(3)).is_some());
         // Every shorter file, and every single byte changed, either decodes
         // to something well formed or is refused: never a panic.
         for n in 0..bytes.len() {
@@ -325,7 +388,7 @@ mod tests {
                 damaged[i] = b;
                 if let Some(d) = decode(damaged).and_then(|c| {
                     let n = c.vocab.words.len();
-                    c.words(3).map(|d| (d, n))
+                    c.by_source(3).map(|(_, d)| (d, n))
                 }) {
                     assert!(d.0.words.iter().all(|&(w, _)| (w as usize) < d.1));
                 }
@@ -341,13 +404,15 @@ mod tests {
 
     #[test]
     fn keys_tell_apart_texts_split_differently_between_fields() {
-        let key_of = |a: &str, b: &str, body: &str| {
-            let head = [a.into(), b.into(), String::new(), String::new()];
-            key(&head, &Packed::pack(body))
-        };
-        assert_eq!(key_of("ab", "c", "d"), key_of("ab", "c", "d"));
-        assert_ne!(key_of("ab", "c", ""), key_of("a", "bc", ""));
-        assert_ne!(key_of("ab", "", ""), key_of("a", "", "b"));
-        assert_ne!(key_of("a", "", "<p>b</p>"), key_of("a", "", "<p>c</p>"));
+        let head = |a: &str, b: &str| [a.into(), b.into(), String::new(), String::new()];
+        let source = |a: &str, b: &str, body: &str| source_key(&head(a, b), &Packed::pack(body));
+        assert_eq!(source("ab", "c", "d"), source("ab", "c", "d"));
+        assert_ne!(source("ab", "c", ""), source("a", "bc", ""));
+        assert_ne!(source("ab", "", ""), source("a", "", "b"));
+        assert_ne!(source("a", "", "<p>b</p>"), source("a", "", "<p>c</p>"));
+        let text = |a: &str, b: &str, body: &str| text_key(&head(a, b), body);
+        assert_eq!(text("ab", "c", "d"), text("ab", "c", "d"));
+        assert_ne!(text("ab", "c", ""), text("a", "bc", ""));
+        assert_ne!(text("ab", "", ""), text("a", "", "b"));
     }
 }
