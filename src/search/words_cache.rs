@@ -19,6 +19,8 @@
 //!
 //! [`WORDS`]: crate::output::WORDS
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -31,7 +33,7 @@ const HEADER: &str = "hubgen words 3\n";
 
 /// A document's two keys, each the hash of texts with their lengths, so
 /// that two documents share a key only if every text is the same.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Keys {
     /// The hash of what its fields' texts are made from (see
     /// [`super::field_texts`]): every field's text but the body's, and the
@@ -49,18 +51,19 @@ pub struct Keys {
 /// [`Keys::source`] of a document whose texts but the body's are `head`,
 /// and whose body's HTML is `body`.
 pub fn source_key(head: &[String; NFIELDS - 1], body: &Packed) -> u128 {
-    hash_texts(head.iter().map(String::as_bytes).chain([body.as_bytes()]))
+    hash_texts(head, body.as_bytes())
 }
 
 /// [`Keys::text`] of a document whose texts but the body's are `head`, and
 /// whose body's text is `body`.
 pub fn text_key(head: &[String; NFIELDS - 1], body: &str) -> u128 {
-    hash_texts(head.iter().map(String::as_bytes).chain([body.as_bytes()]))
+    hash_texts(head, body.as_bytes())
 }
 
-fn hash_texts<'a>(texts: impl Iterator<Item = &'a [u8]>) -> u128 {
+/// The hash of `head` and then `body`, each with its length.
+fn hash_texts(head: &[String; NFIELDS - 1], body: &[u8]) -> u128 {
     let mut h = KeyHasher::new();
-    for text in texts {
+    for text in head.iter().map(String::as_bytes).chain([body]) {
         h.add(&(text.len() as u64).to_le_bytes());
         h.add(text);
     }
@@ -79,29 +82,27 @@ pub struct Cached {
     nwords: u64,
     /// The file's bytes.
     bytes: Vec<u8>,
-    /// Each document's keys, and where its words are in `bytes`.
-    docs: Vec<(Keys, std::ops::Range<usize>)>,
-    /// The place in `docs` of each source key, and of each text key.
-    by_source: FxHashMap<u128, usize>,
-    by_text: FxHashMap<u128, usize>,
+    /// By each document's source key: its text key, and where its words are in `bytes`.
+    by_source: FxHashMap<u128, (u128, Range<usize>)>,
+    /// By each document's text key: where its words are in `bytes`.
+    by_text: FxHashMap<u128, Range<usize>>,
 }
 
 impl Cached {
     /// The text key and the words of the document whose source key is
     /// `source`, if the file holds them whole.
     pub fn by_source(&self, source: u128) -> Option<(u128, DocWords)> {
-        let (keys, part) = self.docs.get(*self.by_source.get(&source)?)?;
-        Some((keys.text, self.words(part.clone())?))
+        let (text, part) = self.by_source.get(&source)?;
+        Some((*text, self.words(part.clone())?))
     }
 
     /// The words of the document whose text key is `text`, if the file holds them whole.
     pub fn by_text(&self, text: u128) -> Option<DocWords> {
-        let (_, part) = self.docs.get(*self.by_text.get(&text)?)?;
-        self.words(part.clone())
+        self.words(self.by_text.get(&text)?.clone())
     }
 
     /// The words at `part` of the file.
-    fn words(&self, part: std::ops::Range<usize>) -> Option<DocWords> {
+    fn words(&self, part: Range<usize>) -> Option<DocWords> {
         let part = self.bytes.get(part)?;
         let nwords = self.nwords;
         let mut r = Reader(part);
@@ -227,22 +228,19 @@ pub fn decode(bytes: Vec<u8>) -> Option<Cached> {
     }
     // The parts follow, each where the one before ends, and fill the rest.
     let mut at = bytes.len() - r.0.len();
-    let mut docs = Vec::with_capacity(ndocs);
     let mut by_source = FxHashMap::default();
     let mut by_text = FxHashMap::default();
     by_source.reserve(ndocs);
     by_text.reserve(ndocs);
-    for (i, (keys, len)) in table.into_iter().enumerate() {
-        by_source.insert(keys.source, i);
-        by_text.insert(keys.text, i);
-        docs.push((keys, at..at + len));
+    for (keys, len) in table {
+        by_source.insert(keys.source, (keys.text, at..at + len));
+        by_text.insert(keys.text, at..at + len);
         at += len;
     }
     (at == bytes.len()).then_some(Cached {
         nwords: vocab.words.len() as u64,
         vocab,
         bytes,
-        docs,
         by_source,
         by_text,
     })
