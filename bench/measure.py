@@ -1,5 +1,6 @@
 """How bench/run.py runs and measures a command, and what it asks of git and hubgen."""
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -103,6 +104,52 @@ def remove_and_settle(*paths, wait=True):
         if wait:
             time.sleep(30)
     warm_programs()
+
+
+@contextlib.contextmanager
+def fresh_disk(path, size_bytes):
+    """A new, empty ext4 file system (with a journal, as a CI runner's disk has)
+    mounted at `path` for as long as the block runs; yields True then, or False
+    when it cannot be made (not root, no loop devices, too little free space),
+    `path` being then an ordinary folder of the disk the harness works on.
+
+    Every measurement of a corpus writes into such a file system, made for that
+    corpus: a CI build from a clean clone meets a disk that has not just deleted
+    gigabytes. On the harness's own disk, every tool that creates files after
+    an earlier output was removed pays for it in system time (see
+    `remove_and_settle`), by as much as the figures' differences; and what each
+    tool meets depends on what ran before it. The image is a sparse file beside
+    `path`, removed with its file system when the block ends."""
+    image = path.rstrip("/") + ".img"
+    os.makedirs(os.path.dirname(image), exist_ok=True)
+    made = False
+    if (os.geteuid() == 0 and shutil.which("mkfs.ext4") and shutil.which("mount")
+            and shutil.disk_usage(os.path.dirname(image)).free > size_bytes + (2 << 30)):
+        os.makedirs(path, exist_ok=True)
+        try:
+            with open(image, "wb") as f:
+                f.truncate(size_bytes)
+            # Inode tables and journal written now, not by a kernel thread during the measurements.
+            sh(["mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0", image],
+               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            sh(["mount", "-o", "loop", image, path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            made = True
+        except (OSError, subprocess.CalledProcessError):
+            with contextlib.suppress(OSError):
+                os.remove(image)
+    if not made and not getattr(fresh_disk, "warned", False):
+        print("note: cannot make a fresh file system for the measurements (root, mkfs.ext4 and loop "
+              "devices are needed): the tools write to the harness's own disk", file=sys.stderr)
+        fresh_disk.warned = True
+    try:
+        yield made
+    finally:
+        if made:
+            subprocess.run(["umount", path], check=False)
+            os.remove(image)
+            shutil.rmtree(path, ignore_errors=True)
+            # The image's pages leave the page cache, as the outputs did before.
+            remove_and_settle()
 
 
 def warm_programs():

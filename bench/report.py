@@ -185,6 +185,23 @@ def where_time_goes(results):
     return out
 
 
+def disk_note(results):
+    """How the outputs' disk was made ready, as bench/measure.py's fresh_disk did it for these results."""
+    fresh = [m.get("fresh_disk", False) for m in results]
+    settled = ("Whenever the harness removes outputs it writes everything out and drops the page cache, as on a "
+               "fresh machine, before the next measurement reads its inputs and the tools' programs into memory "
+               "again.")
+    if all(fresh):
+        return ("Each corpus's outputs go to a new, empty ext4 file system with a journal (an image made for that "
+                "corpus and removed after it), as a CI runner's disk: both tools write a folder and a file per page, "
+                "and on the harness's own disk, which has no journal, creating files costs several times the system "
+                "time for minutes after many were deleted (ext4 then scans past recently deleted inodes), by as much "
+                "as the differences measured, for whichever tool runs next. " + settled)
+    return ("Both tools write a folder and a file per page, which costs the kernel more for some minutes after many "
+            "files were deleted (ext4 without a journal scans past recently deleted inodes), and this run could not "
+            "give them a fresh file system (that needs root, mkfs.ext4 and loop devices). " + settled)
+
+
 def notes(results, runs, flags):
     search_cost = ("hubgen's search is the median, over pairs of builds, of the difference between `hubgen build` "
                    "and `hubgen build --no-search` (which builds every page as usual and writes no index), both whole "
@@ -203,10 +220,7 @@ def notes(results, runs, flags):
         "empty folder, as a CI build from a clean clone does, and the tools run one after the other, so they meet the "
         "same machine; before each, every file it reads is read once, so that each finds them in the page cache as a "
         "build of a fresh clone does (Pagefind's gigabytes otherwise push the next corpus out of memory, and the first "
-        "tool to run reads it from disk). Both tools write a folder and a file per page, which costs the kernel more "
-        "for some minutes after many files were deleted (ext4 scans past recently deleted inodes for as long as their "
-        "blocks stay cached): whenever the harness removes outputs it writes everything out and drops the page cache, "
-        "as on a fresh machine, before the next measurement reads its inputs and the tools' programs into memory again.",
+        "tool to run reads it from disk). " + disk_note(results),
         "- Corpora (bench/corpus.py): `hub`, 300 tags drawn three to a page, mostly from the first few dozen, one or two "
         "links per section; `dense`, 20 tags, one to four per page (each tag lists about an eighth of all pages), two "
         "to four links, a list and a table in every section.",

@@ -33,7 +33,7 @@ import deploy_bench
 import report
 import search_bench
 import serve_latency
-from measure import BENCH, HUBGEN, PAGEFIND, ROOT, commit, hubgen_build_flags, remove_and_settle, sh, version
+from measure import BENCH, HUBGEN, PAGEFIND, ROOT, commit, fresh_disk, hubgen_build_flags, remove_and_settle, sh, version
 
 # What bench/RESULTS.md holds outside the generated section (tests/results.rs
 # holds the same text).
@@ -81,6 +81,15 @@ def header(args, load):
     ])
 
 
+def disk_size(pages, runs):
+    """Room for one corpus's outputs: per run, hubgen's two sites (about 25 KB a
+    page) three times over (with and without search, and the spare a rebuild
+    keeps), Hugo's and Pagefind's; and the pairs of builds after the runs. The
+    image is sparse: only what is written takes room."""
+    per_page = (3 * 25 + 12 + 6) * 1024
+    return (2 << 30) + pages * per_page * (runs + 2)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", default="1000,10000", help="comma-separated corpus sizes")
@@ -106,13 +115,18 @@ def main():
     for n in [int(x) for x in args.pages.split(",")]:
         for shape in args.shapes.split(","):
             print(f"… {shape}, {n:,} pages", file=sys.stderr)
-            m = builds.bench(shape, n, args.runs, args.work, flags, baseline)
-            if os.path.exists("/usr/bin/chromium"):
-                search_bench.measure(m, builds.corpus_for(args.work, shape, n), args.work)
+            # The corpus is made (or found) before its outputs' file system.
+            builds.corpus_for(args.work, shape, n)
+            runs_dir = os.path.join(args.work, "runs", f"{shape}-{n}")
+            with fresh_disk(runs_dir, disk_size(n, args.runs)) as fresh:
+                m = builds.bench(shape, n, args.runs, args.work, flags, baseline)
+                m["fresh_disk"] = fresh
+                if os.path.exists("/usr/bin/chromium"):
+                    search_bench.measure(m, builds.corpus_for(args.work, shape, n), args.work)
             results.append(m)
             # This corpus's outputs are not needed any more; removed now, and
             # the disk settled, as before the first measurement.
-            remove_and_settle(os.path.join(args.work, "runs", f"{shape}-{n}"))
+            remove_and_settle(runs_dir)
     text = "\n\n".join([
         header(args, load),
         report.sections(results, args.runs, flags),
