@@ -17,6 +17,7 @@ use crate::site::Site;
 use crate::timings::Timings;
 
 pub mod context;
+mod fragments;
 mod key;
 mod plan;
 mod reads;
@@ -53,9 +54,10 @@ pub struct TargetView<'a> {
     related_index: OnceLock<Arc<RelatedIndex>>,
     /// Each term's documents in list order, once a page has asked for them.
     term_lists: Mutex<TermLists>,
-    /// List items of documents this target does not publish, linking to the
-    /// target that does, once a page has listed them.
-    foreign_items: Vec<OnceLock<Box<ListItem>>>,
+    /// Every list item a page can show (those of documents this target does
+    /// not publish, linking to the target that does, made once a page lists
+    /// them), and their HTML as the theme's `item` macro renders it, made once.
+    fragments: Arc<fragments::Fragments>,
 }
 
 /// Term lists by taxonomy and term slug (see [`TargetView::term_list`]).
@@ -276,6 +278,7 @@ impl<'a> TargetView<'a> {
             site,
             target,
             theme,
+            fragments: Arc::new(fragments::Fragments::new(items.to_vec())),
             items,
             sections,
             neighbours,
@@ -283,9 +286,6 @@ impl<'a> TargetView<'a> {
             locale: site.config.language.replace('-', "_"),
             related_index: OnceLock::new(),
             term_lists: Mutex::default(),
-            foreign_items: std::iter::repeat_with(OnceLock::new)
-                .take(site.docs.len())
-                .collect(),
         }
     }
 
@@ -359,7 +359,7 @@ impl<'a> TargetView<'a> {
         let context::Made::Context(ctx, template, key) = made else {
             return Ok((None, builder.reads));
         };
-        let html = self.theme.render(template, &ctx)?;
+        let html = fragments::rendering(&self.fragments, || self.theme.render(template, &ctx))?;
         Ok((Some((html, key)), builder.reads))
     }
 }

@@ -334,12 +334,9 @@ impl TargetView<'_> {
     pub(super) fn item_of(&self, id: DocId) -> std::borrow::Cow<'_, ListItem> {
         // Another target's document, made once however many pages list it
         // (a workstream page lists thousands of the Hub's documents).
-        let item = self.items[id].as_deref().unwrap_or_else(|| {
-            self.foreign_items[id].get_or_init(|| {
-                Box::new(ListItem::new(self.site, self.target, &self.site.docs[id]))
-            })
-        });
-        std::borrow::Cow::Borrowed(item)
+        std::borrow::Cow::Borrowed(self.fragments.item(id, || {
+            ListItem::new(self.site, self.target, &self.site.docs[id])
+        }))
     }
 
     /// The documents this target publishes with term `slug` of taxonomy `tax`,

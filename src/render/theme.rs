@@ -183,6 +183,7 @@ impl Theme {
         tera.register_filter("flatten", flatten);
         tera.add_raw_templates(texts.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| template_error(&e, &files))?;
+        super::fragments::register(&mut tera).map_err(|e| template_error(&e, &files))?;
         let key = theme_key(&texts);
         let uses = template_uses(&texts.into_iter().collect());
         Ok(Theme {
@@ -345,10 +346,14 @@ fn quoted(s: &str, q: char) -> Vec<String> {
 pub(crate) fn template_uses(sources: &HashMap<String, String>) -> HashMap<String, HashSet<String>> {
     let mut direct: HashMap<String, HashSet<String>> = HashMap::new();
     for (name, text) in sources {
-        let uses = match named_templates(text) {
+        let mut uses = match named_templates(text) {
             Some(names) => names,
             None => sources.keys().filter(|n| *n != name).cloned().collect(),
         };
+        // `list_item` renders the `item` macro of macros.html.
+        if text.contains(super::fragments::FUNCTION) && sources.contains_key("macros.html") {
+            uses.insert("macros.html".to_string());
+        }
         direct.insert(name.clone(), uses);
     }
     // Transitive closure: small, templates number in the tens.

@@ -163,7 +163,14 @@ fn render_doc() -> String {
          Besides tera's own filters, `flatten` joins a list of lists into one list \
          (`paginator.pages | map(attribute=\"tags\") | flatten` is every tag of the page's \
          documents, in order); building a list with `concat` in a loop copies it at every \
-         step, which is slow on long lists.\n\n",
+         step, which is slow on long lists.\n\n\
+         A list shows each of its documents with `{{ list_item(id=p.id) }}`, which gives \
+         the HTML of the `item` macro of `macros.html` for that list item (`show_type=` \
+         and `level=` are passed on to the macro; those not given keep the macro's \
+         defaults). hubgen renders it the first time a page of the site shows the \
+         document that way, and reuses it on every other page: a document is listed on \
+         many pages, and calling the macro on each would render it each time. A theme \
+         that overrides `macros.html` changes every list.\n\n",
     );
     let common = schema_of::<Common>(&mut generator);
     let common_names: BTreeSet<String> = properties(&common).keys().cloned().collect();
