@@ -39,6 +39,14 @@ pub const BASE_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/base/templates/page.html"),
     ),
     (
+        "templates/partials/footer.html",
+        include_str!("../../themes/base/templates/partials/footer.html"),
+    ),
+    (
+        "templates/partials/menu.html",
+        include_str!("../../themes/base/templates/partials/menu.html"),
+    ),
+    (
         "templates/robots.txt",
         include_str!("../../themes/base/templates/robots.txt"),
     ),

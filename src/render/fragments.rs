@@ -1,4 +1,5 @@
-//! List items rendered once: the `list_item` function of the templates.
+//! What many pages show alike, rendered once: the `list_item` and
+//! `shared_partial` functions of the templates.
 //!
 //! A document is listed on many pages (its section's list, its terms' lists,
 //! the related boxes and referrer lists of other documents), and each time as
@@ -7,13 +8,18 @@
 //! time a page of the target asks for it and kept for every later page: a
 //! shared fragment, so that a list costs a lookup per item, not a template run.
 //!
+//! `shared_partial(template="partials/menu.html", current=menu_current)` does
+//! the same for a part of every page that depends on the site and on the
+//! arguments only (the header's menu, the footer): the template is rendered
+//! with `site` and those arguments, once for each set of them.
+//!
 //! The fragments belong to the [`TargetView`](super::TargetView) that renders
 //! the page (the live preview makes a view, with its own fragments, for each
 //! version of the site): while a view renders a page, [`rendering`] makes its
 //! fragments the current thread's, where the function finds them.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use serde_json::Value as Json;
@@ -43,8 +49,9 @@ const TEMPLATES: [(&str, &str); 4] = [
         r#"{% import "macros.html" as m %}{{ m::item(p=p, show_type=show_type, level=level) }}"#,
     ),
 ];
-/// The name templates call.
+/// The names templates call.
 pub(super) const FUNCTION: &str = "list_item";
+pub(super) const PARTIAL: &str = "shared_partial";
 /// Independent locks for the cache, so that the cores seldom wait on each other.
 const SHARDS: usize = 16;
 
@@ -62,10 +69,14 @@ pub(super) struct Fragments {
     /// Items of documents another target publishes, made when a page first lists them.
     foreign: Vec<OnceLock<Arc<ListItem>>>,
     cache: [Mutex<Shard>; SHARDS],
+    /// The `site` variable, as every page of the view gets it.
+    site: Json,
+    /// Shared partials made so far, by template and arguments.
+    partials: Mutex<HashMap<String, Arc<str>>>,
 }
 
 impl Fragments {
-    pub(super) fn new(own: Vec<Option<Arc<ListItem>>>) -> Fragments {
+    pub(super) fn new(own: Vec<Option<Arc<ListItem>>>, site: Json) -> Fragments {
         let foreign = std::iter::repeat_with(OnceLock::new)
             .take(own.len())
             .collect();
@@ -73,6 +84,8 @@ impl Fragments {
             own,
             foreign,
             cache: std::array::from_fn(|_| Mutex::default()),
+            site,
+            partials: Mutex::default(),
         }
     }
 
@@ -124,6 +137,40 @@ impl Fragments {
     }
 }
 
+impl Fragments {
+    fn partial(
+        &self,
+        tera: &Tera,
+        template: &str,
+        args: &BTreeMap<&String, &Json>,
+    ) -> tera::Result<Arc<str>> {
+        let key = format!(
+            "{template}\n{}",
+            serde_json::to_string(args).unwrap_or_default()
+        );
+        let cached = self
+            .partials
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .cloned();
+        if let Some(html) = cached {
+            return Ok(html);
+        }
+        let mut ctx = Context::new();
+        ctx.insert("site", &self.site);
+        for (name, value) in args {
+            ctx.insert(name.as_str(), value);
+        }
+        let html: Arc<str> = tera.render(template, &ctx)?.into();
+        self.partials
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, Arc::clone(&html));
+        Ok(html)
+    }
+}
+
 thread_local! {
     /// The fragments of the view rendering a page on this thread.
     static CURRENT: RefCell<Option<Arc<Fragments>>> = const { RefCell::new(None) };
@@ -144,16 +191,60 @@ pub(super) fn rendering<R>(fragments: &Arc<Fragments>, render: impl FnOnce() -> 
     render()
 }
 
-/// Adds `list_item` to `tera`, which must hold the theme's `macros.html`.
+/// Adds `shared_partial`, and `list_item` when `tera` has the theme's `macros.html`.
 pub(super) fn register(tera: &mut Tera) -> tera::Result<()> {
-    if tera.get_template("macros.html").is_err() {
-        // A theme without the macro has no list items to render this way.
-        return Ok(());
-    }
     let mut own = tera.clone();
-    own.add_raw_templates(TEMPLATES)?;
-    tera.register_function(FUNCTION, ListItemFn(Arc::new(own)));
+    let has_macros = tera.get_template("macros.html").is_ok();
+    if has_macros {
+        own.add_raw_templates(TEMPLATES)?;
+    }
+    let own = Arc::new(own);
+    if has_macros {
+        tera.register_function(FUNCTION, ListItemFn(Arc::clone(&own)));
+    }
+    tera.register_function(PARTIAL, SharedPartialFn(own));
     Ok(())
+}
+
+/// The fragments of the view rendering a page on this thread.
+fn current(function: &str) -> tera::Result<Arc<Fragments>> {
+    CURRENT.with(|c| c.borrow().clone()).ok_or_else(|| {
+        tera::Error::msg(format!(
+            "{function} can only be called while hubgen renders a page"
+        ))
+    })
+}
+
+/// The `shared_partial` function, with the theme's templates.
+struct SharedPartialFn(Arc<Tera>);
+
+impl tera::Function for SharedPartialFn {
+    fn call(&self, args: &HashMap<String, Json>) -> tera::Result<Json> {
+        let template = args.get("template").and_then(Json::as_str).ok_or_else(|| {
+            tera::Error::msg(format!(
+                "{PARTIAL}: needs `template`, the name of the template to render (`template=\"partials/menu.html\"`)"
+            ))
+        })?;
+        if template.starts_with("__hubgen/") || self.0.get_template(template).is_err() {
+            return Err(tera::Error::msg(format!(
+                "{PARTIAL}: the theme has no template {template:?}"
+            )));
+        }
+        let rest: BTreeMap<&String, &Json> =
+            args.iter().filter(|(k, _)| *k != "template").collect();
+        if rest.contains_key(&"site".to_string()) {
+            return Err(tera::Error::msg(format!(
+                "{PARTIAL}: `site` is given to every shared partial; name the argument otherwise"
+            )));
+        }
+        let html = current(PARTIAL)?.partial(&self.0, template, &rest)?;
+        Ok(Json::String(html.as_ref().to_owned()))
+    }
+
+    /// The template escaped what it shows.
+    fn is_safe(&self) -> bool {
+        true
+    }
 }
 
 /// The `list_item` function, with the theme's templates to render a fragment by.
@@ -222,6 +313,11 @@ mod tests {
 
     /// A theme of two templates, `list_item` registered, and the fixture's items for target beta.
     fn setup(list: &str) -> (Tera, Arc<Fragments>, Vec<Json>) {
+        setup_with(&[("t.html", list)])
+    }
+
+    /// As [`setup`], with `templates` besides `macros.html`.
+    fn setup_with(templates: &[(&str, &str)]) -> (Tera, Arc<Fragments>, Vec<Json>) {
         let site = fixture_site();
         let target = site.config.target("beta").expect("the fixture has it");
         let theme = Theme::load(&site, target).expect("its theme loads");
@@ -233,10 +329,17 @@ mod tests {
             .map(|i| serde_json::to_value(i.as_ref()).expect("an item serialises"))
             .collect();
         let mut tera = Tera::default();
-        tera.add_raw_templates([("macros.html", MACROS), ("t.html", list)])
+        tera.add_raw_template("macros.html", MACROS)
+            .expect("the macros parse");
+        tera.add_raw_templates(templates.iter().copied())
             .expect("the templates parse");
         register(&mut tera).expect("it registers");
-        (tera, Arc::new(Fragments::new(view.items.to_vec())), items)
+        let site_json = serde_json::to_value(&view.site_context).expect("the site serialises");
+        (
+            tera,
+            Arc::new(Fragments::new(view.items.to_vec(), site_json)),
+            items,
+        )
     }
 
     fn render(tera: &Tera, fragments: &Arc<Fragments>, items: &[Json]) -> tera::Result<String> {
@@ -298,6 +401,60 @@ mod tests {
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(": ");
+            assert!(all.contains(says), "{call}: {all}");
+        }
+    }
+
+    #[test]
+    fn a_shared_partial_sees_site_and_its_arguments_and_is_rendered_once_for_each_set() {
+        let (mut tera, fragments, items) = setup_with(&[
+            (
+                "p.html",
+                "{{ site.title }}:{{ current | join(sep=\",\") }}:{{ 1 in current }}",
+            ),
+            (
+                "t.html",
+                r#"{{ shared_partial(template="p.html", current=here) }}"#,
+            ),
+        ]);
+        let render = |tera: &Tera, here: &[usize]| {
+            let mut ctx = Context::new();
+            ctx.insert("here", here);
+            ctx.insert("items", &items);
+            rendering(&fragments, || tera.render("t.html", &ctx))
+        };
+        assert_eq!(
+            render(&tera, &[0, 1]).expect("it renders"),
+            "Beta:0,1:true"
+        );
+        assert_eq!(
+            render(&tera, &[2]).expect("it renders"),
+            "Beta:2:false"
+        );
+        assert_eq!(
+            render(&tera, &[0, 1]).expect("it renders"),
+            "Beta:0,1:true"
+        );
+        assert_eq!(
+            fragments.partials.lock().unwrap().len(),
+            2,
+            "once for each set of arguments"
+        );
+        for (call, says) in [
+            (
+                r#"shared_partial(template="nope.html")"#,
+                "the theme has no template \\\"nope.html",
+            ),
+            (r#"shared_partial(tmpl="p.html")"#, "needs `template`"),
+            (
+                r#"shared_partial(template="p.html", site=1)"#,
+                "`site` is given to every shared partial",
+            ),
+        ] {
+            tera.add_raw_template("t.html", &format!("{{{{ {call} }}}}"))
+                .expect("it parses");
+            let e = render(&tera, &[]).expect_err(call);
+            let all = format!("{e:?}");
             assert!(all.contains(says), "{call}: {all}");
         }
     }

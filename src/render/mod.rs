@@ -278,7 +278,11 @@ impl<'a> TargetView<'a> {
             site,
             target,
             theme,
-            fragments: Arc::new(fragments::Fragments::new(items.to_vec())),
+            fragments: Arc::new(fragments::Fragments::new(
+                items.to_vec(),
+                // A site's context is plain data: it always serialises.
+                serde_json::to_value(&site_context).unwrap_or_default(),
+            )),
             items,
             sections,
             neighbours,

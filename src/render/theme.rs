@@ -346,8 +346,12 @@ fn quoted(s: &str, q: char) -> Vec<String> {
 pub(crate) fn template_uses(sources: &HashMap<String, String>) -> HashMap<String, HashSet<String>> {
     let mut direct: HashMap<String, HashSet<String>> = HashMap::new();
     for (name, text) in sources {
-        let mut uses = match named_templates(text) {
-            Some(names) => names,
+        let named = named_templates(text).zip(shared_partials(text));
+        let mut uses = match named {
+            Some((mut names, partials)) => {
+                names.extend(partials);
+                names
+            }
             None => sources.keys().filter(|n| *n != name).cloned().collect(),
         };
         // `list_item` renders the `item` macro of macros.html.
@@ -378,6 +382,23 @@ pub(crate) fn template_uses(sources: &HashMap<String, String>) -> HashMap<String
         }
     }
     all
+}
+
+/// The templates `text` renders with `shared_partial(template="…")`, or
+/// `None` when one is named otherwise than by a quoted name.
+fn shared_partials(text: &str) -> Option<Vec<String>> {
+    text.match_indices(super::fragments::PARTIAL)
+        .map(|(at, _)| {
+            let args = &text[at..];
+            let args = &args[..args.find(')').unwrap_or(args.len())];
+            let value = args[args.find("template")? + "template".len()..]
+                .trim_start()
+                .strip_prefix('=')?
+                .trim_start();
+            let q = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            quoted(value, q).into_iter().next()
+        })
+        .collect()
 }
 
 /// The templates `text`'s `{% extends %}`, `{% include %}` and `{% import %}`
@@ -524,6 +545,13 @@ mod tests {
         .map(|(a, b)| (a.to_string(), b.to_string()))
         .collect();
         let uses = template_uses(&sources);
+        assert_eq!(
+            shared_partials(
+                r#"{{ shared_partial(template="partials/menu.html", current=c) }} {{ shared_partial( template = 'f.html') }}"#
+            ),
+            Some(vec!["partials/menu.html".to_string(), "f.html".to_string()])
+        );
+        assert_eq!(shared_partials("{{ shared_partial(template=name) }}"), None);
         let mut page: Vec<&String> = uses["page.html"].iter().collect();
         page.sort();
         assert_eq!(page, ["base.html", "macros.html", "nav.html"]);

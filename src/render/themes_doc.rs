@@ -170,7 +170,11 @@ fn render_doc() -> String {
          defaults). hubgen renders it the first time a page of the site shows the \
          document that way, and reuses it on every other page: a document is listed on \
          many pages, and calling the macro on each would render it each time. A theme \
-         that overrides `macros.html` changes every list.\n\n",
+         that overrides `macros.html` changes every list.\n\n\
+         In the same way, `{{ shared_partial(template=\"partials/menu.html\", current=menu_current) }}` \
+         renders a template with `site` and the arguments given, and nothing else of \
+         the page, once for each set of arguments, and reuses it: the base theme's \
+         header menu (given the page's `menu_current`) and footer are rendered so.\n\n",
     );
     let common = schema_of::<Common>(&mut generator);
     let common_names: BTreeSet<String> = properties(&common).keys().cloned().collect();

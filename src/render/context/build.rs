@@ -81,9 +81,11 @@ impl<'v> Builder<'v> {
     fn common(&mut self, url: &str, job: &Job) -> Common<'v> {
         let view = self.view;
         let (meta, json_ld) = seo::meta(view, url, job);
+        let current_path = view.url(url);
         Common {
             site: &view.site_context,
-            current_path: view.url(url),
+            menu_current: view.site_context.menu_current(&current_path),
+            current_path,
             current_url: format!("{}{url}", view.target.base_url),
             meta,
             json_ld,

@@ -112,6 +112,20 @@ pub struct TaxonomyLink<'a> {
 }
 
 impl<'a> SiteContext<'a> {
+    /// The places in `menu` of the links current at `path` (see [`Common::menu_current`]).
+    pub(crate) fn menu_current(&self, path: &str) -> Vec<usize> {
+        self.menu
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| match l.kind {
+                "list" => path.starts_with(&l.url),
+                "page" => path == l.url,
+                _ => false,
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     pub(super) fn new(
         site: &'a Site,
         target: &'a Target,
@@ -188,6 +202,11 @@ pub struct Common<'a> {
     pub current_path: String,
     /// This page's absolute URL.
     pub current_url: String,
+    /// The places in `site.menu` (from 0) of the links that are current on
+    /// this page: a `list` link when the page is at or below its URL, a `page`
+    /// link when it is that page. A menu rendered with `shared_partial`, given
+    /// these, is rendered once for all the pages with the same.
+    pub menu_current: Vec<usize>,
     /// What the page says about itself to browsers, search engines and link previews.
     pub meta: Meta<'a>,
     /// The page's JSON-LD graph (schema.org `WebSite`; `Article` and
