@@ -130,7 +130,8 @@ def fresh_disk(path, size_bytes):
             with open(image, "wb") as f:
                 f.truncate(size_bytes)
             # Inode tables and journal written now, not by a kernel thread during the measurements.
-            sh(["mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0", image],
+            # An inode for every 4 KiB: the outputs are mostly small files and folders.
+            sh(["mkfs.ext4", "-q", "-F", "-i", "4096", "-m", "0", "-E", "lazy_itable_init=0,lazy_journal_init=0", image],
                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             sh(["mount", "-o", "loop", image, path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             made = True
@@ -138,16 +139,20 @@ def fresh_disk(path, size_bytes):
             with contextlib.suppress(OSError):
                 os.remove(image)
     if not made and not getattr(fresh_disk, "warned", False):
-        print("note: cannot make a fresh file system for the measurements (root, mkfs.ext4 and loop "
-              "devices are needed): the tools write to the harness's own disk", file=sys.stderr)
+        print("note: cannot make a fresh file system for the measurements (root, mkfs.ext4, loop devices "
+              "and room for the outputs are needed): the tools write to the harness's own disk", file=sys.stderr)
         fresh_disk.warned = True
     try:
         yield made
     finally:
         if made:
-            subprocess.run(["umount", path], check=False)
+            # A tool stopped half-way may still hold a file open: then the
+            # file system is detached now and let go when it closes.
+            if subprocess.run(["umount", path], capture_output=True).returncode != 0:
+                subprocess.run(["umount", "-l", path], check=False)
             os.remove(image)
-            shutil.rmtree(path, ignore_errors=True)
+            if not os.path.ismount(path):
+                shutil.rmtree(path, ignore_errors=True)
             # The image's pages leave the page cache, as the outputs did before.
             remove_and_settle()
 

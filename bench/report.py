@@ -191,6 +191,11 @@ def disk_note(results):
     settled = ("Whenever the harness removes outputs it writes everything out and drops the page cache, as on a "
                "fresh machine, before the next measurement reads its inputs and the tools' programs into memory "
                "again.")
+    if any(fresh) and not all(fresh):
+        return ("Some corpora's outputs went to a new, empty ext4 file system with a journal, as a CI runner's disk, "
+                "and the others' to the harness's own disk (which has no journal: there creating files costs several "
+                "times the system time for minutes after many were deleted), as bench/run.py's messages say. "
+                + settled)
     if all(fresh):
         return ("Each corpus's outputs go to a new, empty ext4 file system with a journal (an image made for that "
                 "corpus and removed after it), as a CI runner's disk: both tools write a folder and a file per page, "
