@@ -121,6 +121,8 @@ impl Fragments {
             ))
         })?;
         let mut ctx = Context::new();
+        // What every page of the view has alike; nothing of the page itself.
+        ctx.insert("site", &self.site);
         ctx.insert("p", item);
         ctx.insert("show_type", &variant.0);
         ctx.insert("level", &variant.1);
@@ -423,18 +425,9 @@ mod tests {
             ctx.insert("items", &items);
             rendering(&fragments, || tera.render("t.html", &ctx))
         };
-        assert_eq!(
-            render(&tera, &[0, 1]).expect("it renders"),
-            "Beta:0,1:true"
-        );
-        assert_eq!(
-            render(&tera, &[2]).expect("it renders"),
-            "Beta:2:false"
-        );
-        assert_eq!(
-            render(&tera, &[0, 1]).expect("it renders"),
-            "Beta:0,1:true"
-        );
+        assert_eq!(render(&tera, &[0, 1]).expect("it renders"), "Beta:0,1:true");
+        assert_eq!(render(&tera, &[2]).expect("it renders"), "Beta:2:false");
+        assert_eq!(render(&tera, &[0, 1]).expect("it renders"), "Beta:0,1:true");
         assert_eq!(
             fragments.partials.lock().unwrap().len(),
             2,

@@ -167,14 +167,17 @@ fn render_doc() -> String {
          A list shows each of its documents with `{{ list_item(id=p.id) }}`, which gives \
          the HTML of the `item` macro of `macros.html` for that list item (`show_type=` \
          and `level=` are passed on to the macro; those not given keep the macro's \
-         defaults). hubgen renders it the first time a page of the site shows the \
+         defaults; the macro sees `site` and its arguments, nothing else of the page). \
+         hubgen renders it the first time a page of the site shows the \
          document that way, and reuses it on every other page: a document is listed on \
          many pages, and calling the macro on each would render it each time. A theme \
          that overrides `macros.html` changes every list.\n\n\
          In the same way, `{{ shared_partial(template=\"partials/menu.html\", current=menu_current) }}` \
          renders a template with `site` and the arguments given, and nothing else of \
          the page, once for each set of arguments, and reuses it: the base theme's \
-         header menu (given the page's `menu_current`) and footer are rendered so.\n\n",
+         header menu (given the page's `menu_current`) and footer are rendered so. \
+         Neither a shared partial nor the `item` macro can call `list_item` or \
+         `shared_partial`.\n\n",
     );
     let common = schema_of::<Common>(&mut generator);
     let common_names: BTreeSet<String> = properties(&common).keys().cloned().collect();
