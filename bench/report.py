@@ -198,7 +198,7 @@ def disk_note(results):
                 + settled)
     if all(fresh):
         return ("Each corpus's outputs go to a new, empty ext4 file system with a journal (an image made for that "
-                "corpus and removed after it), as a CI runner's disk: both tools write a folder and a file per page, "
+                "corpus and removed after it, on a loop device with direct I/O), as a CI runner's disk: both tools write a folder and a file per page, "
                 "and on the harness's own disk, which has no journal, creating files costs several times the system "
                 "time for minutes after many were deleted (ext4 then scans past recently deleted inodes), by as much "
                 "as the differences measured, for whichever tool runs next. " + settled)
