@@ -289,6 +289,10 @@ fn arguments(args: &HashMap<String, Json>) -> tera::Result<(DocId, Variant)> {
     let show_type = args
         .get("show_type")
         .map(|v| {
+            // null is false to the macro's `{% if show_type %}`, as it was.
+            if v.is_null() {
+                return Ok(false);
+            }
             v.as_bool()
                 .ok_or_else(|| wrong("`show_type` is true or false"))
         })

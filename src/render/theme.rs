@@ -396,7 +396,10 @@ fn shared_partials(text: &str) -> Option<Vec<String>> {
                 .strip_prefix('=')?
                 .trim_start();
             let q = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-            quoted(value, q).into_iter().next()
+            let name = quoted(value, q).into_iter().next()?;
+            // A name made of more than the quoted string (`"a" ~ x`) is not known.
+            let after = value[name.len() + 2..].trim_start();
+            (after.is_empty() || after.starts_with(',')).then_some(name)
         })
         .collect()
 }
@@ -552,6 +555,10 @@ mod tests {
             Some(vec!["partials/menu.html".to_string(), "f.html".to_string()])
         );
         assert_eq!(shared_partials("{{ shared_partial(template=name) }}"), None);
+        assert_eq!(
+            shared_partials(r#"{{ shared_partial(template="a" ~ x) }}"#),
+            None
+        );
         let mut page: Vec<&String> = uses["page.html"].iter().collect();
         page.sort();
         assert_eq!(page, ["base.html", "macros.html", "nav.html"]);
