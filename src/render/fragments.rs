@@ -106,36 +106,23 @@ impl Fragments {
     }
 
     fn fragment(&self, tera: &Tera, id: DocId, variant: Variant) -> tera::Result<Arc<str>> {
-        let shard = &self.cache[id % SHARDS];
-        let cached = shard
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&(id, variant))
-            .cloned();
-        if let Some(html) = cached {
-            return Ok(html);
-        }
-        let item = self.made(id).ok_or_else(|| {
-            tera::Error::msg(format!(
-                "{FUNCTION}: no document with id {id} is listed on this page (give it `p.id` of an item the page lists)"
-            ))
-        })?;
-        let mut ctx = Context::new();
-        // What every page of the view has alike; nothing of the page itself.
-        ctx.insert("site", &self.site);
-        ctx.insert("p", item);
-        ctx.insert("show_type", &variant.0);
-        ctx.insert("level", &variant.1);
-        let template =
-            TEMPLATES[usize::from(variant.0.is_some()) + 2 * usize::from(variant.1.is_some())].0;
-        // Rendered outside the lock: two cores may both render an item first
-        // listed on two pages at once, and both get the same bytes.
-        let html: Arc<str> = tera.render(template, &ctx)?.into();
-        shard
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert((id, variant), Arc::clone(&html));
-        Ok(html)
+        once(&self.cache[id % SHARDS], (id, variant), || {
+            let item = self.made(id).ok_or_else(|| {
+                tera::Error::msg(format!(
+                    "{FUNCTION}: no document with id {id} is listed on this page (give it `p.id` of an item the page lists)"
+                ))
+            })?;
+            let mut ctx = Context::new();
+            // What every page of the view has alike; nothing of the page itself.
+            ctx.insert("site", &self.site);
+            ctx.insert("p", item);
+            ctx.insert("show_type", &variant.0);
+            ctx.insert("level", &variant.1);
+            let template = TEMPLATES
+                [usize::from(variant.0.is_some()) + 2 * usize::from(variant.1.is_some())]
+            .0;
+            tera.render(template, &ctx)
+        })
     }
 }
 
@@ -150,27 +137,32 @@ impl Fragments {
             "{template}\n{}",
             serde_json::to_string(args).unwrap_or_default()
         );
-        let cached = self
-            .partials
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
-            .cloned();
-        if let Some(html) = cached {
-            return Ok(html);
-        }
-        let mut ctx = Context::new();
-        ctx.insert("site", &self.site);
-        for (name, value) in args {
-            ctx.insert(name.as_str(), value);
-        }
-        let html: Arc<str> = tera.render(template, &ctx)?.into();
-        self.partials
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(key, Arc::clone(&html));
-        Ok(html)
+        once(&self.partials, key, || {
+            let mut ctx = Context::new();
+            ctx.insert("site", &self.site);
+            for (name, value) in args {
+                ctx.insert(name.as_str(), value);
+            }
+            tera.render(template, &ctx)
+        })
     }
+}
+
+/// What `cache` holds for `key`, or what `render` makes, kept there. Rendered
+/// outside the lock: two cores may both render what two pages ask for at
+/// once, and both get the same bytes.
+fn once<K: std::hash::Hash + Eq>(
+    cache: &Mutex<HashMap<K, Arc<str>>>,
+    key: K,
+    render: impl FnOnce() -> tera::Result<String>,
+) -> tera::Result<Arc<str>> {
+    let lock = || cache.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(html) = lock().get(&key) {
+        return Ok(Arc::clone(html));
+    }
+    let html: Arc<str> = render()?.into();
+    lock().insert(key, Arc::clone(&html));
+    Ok(html)
 }
 
 thread_local! {
