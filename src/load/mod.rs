@@ -101,28 +101,29 @@ pub fn load_all_timed(
         (loaded, git)
     });
 
+    // Each document shared as it is (a list of them, as they are, would be
+    // kept whole by the list of shared ones collected from it, unused).
     let mut docs = Vec::with_capacity(loaded.len());
     let mut unread = std::collections::BTreeSet::new();
     for ((id, (path, collection)), (doc, errs)) in files.iter().enumerate().zip(loaded) {
         problems.extend(errs);
-        docs.push(doc.unwrap_or_else(|| {
+        let mut doc = doc.unwrap_or_else(|| {
             unread.insert(id);
             unreadable(id, *collection, path)
-        }));
-    }
-
-    let today = Date::today();
-    for doc in &mut docs {
+        });
         // The editor's `updated` says when the page last changed in substance;
         // a commit may only have moved or reformatted it.
         doc.last_updated = doc
             .meta
             .updated
             .or_else(|| git_dates.get(&doc.source).copied());
+        docs.push(Arc::new(doc));
     }
+
+    let today = Date::today();
     let mut site = Site {
         config,
-        docs: docs.into_iter().map(Arc::new).collect(),
+        docs,
         drafts,
         until: (!future).then_some(today),
         today,
