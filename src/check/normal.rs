@@ -85,21 +85,34 @@ fn percent_escape(chars: &[char], i: usize) -> Option<char> {
 /// only with an `@` or a spelt-out one, and a phone number only with as many
 /// digits as the shortest has. Most lines of prose, and of Markdown with its
 /// links and numbered lists, are neither: they skip [`normalise`].
+///
+/// One pass over the line's bytes, which ends at the first that decides it:
+/// every line of every published file is asked this on each build.
 pub(super) fn may_hold_contact(line: &str) -> bool {
-    if !line.is_ascii() || line.contains(['@', '%']) {
-        return true;
+    let bytes = line.as_bytes();
+    let mut digits = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b'@' | b'%' | 0x80.. => return true,
+            b'[' | b'(' | b'{' if spelt_at(&bytes[i..]) => return true,
+            _ => {}
+        }
     }
-    let digits = line.bytes().filter(u8::is_ascii_digit).count();
     digits >= *super::contacts::PHONE_DIGITS.start()
-        || line.as_bytes().windows(4).any(|w| {
-            let close = match w[0] {
-                b'[' => b']',
-                b'(' => b')',
-                b'{' => b'}',
-                _ => return false,
-            };
-            w[1..3].eq_ignore_ascii_case(b"at") && w[3] == close
-        })
+}
+
+/// Whether `from` starts with a bracketed `at`: `[at]`, `(AT)`, `{at}`.
+fn spelt_at(from: &[u8]) -> bool {
+    let [open, a, t, close, ..] = from else {
+        return false;
+    };
+    let closing = match open {
+        b'[' => b']',
+        b'(' => b')',
+        _ => b'}',
+    };
+    a.eq_ignore_ascii_case(&b'a') && t.eq_ignore_ascii_case(&b't') && *close == closing
 }
 
 /// `line` normalised: Unicode NFKC (full-width digits and `＠` become ASCII),
@@ -209,9 +222,47 @@ fn spell_out(n: &mut Normal, word: &str, with: char) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn plain(s: &str) -> String {
         normalise(s).chars.into_iter().collect()
+    }
+
+    /// The prefilter as first written, four passes over the line.
+    fn may_hold_contact_by_passes(line: &str) -> bool {
+        if !line.is_ascii() || line.contains(['@', '%']) {
+            return true;
+        }
+        let digits = line.bytes().filter(u8::is_ascii_digit).count();
+        digits >= *super::super::contacts::PHONE_DIGITS.start()
+            || line.as_bytes().windows(4).any(|w| {
+                let close = match w[0] {
+                    b'[' => b']',
+                    b'(' => b')',
+                    b'{' => b'}',
+                    _ => return false,
+                };
+                w[1..3].eq_ignore_ascii_case(b"at") && w[3] == close
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn the_one_pass_prefilter_decides_as_the_four_passes(
+            line in "([a-zA-Z0-9 \\[\\](){}@%.+-]|[aAtT]|\\[at\\]|\\(AT\\)|\\{aT\\}|é|\u{FF20}){0,40}"
+        ) {
+            prop_assert_eq!(may_hold_contact(&line), may_hold_contact_by_passes(&line));
+        }
+    }
+
+    #[test]
+    fn the_prefilter_finds_each_sign_of_a_contact() {
+        for line in ["a@b", "50%", "café", "x [at] y", "x (AT) y", "{at}", "0123456789"] {
+            assert!(may_hold_contact(line), "{line:?}");
+        }
+        for line in ["plain prose", "12345678 digits", "[a t]", "(at", "[at}", ""] {
+            assert!(!may_hold_contact(line), "{line:?}");
+        }
     }
 
     #[test]

@@ -474,6 +474,12 @@ impl<'e, 'c> Walk<'e, 'c> {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
+        // Kept for the whole build too: without the room they grew into.
+        out.toc.shrink_to_fit();
+        out.links.shrink_to_fit();
+        out.addresses.shrink_to_fit();
+        out.footnotes.shrink_to_fit();
+        out.images.shrink_to_fit();
         (out, problems)
     }
 }
