@@ -257,7 +257,15 @@ mod tests {
 
     #[test]
     fn the_prefilter_finds_each_sign_of_a_contact() {
-        for line in ["a@b", "50%", "café", "x [at] y", "x (AT) y", "{at}", "0123456789"] {
+        for line in [
+            "a@b",
+            "50%",
+            "café",
+            "x [at] y",
+            "x (AT) y",
+            "{at}",
+            "0123456789",
+        ] {
             assert!(may_hold_contact(line), "{line:?}");
         }
         for line in ["plain prose", "12345678 digits", "[a t]", "(at", "[at}", ""] {

@@ -49,6 +49,9 @@ pub struct TargetView<'a> {
     site_context: context::SiteContext<'a>,
     /// The site's language as an Open Graph locale (`en_GB`).
     locale: String,
+    /// The target as a schema.org `WebSite`, in JSON: the first member of
+    /// every page's JSON-LD graph.
+    website_ld: String,
     /// Documents by what they share (a tag, a referenced document), made when
     /// first needed unless given.
     related_index: OnceLock<Arc<RelatedIndex>>,
@@ -337,6 +340,7 @@ impl<'a> TargetView<'a> {
             neighbours,
             site_context,
             locale: site.config.language.replace('-', "_"),
+            website_ld: seo::website(target),
             related_index: OnceLock::new(),
             term_lists: Mutex::default(),
         }

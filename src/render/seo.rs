@@ -5,7 +5,6 @@
 use std::borrow::Cow;
 
 use serde::Serialize;
-use serde_json::{json, Value as Json};
 
 use super::{Job, TargetView};
 use crate::urls::{has_section, section_url};
@@ -36,7 +35,6 @@ pub struct Meta<'a> {
 pub(super) fn meta<'v>(view: &'v TargetView, url: &str, job: &Job) -> (Meta<'v>, String) {
     let t = view.target;
     let here = format!("{}{url}", t.base_url);
-    let mut graph = vec![website(view)];
     let plain = |title: Cow<'v, str>, description: &'v str| Meta {
         title,
         description,
@@ -44,11 +42,17 @@ pub(super) fn meta<'v>(view: &'v TargetView, url: &str, job: &Job) -> (Meta<'v>,
         kind: "website",
         locale: &view.locale,
     };
+    // The graph's members after the target's own WebSite, each written
+    // after a comma.
+    let mut more = String::new();
     let meta = match job {
         Job::Doc(id) => {
             let doc = &view.site.docs[*id];
             let canonical = view.site.permalink(doc).unwrap_or_else(|| here.clone());
-            graph.extend(article(view, *id, &canonical));
+            for member in article(view, *id, &canonical) {
+                more.push(',');
+                more.push_str(&member);
+            }
             Meta {
                 title: Cow::Borrowed(&doc.meta.title),
                 description: &doc.summary,
@@ -84,58 +88,152 @@ pub(super) fn meta<'v>(view: &'v TargetView, url: &str, job: &Job) -> (Meta<'v>,
         Job::NotFound => plain(Cow::Borrowed("Page not found"), &t.description),
         _ => plain(Cow::Borrowed(&t.title), &t.description),
     };
-    let ld = json!({"@context": "https://schema.org", "@graph": graph}).to_string();
-    // Nothing in it may end the <script> element it sits in.
-    let ld = ld
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026");
+    let ld = format!(
+        "{{\"@context\":\"https://schema.org\",\"@graph\":[{}{}]}}",
+        view.website_ld,
+        for_script(more)
+    );
     (meta, ld)
 }
 
-/// The target as a schema.org `WebSite`, with its search.
-fn website(view: &TargetView) -> Json {
-    let t = view.target;
-    json!({
-        "@type": "WebSite",
-        "name": t.title,
-        "url": t.base_url,
-        "potentialAction": {
-            "@type": "SearchAction",
-            "target": format!("{}search/?q={{search_term_string}}", t.base_url),
-            "query-input": "required name=search_term_string",
-        },
-    })
+/// `json` as it may sit in a `<script>` element: nothing in it can end the
+/// element (each `<`, `>` and `&` escaped, as JSON allows).
+fn for_script(json: String) -> String {
+    if !json.contains(['<', '>', '&']) {
+        return json;
+    }
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
-/// Document `id` as a schema.org Article, and its breadcrumbs.
-fn article(view: &TargetView, id: usize, canonical: &str) -> [Json; 2] {
+// The graph's members as typed values, serialised with their keys in byte
+// order (as a JSON object of serde_json's sorts them), one allocation each
+// rather than a map per object.
+
+#[derive(Serialize)]
+struct WebSite<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    #[serde(rename = "potentialAction")]
+    potential_action: SearchAction,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct SearchAction {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "query-input")]
+    query_input: &'static str,
+    target: String,
+}
+
+#[derive(Serialize)]
+struct Article<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "dateModified")]
+    date_modified: Option<String>,
+    #[serde(rename = "datePublished")]
+    date_published: Option<String>,
+    description: &'a str,
+    headline: &'a str,
+    #[serde(rename = "inLanguage")]
+    in_language: &'a str,
+    publisher: Organization<'a>,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct Organization<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct BreadcrumbList<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "itemListElement")]
+    items: Vec<Crumb<'a>>,
+}
+
+#[derive(Serialize)]
+struct Crumb<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    item: Cow<'a, str>,
+    name: &'a str,
+    position: usize,
+}
+
+/// The target as a schema.org `WebSite`, with its search, as JSON escaped
+/// for a `<script>` element: the first member of every page's graph.
+pub(super) fn website(target: &crate::config::Target) -> String {
+    let site = WebSite {
+        kind: "WebSite",
+        name: &target.title,
+        potential_action: SearchAction {
+            kind: "SearchAction",
+            query_input: "required name=search_term_string",
+            target: format!("{}search/?q={{search_term_string}}", target.base_url),
+        },
+        url: &target.base_url,
+    };
+    // Plain data: it always serialises.
+    for_script(serde_json::to_string(&site).unwrap_or_default())
+}
+
+/// Document `id` as a schema.org Article, and its breadcrumbs, as JSON.
+fn article(view: &TargetView, id: usize, canonical: &str) -> [String; 2] {
     let (t, site) = (view.target, view.site);
     let doc = &site.docs[id];
     let coll = site.collection_of(doc);
-    let mut crumbs =
-        vec![json!({"@type": "ListItem", "position": 1, "name": "Home", "item": t.base_url})];
+    let crumb = |position: usize, name, item| Crumb {
+        kind: "ListItem",
+        item,
+        name,
+        position,
+    };
+    let mut crumbs = vec![crumb(1, "Home", Cow::Borrowed(t.base_url.as_str()))];
     if has_section(coll) {
-        crumbs.push(json!({"@type": "ListItem", "position": 2, "name": coll.title, "item": format!("{}{}", t.base_url, section_url(coll))}));
+        let list = format!("{}{}", t.base_url, section_url(coll));
+        crumbs.push(crumb(2, &coll.title, Cow::Owned(list)));
     }
-    crumbs.push(json!({"@type": "ListItem", "position": crumbs.len() + 1, "name": doc.meta.title, "item": canonical}));
+    crumbs.push(crumb(
+        crumbs.len() + 1,
+        &doc.meta.title,
+        Cow::Borrowed(canonical),
+    ));
     let organisation = site
         .config
         .extra
         .get("organisation")
-        .and_then(Json::as_str)
+        .and_then(serde_json::Value::as_str)
         .unwrap_or(&site.config.title);
+    let article = Article {
+        kind: "Article",
+        date_modified: doc.last_updated.or(doc.meta.date).map(|d| d.to_string()),
+        date_published: doc.meta.date.map(|d| d.to_string()),
+        description: &doc.summary,
+        headline: &doc.meta.title,
+        in_language: &site.config.language,
+        publisher: Organization {
+            kind: "Organization",
+            name: organisation,
+        },
+        url: canonical,
+    };
+    let list = BreadcrumbList {
+        kind: "BreadcrumbList",
+        items: crumbs,
+    };
+    // Plain data: they always serialise.
     [
-        json!({
-            "@type": "Article",
-            "headline": doc.meta.title,
-            "description": doc.summary,
-            "url": canonical,
-            "datePublished": doc.meta.date.map(|d| d.to_string()),
-            "dateModified": doc.last_updated.or(doc.meta.date).map(|d| d.to_string()),
-            "inLanguage": site.config.language,
-            "publisher": {"@type": "Organization", "name": organisation},
-        }),
-        json!({"@type": "BreadcrumbList", "itemListElement": crumbs}),
+        serde_json::to_string(&article).unwrap_or_default(),
+        serde_json::to_string(&list).unwrap_or_default(),
     ]
 }
