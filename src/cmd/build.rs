@@ -130,13 +130,16 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
             return Err(e);
         }
     };
-    let reports = match render_all(&site, &chosen, &staged, indexes, &timings) {
-        Ok(reports) => reports,
-        Err(e) => {
-            staged.into_iter().for_each(Staged::discard);
-            return Err(e);
+    let mut reports = Vec::new();
+    for ((target, stage), index) in chosen.iter().zip(&staged).zip(indexes) {
+        match render_target(&site, target, stage, index, &timings) {
+            Ok(report) => reports.push(report),
+            Err(e) => {
+                staged.into_iter().for_each(Staged::discard);
+                return Err(e);
+            }
         }
-    };
+    }
     output::commit(staged, &timings).map_err(|e| {
         Diagnostic::error("io", format!("cannot move the new output into place: {e}"))
     })?;
@@ -239,57 +242,19 @@ fn write_search(
     Ok(indexes)
 }
 
-/// Renders each target's pages into its staging folder, one target after
-/// the other; the next target's view and plan, largely one thread's work, are
-/// made while this one's pages render, so that no core waits for them.
-fn render_all(
-    site: &crate::site::Site,
-    chosen: &[&crate::config::Target],
-    staged: &[Staged],
-    indexes: Vec<(IndexStats, Duration)>,
-    timings: &Timings,
-) -> Result<Vec<TargetReport>, Diagnostics> {
-    let themes = chosen
-        .iter()
-        .map(|t| {
-            let start = Instant::now();
-            render::Theme::load(site, t).map(|theme| (theme, start.elapsed()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let prepare = |i: usize| {
-        let (theme, time) = &themes[i];
-        render::prepare(site, chosen[i], theme, *time, timings)
-    };
-    let mut reports = Vec::new();
-    let mut next = (!chosen.is_empty()).then(|| prepare(0));
-    for (i, (stage, index)) in staged.iter().zip(indexes).enumerate() {
-        let Some(prepared) = next.take() else { break };
-        let prepared = prepared?;
-        let (report, after) = rayon::join(
-            || render_target(chosen[i], prepared, stage, index, timings),
-            || (i + 1 < chosen.len()).then(|| prepare(i + 1)),
-        );
-        next = after;
-        // What this target's pages used, before the next one's need their own.
-        output::release_free_memory();
-        reports.push(report?);
-    }
-    Ok(reports)
-}
-
 /// Renders one target's pages into its staging folder.
 fn render_target(
+    site: &crate::site::Site,
     target: &crate::config::Target,
-    prepared: render::Prepared,
     stage: &Staged,
     (index, search_time): (IndexStats, Duration),
     timings: &Timings,
 ) -> Result<TargetReport, Diagnostics> {
     let start = Instant::now();
-    let plan_time = prepared.time();
     let progress = progress_bar(&target.name);
-    let rendered = prepared.render(stage, &progress, timings);
+    let rendered = render::render_target(site, target, stage, &progress, timings);
     progress.finish_and_clear();
+    output::release_free_memory();
     let r = rendered?;
     Ok(TargetReport {
         name: target.name.clone(),
@@ -298,7 +263,7 @@ fn render_target(
         search: index,
         search_time,
         output: stage.dest.clone(),
-        time: plan_time + start.elapsed() + search_time,
+        time: start.elapsed() + search_time,
     })
 }
 
