@@ -398,7 +398,8 @@ fn shared_partials(text: &str) -> Option<Vec<String>> {
             let q = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
             let name = quoted(value, q).into_iter().next()?;
             // A name made of more than the quoted string (`"a" ~ x`) is not known.
-            let after = value[name.len() + 2..].trim_start();
+            // (Unterminated, it has no end: `get` gives nothing.)
+            let after = value.get(name.len() + 2..)?.trim_start();
             (after.is_empty() || after.starts_with(',')).then_some(name)
         })
         .collect()
@@ -557,6 +558,11 @@ mod tests {
         assert_eq!(shared_partials("{{ shared_partial(template=name) }}"), None);
         assert_eq!(
             shared_partials(r#"{{ shared_partial(template="a" ~ x) }}"#),
+            None
+        );
+        // Unterminated: not a name, and no panic.
+        assert_eq!(
+            shared_partials(r#"{{ shared_partial(template="abc) }}"#),
             None
         );
         let mut page: Vec<&String> = uses["page.html"].iter().collect();
