@@ -176,70 +176,21 @@ pub fn render_target(
     progress: &indicatif::ProgressBar,
     timings: &Timings,
 ) -> Result<Rendered, Diagnostics> {
+    let name = Some(target.name.as_str());
     let start = std::time::Instant::now();
     let theme = Theme::load(site, target)?;
-    prepare(site, target, &theme, start.elapsed(), timings)?.render(out, progress, timings)
-}
-
-/// A target ready to render: its view of the site, and the plan of every
-/// file it writes.
-pub struct Prepared<'a> {
-    target: &'a Target,
-    view: TargetView<'a>,
-    plan: Plan,
-    /// How long loading its theme and making its view and plan took.
-    time: std::time::Duration,
-}
-
-/// Makes `target`'s view and plan with its `theme`, loaded beforehand in
-/// `theme_time` (counted in the stage `plan`).
-pub fn prepare<'a>(
-    site: &'a Site,
-    target: &'a Target,
-    theme: &'a Theme,
-    theme_time: std::time::Duration,
-    timings: &Timings,
-) -> Result<Prepared<'a>, Diagnostics> {
-    let start = std::time::Instant::now();
-    let view = TargetView::new(site, target, theme);
+    let view = TargetView::new(site, target, &theme);
     let plan = plan(site, target, &view)?;
-    let time = theme_time + start.elapsed();
-    timings.record("plan", Some(&target.name), time);
-    Ok(Prepared {
-        target,
-        view,
-        plan,
-        time,
+    timings.record("plan", name, start.elapsed());
+    progress.set_length((plan.pages.len() + plan.statics.len()) as u64);
+    timings.time("pages", name, || {
+        render_jobs(&view, &plan.pages, out, progress)
+    })?;
+    timings.time("files", name, || copy_statics(&plan.statics, out))?;
+    Ok(Rendered {
+        pages: plan.pages.values().filter(|(_, j)| j.is_page()).count(),
+        files: plan.pages.len() + plan.statics.len(),
     })
-}
-
-impl Prepared<'_> {
-    /// How long loading its theme and making its view and plan took.
-    pub fn time(&self) -> std::time::Duration {
-        self.time
-    }
-
-    /// Renders the target's pages and copies its static files into `out`.
-    pub fn render(
-        self,
-        out: &dyn Sink,
-        progress: &indicatif::ProgressBar,
-        timings: &Timings,
-    ) -> Result<Rendered, Diagnostics> {
-        let Prepared {
-            target, view, plan, ..
-        } = self;
-        let name = Some(target.name.as_str());
-        progress.set_length((plan.pages.len() + plan.statics.len()) as u64);
-        timings.time("pages", name, || {
-            render_jobs(&view, &plan.pages, out, progress)
-        })?;
-        timings.time("files", name, || copy_statics(&plan.statics, out))?;
-        Ok(Rendered {
-            pages: plan.pages.values().filter(|(_, j)| j.is_page()).count(),
-            files: plan.pages.len() + plan.statics.len(),
-        })
-    }
 }
 
 fn sort_ids(site: &Site, ids: &mut [DocId], by: SortBy) {
