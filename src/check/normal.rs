@@ -110,7 +110,8 @@ fn spelt_at(from: &[u8]) -> bool {
     let closing = match open {
         b'[' => b']',
         b'(' => b')',
-        _ => b'}',
+        b'{' => b'}',
+        _ => return false,
     };
     a.eq_ignore_ascii_case(&b'a') && t.eq_ignore_ascii_case(&b't') && *close == closing
 }

@@ -101,8 +101,9 @@ pub fn load_all_timed(
         (loaded, git)
     });
 
-    // Each document shared as it is (a list of them, as they are, would be
-    // kept whole by the list of shared ones collected from it, unused).
+    // Each document goes into its Arc as it is taken: collecting a list of
+    // documents into a list of Arcs afterwards reuses the first list's buffer,
+    // whole, as the second's spare room.
     let mut docs = Vec::with_capacity(loaded.len());
     let mut unread = std::collections::BTreeSet::new();
     for ((id, (path, collection)), (doc, errs)) in files.iter().enumerate().zip(loaded) {

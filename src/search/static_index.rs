@@ -175,8 +175,9 @@ pub fn write_all(
             made
         };
         kept?;
-        // The words are dropped: what they held goes back to the system
-        // before the index files are made, rather than the files adding to it.
+        // What making the postings used (and, after the last analysis, the
+        // words) goes back to the system before the index files are made,
+        // rather than the files adding to it.
         crate::output::release_free_memory();
         let shared = SharedFiles::build(site, &mut analyzed);
         let analysis = t0.elapsed();
