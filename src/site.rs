@@ -206,6 +206,17 @@ pub struct Site {
 }
 
 impl Site {
+    /// Lets go of every document's excerpt, once the search index that shows
+    /// them is written: no page shows them, and a build renders its pages
+    /// with that much less memory.
+    pub fn forget_excerpts(&mut self) {
+        for doc in &mut self.docs {
+            if let Some(doc) = Arc::get_mut(doc) {
+                doc.excerpt = Packed::default();
+            }
+        }
+    }
+
     /// The collection `doc` belongs to.
     pub fn collection_of(&self, doc: &Document) -> &Collection {
         &self.config.collections[doc.collection]

@@ -113,25 +113,28 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
     let (config, chosen) = select_targets(Config::load(root)?, opts)?;
     let (outputs, lock) = prepare_outputs(root, &config, &chosen)?;
     timings.record("prepare", None, start.elapsed());
-    let site = load_for_publishing(config, opts, &timings)?;
+    let mut site = load_for_publishing(config, opts, &timings)?;
     let load_time = start.elapsed();
 
-    let chosen: Vec<&crate::config::Target> = site
-        .config
-        .targets
-        .iter()
-        .filter(|t| chosen.contains(&t.name))
+    let picked: Vec<usize> = (0..site.config.targets.len())
+        .filter(|&i| chosen.contains(&site.config.targets[i].name))
         .collect();
-    let staged = stage_all(&chosen, &outputs, &lock)?;
-    let indexes = match write_search(&site, &chosen, &staged, opts, &timings) {
+    let staged = stage_all(&targets_at(&site, &picked), &outputs, &lock)?;
+    let indexes = match write_search(&site, &targets_at(&site, &picked), &staged, opts, &timings) {
         Ok(i) => i,
         Err(e) => {
             staged.into_iter().for_each(Staged::discard);
             return Err(e);
         }
     };
+    // Only the search index shows them.
+    site.forget_excerpts();
     let mut reports = Vec::new();
-    for ((target, stage), index) in chosen.iter().zip(&staged).zip(indexes) {
+    for ((target, stage), index) in targets_at(&site, &picked)
+        .into_iter()
+        .zip(&staged)
+        .zip(indexes)
+    {
         match render_target(&site, target, stage, index, &timings) {
             Ok(report) => reports.push(report),
             Err(e) => {
@@ -265,6 +268,11 @@ fn render_target(
         output: stage.dest.clone(),
         time: start.elapsed() + search_time,
     })
+}
+
+/// The site's targets at `picked`.
+fn targets_at<'s>(site: &'s crate::site::Site, picked: &[usize]) -> Vec<&'s crate::config::Target> {
+    picked.iter().map(|&i| &site.config.targets[i]).collect()
 }
 
 /// Takes the site's build lock and repairs any swap a killed build left

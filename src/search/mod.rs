@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod bm25;
+mod emit;
 mod entries;
 pub mod fuzzy;
 pub mod passages;

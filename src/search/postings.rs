@@ -23,6 +23,7 @@
 
 use std::collections::BTreeMap;
 
+use super::emit::Emit;
 use super::static_index::{push_number, ALPHABET};
 
 /// Postings a long list keeps beside its term: its best, by score.
@@ -150,7 +151,7 @@ impl<'a> BlockFiles<'a> {
     }
 
     /// Adds a stem's tail; returns the number of the tail file that holds it.
-    pub fn add(&mut self, stem: &'a str, tail: String, files: &mut Vec<(String, String)>) -> usize {
+    pub(super) fn add(&mut self, stem: &'a str, tail: String, files: &Emit) -> usize {
         let n = self.written;
         self.bytes += stem.len() + tail.len() + 6;
         self.current.insert(stem, tail);
@@ -161,15 +162,15 @@ impl<'a> BlockFiles<'a> {
     }
 
     /// Writes the file being filled, if it holds anything.
-    pub fn flush(&mut self, files: &mut Vec<(String, String)>) {
+    pub(super) fn flush(&mut self, files: &Emit) {
         if self.current.is_empty() {
             return;
         }
         let body = serde_json::json!(self.current).to_string();
-        files.push((
-            format!("search/{}/{}.json", self.folder, self.written),
-            body,
-        ));
+        files.put(
+            &format!("search/{}/{}.json", self.folder, self.written),
+            &body,
+        );
         self.written += 1;
         self.current.clear();
         self.bytes = 0;

@@ -35,6 +35,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::{json, Value as Json};
 
+use super::emit::Emit;
 use super::entries::{facets, facets_json, meta, Rarity};
 use super::postings::{self, BlockFiles, Encoded};
 use super::{analyze, words_cache, Analyzed};
@@ -179,27 +180,22 @@ pub fn write_all(
         // words) goes back to the system before the index files are made,
         // rather than the files adding to it.
         crate::output::release_free_memory();
-        let shared = SharedFiles::build(site, &mut analyzed);
+        // The files every target of the group shares go out as they are
+        // made: written into the first target's output, linked into the
+        // others', and dropped, so that the index is never held whole.
+        let sinks: Vec<&dyn Sink> = group.iter().map(|&j| targets[j].1).collect();
+        let emit = Emit::new(&sinks);
+        let shared = SharedFiles::build(site, &mut analyzed, &emit);
+        let (shared_files, shared_bytes) = emit.finish()?;
         let analysis = t0.elapsed();
-        // The first target of the group writes the shared files; the others
-        // link to its copies.
-        let mut first: Option<&dyn Sink> = None;
         for j in group {
             let t1 = Instant::now();
             let (target, sink) = targets[j];
             let own = shared.target_files(site, target, &analyzed);
-            match first {
-                None => write_files(&shared.files, sink)?,
-                Some(from) => shared
-                    .files
-                    .par_iter()
-                    .try_for_each(|(path, body)| sink.link(from, path, body.as_bytes()))?,
-            }
             write_files(&own, sink)?;
-            first.get_or_insert(sink);
             let stats = IndexStats {
-                files: shared.files.len() + own.len(),
-                bytes: shared.files.iter().chain(&own).map(|(_, b)| b.len()).sum(),
+                files: shared_files + own.len(),
+                bytes: shared_bytes + own.iter().map(|(_, b)| b.len()).sum::<usize>(),
                 terms: analyzed.stems.len(),
             };
             out[j] = (stats, reading + analysis + t1.elapsed());
@@ -254,14 +250,18 @@ pub fn write_analyzed(
     out: &dyn Sink,
 ) -> std::io::Result<IndexStats> {
     let terms = analyzed.stems.len();
-    let files = build_files(site, target, analyzed);
-    let stats = IndexStats {
-        files: files.len(),
-        bytes: files.iter().map(|(_, b)| b.len()).sum(),
+    let mut analyzed = analyzed;
+    let sinks = [out];
+    let emit = Emit::new(&sinks);
+    let shared = SharedFiles::build(site, &mut analyzed, &emit);
+    let (files, bytes) = emit.finish()?;
+    let own = shared.target_files(site, target, &analyzed);
+    write_files(&own, out)?;
+    Ok(IndexStats {
+        files: files + own.len(),
+        bytes: bytes + own.iter().map(|(_, b)| b.len()).sum::<usize>(),
         terms,
-    };
-    write_files(&files, out)?;
-    Ok(stats)
+    })
 }
 
 /// One entry of the sorted term space.
@@ -284,20 +284,10 @@ impl<'a> Key<'a> {
     }
 }
 
-/// Every file of the index, by path below the target's root.
-pub fn build_files(site: &Site, target: &Target, mut a: Analyzed) -> Vec<(String, String)> {
-    let mut shared = SharedFiles::build(site, &mut a);
-    let own = shared.target_files(site, target, &a);
-    shared.files.extend(own);
-    shared.files
-}
-
-/// The files of an index that are the same whichever target publishes it:
-/// term shards, postings blocks, metadata and the typo index. Targets that
-/// search the same documents write them once and link them.
+/// What the files of an index that are the same whichever target publishes
+/// it (term shards, postings blocks, metadata and the typo index) tell the
+/// manifest. Targets that search the same documents write them once and link them.
 pub struct SharedFiles {
-    /// The files, by path below a target's root.
-    pub files: Vec<(String, String)>,
     /// The first key of each term shard, as the manifest lists them.
     bounds: Vec<String>,
     /// The typo index's parameters, as the manifest gives them.
@@ -308,7 +298,8 @@ impl SharedFiles {
     /// Shards, blocks, metadata chunks and typo index of documents analysed.
     /// Their postings are dropped once encoded (the rest of the index needs
     /// none), so that a large site never holds both in full.
-    pub fn build(site: &Site, a: &mut Analyzed) -> Self {
+    /// Each file goes to `out` as soon as it is made.
+    fn build(site: &Site, a: &mut Analyzed, out: &Emit) -> Self {
         // How many pages each stem is on: how rare a word of an excerpt is.
         let pages: Vec<u32> = a
             .postings
@@ -318,7 +309,7 @@ impl SharedFiles {
         // Parts that do not depend on each other run side by side: the typo
         // index while repeated passages are found, the shards (one thread's
         // work) while the metadata chunks are written.
-        let ((mut files, fuzzy), repeated) = rayon::join(
+        let ((typos, fuzzy), repeated) = rayon::join(
             || super::fuzzy::build_files(a),
             || {
                 super::passages::repeated(
@@ -326,33 +317,29 @@ impl SharedFiles {
                 )
             },
         );
+        for (path, body) in typos {
+            out.put(&path, &body);
+        }
         let encoded = encode_postings(a);
         let a = &*a;
         let rarity = Rarity::new(&a.surfaces, &pages, a.docs.len() as u64);
-        let (bounds, chunks) = rayon::join(
-            || push_shards(term_space(a, encoded), &mut files),
+        let (bounds, ()) = rayon::join(
+            || push_shards(term_space(a, encoded), out),
             || {
-                a.docs
-                    .par_chunks(CHUNK)
-                    .map(|ids| {
-                        let mut rarities = |s: &str| rarity.of(s);
-                        let metas = ids
-                            .iter()
-                            .map(|&id| meta(site, id, &repeated, &mut rarities))
-                            .collect();
-                        Json::Array(metas).to_string()
-                    })
-                    .collect::<Vec<String>>()
+                a.docs.par_chunks(CHUNK).enumerate().for_each(|(n, ids)| {
+                    let mut rarities = |s: &str| rarity.of(s);
+                    let metas = ids
+                        .iter()
+                        .map(|&id| meta(site, id, &repeated, &mut rarities))
+                        .collect();
+                    out.put(
+                        &format!("search/m/{n}.json"),
+                        &Json::Array(metas).to_string(),
+                    );
+                });
             },
         );
-        for (n, chunk) in chunks.into_iter().enumerate() {
-            files.push((format!("search/m/{n}.json"), chunk));
-        }
-        SharedFiles {
-            files,
-            bounds,
-            fuzzy,
-        }
+        SharedFiles { bounds, fuzzy }
     }
 
     /// The files that are `target`'s own: its facets (its taxonomies, its
@@ -429,7 +416,7 @@ fn term_space(a: &Analyzed, encoded: Vec<Encoded>) -> Vec<Key<'_>> {
 /// for each to `files`; returns the first key of each shard (the first one
 /// empty), as the manifest lists them. The later blocks of long postings
 /// lists go to block files, tier by tier, in the same order.
-fn push_shards(keys: Vec<Key>, files: &mut Vec<(String, String)>) -> Vec<String> {
+fn push_shards(keys: Vec<Key>, files: &Emit) -> Vec<String> {
     let total: usize = keys.iter().map(Key::size).sum();
     let target_bytes = MIN_SHARD_BYTES.max(total / MAX_SHARDS + 1);
 
@@ -498,9 +485,9 @@ struct Shard<'a> {
 }
 
 impl Shard<'_> {
-    fn flush(&mut self, files: &mut Vec<(String, String)>, n: usize) {
+    fn flush(&mut self, files: &Emit, n: usize) {
         let body = json!({"w": self.words, "p": self.postings}).to_string();
-        files.push((format!("search/s/{n}.json"), body));
+        files.put(&format!("search/s/{n}.json"), &body);
         *self = Shard::default();
     }
 }
