@@ -63,7 +63,21 @@ def ensure_tools(build):
         sh(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT)
 
 
-def header(args, load):
+def memory():
+    """(total, available) memory in GiB, as the kernel counts it, or None:
+    what the page cache can hold beside the tools. Memory held elsewhere (a
+    tmpfs, another process) pushes corpora and outputs out of the cache, and
+    the largest corpora are then read from disk again."""
+    try:
+        with open("/proc/meminfo") as f:
+            info = {line.split(":")[0]: int(line.split()[1]) for line in f}
+        return info["MemTotal"] / (1 << 20), info["MemAvailable"] / (1 << 20)
+    except (OSError, KeyError, ValueError, IndexError):
+        return None
+
+
+def header(args, state):
+    load, mem = state
     head, dirty = commit()
     state = (f" (with changes not committed, in {', '.join(sorted(dirty)[:5])}{' …' if len(dirty) > 5 else ''})"
              if dirty else " (nothing changed beside it)")
@@ -72,7 +86,9 @@ def header(args, load):
         f"Measured on commit `{head}`{state}, "
         f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M')} UTC.",
         "",
-        f"{os.cpu_count()} cores · {platform.machine()} · load average {load:.2f} when the run began · "
+        f"{os.cpu_count()} cores · {platform.machine()} · "
+        + (f"{mem[0]:.1f} GiB memory, {mem[1]:.1f} GiB of it available · " if mem else "")
+        + f"load average {load:.2f} when the run began · "
         f"median of {args.runs} run{'s' if args.runs != 1 else ''} · {version([HUBGEN, '--version'])} · Hugo {hugo} · "
         f"{version([PAGEFIND, '--version'])}",
         "",
@@ -107,7 +123,7 @@ def main():
     # Stopped from outside (a CI job's time limit), the harness still unmounts
     # and removes the file systems it made (see fresh_disk).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    load = os.getloadavg()[0]
+    load = os.getloadavg()[0], memory()
     ensure_tools(not args.no_build)
     flags = hubgen_build_flags()
     os.makedirs(args.work, exist_ok=True)
