@@ -65,14 +65,14 @@ type Bucket<'a> = BTreeMap<&'a str, (&'a str, usize)>;
 /// its own stem, as the term shards write it) and the number of pages with
 /// that stem, by which the browser chooses among near words without their
 /// postings.
-pub fn build_files(a: &Analyzed) -> (Vec<(String, String)>, u32) {
+pub fn build_files(a: &Analyzed, pages: &[u32]) -> (Vec<(String, String)>, u32) {
     let mut buckets: BTreeMap<String, Bucket> = BTreeMap::new();
     let mut bytes = 0;
     for (word, stem) in &a.surfaces {
         if word.chars().count() < MIN_WORD || word.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
-        let pages = a.postings[*stem as usize].len();
+        let pages = pages[*stem as usize] as usize;
         let stem = a.stems[*stem as usize].as_str();
         let stem = if stem == word { "" } else { stem };
         for key in keys(word) {
@@ -132,7 +132,8 @@ mod tests {
                 .collect(),
             stats: std::array::from_fn(|_| crate::search::bm25::FieldStats { docs: 0, tokens: 0 }),
         };
-        let (out, files) = build_files(&a);
+        let pages: Vec<u32> = a.postings.iter().map(|p| p.len() as u32).collect();
+        let (out, files) = build_files(&a, &pages);
         assert!(files > 1);
         let names: Vec<String> = (0..files).map(|n| format!("search/f/{n}.json")).collect();
         assert_eq!(

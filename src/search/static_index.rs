@@ -306,11 +306,16 @@ impl SharedFiles {
             .iter()
             .map(|p| u32::try_from(p.len()).unwrap_or(u32::MAX))
             .collect();
+        // The postings go first (encoded, each list dropped as it is), and
+        // what they held back to the system, before the rest is made.
+        let encoded = encode_postings(a);
+        crate::output::release_free_memory();
+        let a = &*a;
         // Parts that do not depend on each other run side by side: the typo
         // index while repeated passages are found, the shards (one thread's
         // work) while the metadata chunks are written.
         let ((typos, fuzzy), repeated) = rayon::join(
-            || super::fuzzy::build_files(a),
+            || super::fuzzy::build_files(a, &pages),
             || {
                 super::passages::repeated(
                     a.docs.par_iter().map(|&id| site.docs[id].excerpt.unpack()),
@@ -320,8 +325,6 @@ impl SharedFiles {
         for (path, body) in typos {
             out.put(&path, &body);
         }
-        let encoded = encode_postings(a);
-        let a = &*a;
         let rarity = Rarity::new(&a.surfaces, &pages, a.docs.len() as u64);
         let (bounds, ()) = rayon::join(
             || push_shards(term_space(a, encoded), out),
