@@ -26,3 +26,4 @@ pub mod site;
 pub mod text;
 pub mod timings;
 pub mod urls;
+mod varint;

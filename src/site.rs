@@ -83,6 +83,16 @@ impl Packed {
         Packed(lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice())
     }
 
+    /// Text packed as [`Packed::as_bytes`] gave it, if `bytes` unpack to text.
+    pub fn from_packed(bytes: &[u8]) -> Option<Self> {
+        if bytes.is_empty() {
+            return Some(Packed::default());
+        }
+        let text = lz4_flex::decompress_size_prepended(bytes).ok()?;
+        std::str::from_utf8(&text).ok()?;
+        Some(Packed(bytes.into()))
+    }
+
     /// The packed bytes: the same text packs to the same bytes, for one
     /// build of hubgen.
     pub fn as_bytes(&self) -> &[u8] {

@@ -183,3 +183,95 @@ fn kept_words_that_are_damaged_are_ignored() {
         );
     }
 }
+
+/// The documents a build keeps for the next one are a cache: a damaged,
+/// truncated or foreign file, or one that is not a file at all, is ignored,
+/// the rebuild still gives a clean build's bytes, and the file is made again.
+#[test]
+fn kept_documents_that_are_damaged_are_ignored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    corpus(&site, 120);
+    let (rebuilt, clean) = (tmp.path().join("rebuilt"), tmp.path().join("clean"));
+    build_ok(&site, &clean, &[]);
+    let docs = site.join(".hubgen-cache/docs");
+    let good = std::fs::read(&docs).unwrap();
+    assert!(good.starts_with(b"hubgen docs 1\n"));
+    build_ok(&site, &rebuilt, &[]);
+    assert_eq!(
+        std::fs::read(&docs).unwrap(),
+        good,
+        "the same documents give the same bytes"
+    );
+    let expected = published(&clean);
+    assert!(differing(&expected, &published(&rebuilt)).is_empty());
+    let flip = |at: usize| {
+        let mut b = good.clone();
+        b[at] ^= 0x55;
+        b
+    };
+    let damages: Vec<(&str, Option<Vec<u8>>)> = vec![
+        ("truncated", Some(good[..good.len() * 2 / 3].to_vec())),
+        ("a byte of an entry changed", Some(flip(good.len() / 3))),
+        ("a byte of the index changed", Some(flip(good.len() - 40))),
+        ("empty", Some(Vec::new())),
+        ("another format", Some(b"hubgen docs 9\n".to_vec())),
+        ("a link to a device", None),
+    ];
+    for (what, bytes) in damages {
+        std::fs::remove_file(&docs).unwrap();
+        match bytes {
+            Some(b) => std::fs::write(&docs, b).unwrap(),
+            None => std::os::unix::fs::symlink("/dev/zero", &docs).unwrap(),
+        }
+        build_ok(&site, &rebuilt, &[]);
+        let after = published(&rebuilt);
+        let differ = differing(&expected, &after);
+        assert!(
+            differ.is_empty(),
+            "{what}: differs from a clean build in {differ:?}"
+        );
+        assert_eq!(
+            std::fs::read(&docs).unwrap(),
+            good,
+            "{what}: a build keeps its documents again"
+        );
+    }
+    let left: Vec<_> = std::fs::read_dir(site.join(".hubgen-cache"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// A document taken unchanged from what the last build kept is checked
+/// against today's files: when a page it links to is deleted, the broken
+/// link is reported, as a clean build reports it.
+#[test]
+fn a_kept_document_whose_link_breaks_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    corpus(&site, 120);
+    let out = tmp.path().join("out");
+    build_ok(&site, &out, &[]);
+    let guides = site.join("content/guides");
+    let (linking, target) = markdown_in(&guides)
+        .find_map(|p| {
+            let text = read(&p);
+            let at = text.find("](../guides/")? + "](../guides/".len();
+            let name = &text[at..at + text[at..].find(')')?];
+            let target = guides.join(name);
+            (target != p && target.is_file()).then_some((p, target))
+        })
+        .expect("a guide links to another guide");
+    std::fs::remove_file(&target).unwrap();
+    let o = hubgen(&site, &["build", "--output", out.to_str().unwrap()]);
+    assert!(
+        !o.status.success(),
+        "the build went ahead with a broken link"
+    );
+    let err = stderr(&o);
+    let name = linking.file_name().unwrap().to_str().unwrap();
+    assert!(err.contains(name), "the linking page is not named:\n{err}");
+}

@@ -89,20 +89,28 @@ pub struct TargetReport {
 
 /// The site, when nothing in it stops it from being published: what
 /// `hubgen check` calls an error stops a build too, all of it reported at once.
+/// Documents unchanged since the build that wrote `kept` are taken from it;
+/// what this build may keep for the next comes with the site.
 fn load_for_publishing(
     config: Config,
     opts: &Options,
     timings: &Timings,
-) -> Result<crate::site::Site, Diagnostics> {
-    let (site, mut problems) =
-        load::load_all_timed(config, opts.drafts, opts.drafts || opts.future, timings);
+    kept: Option<&Path>,
+) -> Result<(crate::site::Site, load::cache::Kept), Diagnostics> {
+    let (site, mut problems, keep) = load::load_keeping(
+        config,
+        opts.drafts,
+        opts.drafts || opts.future,
+        timings,
+        kept,
+    );
     problems.extend(timings.time("check", None, || crate::check::blocking(&site)));
     if problems.has_errors() {
         return Err(problems);
     }
     // What reading and checking used beside the site itself.
     output::release_free_memory();
-    Ok(site)
+    Ok((site, keep))
 }
 
 /// Entry point for `hubgen build`: loads the site at `root` and writes every
@@ -113,14 +121,20 @@ pub fn run(root: &Path, opts: &Options) -> Result<Report, Diagnostics> {
     let (config, chosen) = select_targets(Config::load(root)?, opts)?;
     let (outputs, lock) = prepare_outputs(root, &config, &chosen)?;
     timings.record("prepare", None, start.elapsed());
-    let mut site = load_for_publishing(config, opts, &timings)?;
+    let kept_at = root.join(load::cache::CACHE_FILE);
+    let (mut site, keep) = load_for_publishing(config, opts, &timings, Some(&kept_at))?;
     let load_time = start.elapsed();
 
     let picked: Vec<usize> = (0..site.config.targets.len())
         .filter(|&i| chosen.contains(&site.config.targets[i].name))
         .collect();
     let staged = stage_all(&targets_at(&site, &picked), &outputs, &lock)?;
-    let indexes = match write_search(&site, &targets_at(&site, &picked), &staged, opts, &timings) {
+    // The documents are kept for the next build while the search index is made.
+    let indexes = std::thread::scope(|scope| {
+        scope.spawn(|| load::cache::keep(&site.config.root, &site.docs, &keep));
+        write_search(&site, &targets_at(&site, &picked), &staged, opts, &timings)
+    });
+    let indexes = match indexes {
         Ok(i) => i,
         Err(e) => {
             staged.into_iter().for_each(Staged::discard);

@@ -19,6 +19,7 @@ use crate::site::{Document, Packed, Site};
 use crate::text::{slugify, truncate_words, Date};
 use crate::timings::Timings;
 
+pub mod cache;
 mod discover;
 mod link;
 use discover::discover;
@@ -65,8 +66,25 @@ pub fn load_all_timed(
     future: bool,
     timings: &Timings,
 ) -> (Site, Diagnostics) {
+    let (site, problems, _) = load_keeping(config, drafts, future, timings, None);
+    (site, problems)
+}
+
+/// As [`load_all_timed`], taking each unchanged document from what an
+/// earlier build kept at `kept` (see [`cache`]), if given: and what this
+/// build may keep for the next.
+pub fn load_keeping(
+    config: Config,
+    drafts: bool,
+    future: bool,
+    timings: &Timings,
+    kept: Option<&Path>,
+) -> (Site, Diagnostics, cache::Kept) {
     let content = config.root.join(CONTENT_DIR);
     let (files, mut problems) = timings.time("discover", None, || discover(&config, &content));
+    let cache = kept.map_or_else(cache::DocsCache::off, |at| {
+        cache::DocsCache::open(at, cache::context(&config, &files))
+    });
 
     let by_path: HashMap<PathBuf, DocId> = files
         .iter()
@@ -87,11 +105,11 @@ pub fn load_all_timed(
                 crate::git::prefix(&config.root),
             )
         });
-        let loaded: Vec<(Option<Document>, Vec<Diagnostic>)> = timings.time("read", None, || {
+        let loaded: Vec<Loaded> = timings.time("read", None, || {
             files
                 .par_iter()
                 .enumerate()
-                .map(|(id, (path, collection))| load_one(&sources, id, path, *collection))
+                .map(|(id, (path, collection))| load_one(&sources, &cache, id, path, *collection))
                 .collect()
         });
         let git = timings.time("git dates", None, || {
@@ -106,8 +124,10 @@ pub fn load_all_timed(
     // whole, as the second's spare room.
     let mut docs = Vec::with_capacity(loaded.len());
     let mut unread = std::collections::BTreeSet::new();
-    for ((id, (path, collection)), (doc, errs)) in files.iter().enumerate().zip(loaded) {
+    let mut keys = Vec::with_capacity(loaded.len());
+    for ((id, (path, collection)), (doc, errs, key)) in files.iter().enumerate().zip(loaded) {
         problems.extend(errs);
+        keys.push(key);
         let mut doc = doc.unwrap_or_else(|| {
             unread.insert(id);
             unreadable(id, *collection, path)
@@ -137,7 +157,11 @@ pub fn load_all_timed(
     };
     let found = timings.time("link", None, || relink(&mut site));
     problems.extend(found.into_sorted());
-    (site, problems)
+    let kept = cache::Kept {
+        context: cache.context(),
+        keys,
+    };
+    (site, problems, kept)
 }
 
 /// Reads the document at `path` (relative to `content/`) again, as it is now on
@@ -155,7 +179,13 @@ pub fn reload_doc(site: &Site, path: &Path) -> Result<Document, Diagnostics> {
             .collect()
     };
     let sources = Sources::new(&site.config, &lookup, &all_paths);
-    let (doc, problems) = load_one(&sources, id, path, site.docs[id].collection);
+    let (doc, problems, _) = load_one(
+        &sources,
+        &cache::DocsCache::off(),
+        id,
+        path,
+        site.docs[id].collection,
+    );
     let mut doc = match doc {
         Some(doc) if problems.is_empty() => doc,
         _ => return Err(problems.into()),
@@ -167,22 +197,67 @@ pub fn reload_doc(site: &Site, path: &Path) -> Result<Document, Diagnostics> {
     Ok(doc)
 }
 
-/// Reads, splits, checks and renders one file: the document as far as it
-/// could be read (`None` when the file could not be read, or split into front
-/// matter and body), and every problem found in it.
+/// What reading one file gave: the document as far as it could be read
+/// (`None` when the file could not be read, or split into front matter and
+/// body), every problem found in it, and its key when it may be kept for the
+/// next build.
+type Loaded = (Option<Document>, Vec<Diagnostic>, Option<u128>);
+
+/// Reads, splits, checks and renders one file, or takes what reading it gave
+/// from `cache` when an earlier build kept it.
 fn load_one(
+    sources: &Sources<'_>,
+    cache: &cache::DocsCache,
+    id: DocId,
+    path: &Path,
+    collection: usize,
+) -> Loaded {
+    let source = Path::new(CONTENT_DIR).join(path);
+    let text = match read_text(&sources.content.join(path), &source) {
+        Ok(text) => text,
+        Err(problem) => return (None, vec![problem], None),
+    };
+    let key = cache.key(path, collection, &text);
+    if let Some(kept) = key.and_then(|key| cache.get(key)) {
+        let doc = Document {
+            id,
+            collection,
+            path: path.to_path_buf(),
+            source,
+            slug: kept.slug,
+            url: kept.url,
+            meta: kept.meta,
+            summary: kept.summary,
+            excerpt: kept.excerpt,
+            body: kept.body,
+            refs: Vec::new(),
+            referrers: Vec::new(),
+            last_updated: None,
+        };
+        return (Some(doc), Vec::new(), key);
+    }
+    let (doc, problems) = read_one(sources, id, path, collection, &source, &text);
+    let key = key.filter(|_| {
+        doc.as_ref()
+            .is_some_and(|d| cache::may_keep(d, problems.len()))
+    });
+    (doc, problems, key)
+}
+
+/// Splits, checks and renders the file at `path` (shown as `source`), which
+/// holds `text`: the document as far as it could be read, and every problem
+/// found in it.
+fn read_one(
     sources: &Sources<'_>,
     id: DocId,
     path: &Path,
     collection: usize,
+    source: &Path,
+    text: &str,
 ) -> (Option<Document>, Vec<Diagnostic>) {
     let config = sources.config;
-    let source = Path::new(CONTENT_DIR).join(path);
-    let text = match read_text(&sources.content.join(path), &source) {
-        Ok(text) => text,
-        Err(problem) => return (None, vec![problem]),
-    };
-    let lines = SourceLines::new(&text);
+    let source = source.to_path_buf();
+    let lines = SourceLines::new(text);
     let located = |d: Diagnostic| {
         let (line, col) = (d.line, d.column);
         d.at(&source, line, col).with_source_lines(&lines)
@@ -191,7 +266,7 @@ fn load_one(
     let mut problems = Vec::new();
     // When the front matter cannot be read, the body still can: its links
     // and images are checked all the same.
-    let (meta, body, body_line, read_fields) = match frontmatter::split(&text) {
+    let (meta, body, body_line, read_fields) = match frontmatter::split(text) {
         Ok(split) => {
             let (meta, found) = schema::check(split.entries, coll);
             problems.extend(found);
@@ -199,7 +274,7 @@ fn load_one(
         }
         Err(problem) => {
             problems.push(problem);
-            match frontmatter::body_of(&text) {
+            match frontmatter::body_of(text) {
                 Some((body, line)) => (schema::FrontMatter::default(), body, line, false),
                 None => return (None, problems.into_iter().map(located).collect()),
             }
@@ -444,7 +519,13 @@ collections = ["guides"]
         }
         for v in variants {
             std::fs::write(content.join(path), &v).unwrap();
-            let _ = load_one(&Sources::new(&config, &lookup, &all), 0, path, 0);
+            let _ = load_one(
+                &Sources::new(&config, &lookup, &all),
+                &cache::DocsCache::off(),
+                0,
+                path,
+                0,
+            );
         }
     }
 

@@ -27,6 +27,7 @@ use rustc_hash::FxHashMap;
 use super::{DocWords, Tf, Vocabulary, NFIELDS};
 use crate::output::KeyHasher;
 use crate::site::Packed;
+use crate::varint::{put, Reader};
 
 /// The first line of the file: its format, so that another is never misread.
 const HEADER: &str = "hubgen words 3\n";
@@ -244,51 +245,6 @@ pub fn decode(bytes: Vec<u8>) -> Option<Cached> {
         by_source,
         by_text,
     })
-}
-
-/// Appends `n` in LEB128: seven bits a byte, the high bit set on all but the last.
-fn put(out: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-/// Reads what [`put`] wrote, failing (never panicking) at damaged bytes.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    /// The next number.
-    fn get(&mut self) -> Option<u64> {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let (&b, rest) = self.0.split_first()?;
-            self.0 = rest;
-            n |= u64::from(b & 0x7f).checked_shl(shift)?;
-            if b & 0x80 == 0 {
-                return Some(n);
-            }
-        }
-        None
-    }
-
-    /// The next number, as a count of things still to read: never more than
-    /// the bytes left, so that damaged bytes cannot ask for a huge allocation.
-    fn count(&mut self) -> Option<usize> {
-        let n = usize::try_from(self.get()?).ok()?;
-        (n <= self.0.len()).then_some(n)
-    }
-
-    /// The next `n` bytes.
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if n > self.0.len() {
-            return None;
-        }
-        let (taken, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(taken)
-    }
 }
 
 #[cfg(test)]
