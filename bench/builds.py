@@ -1,7 +1,8 @@
 """The build side of bench/run.py: hubgen, Hugo and Pagefind on one corpus, run for run.
 
 For each run, in this order, each tool writing into a new, empty folder and
-starting with the files it reads in the page cache (`warm`):
+starting with the files it reads in the page cache (`warm`), each clean hubgen
+build without the cache a site keeps between builds (`clean_clone`):
 
 1. `hubgen build`: both targets with their search indexes (with `--timings=json`
    when the binary has it, for the breakdown by stage);
@@ -24,6 +25,7 @@ difference is reported.
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -87,6 +89,14 @@ def median_timings(all_timings):
     }
 
 
+def clean_clone(corpus):
+    """Removes what hubgen keeps beside a site between builds (`.hubgen-cache/`:
+    the documents it read, resized images, its lock), so that each clean build
+    starts as a CI build of a fresh clone does. The rebuilds keep it, as an
+    editor's machine does."""
+    shutil.rmtree(os.path.join(corpus, ".hubgen-cache"), ignore_errors=True)
+
+
 def warm(*folders):
     """Reads every file below `folders` once, so that the next tool finds them in
     the page cache, as a build in CI finds the clone it has just checked out.
@@ -117,6 +127,7 @@ def bench(shape, pages, runs, work, flags, baseline=None):
         out_g, cache_g = os.path.join(runs_dir, f"hugo-{i}"), os.path.join(runs_dir, f"hugo-cache-{i}")
         out_p = os.path.join(runs_dir, f"pagefind-{i}")
         extra = ["--timings=json"] if "--timings" in flags else []
+        clean_clone(corpus)
         warm(corpus)
         run = timed([HUBGEN, "-C", corpus, "build", "--output", out_h, *extra])
         add("hubgen", run)
@@ -124,9 +135,11 @@ def bench(shape, pages, runs, work, flags, baseline=None):
         if baseline:
             # The same build by another hubgen binary, interleaved run by run
             # so that both meet the same machine.
+            clean_clone(corpus)
             warm(corpus)
             add("baseline", timed([baseline, "-C", corpus, "build", "--output", os.path.join(runs_dir, f"baseline-{i}")]))
         if "--no-search" in flags:
+            clean_clone(corpus)
             warm(corpus)
             add("hubgen_no_search", timed([HUBGEN, "-C", corpus, "build", "--no-search", "--output", out_n]))
         warm(corpus)
@@ -165,6 +178,7 @@ def bench(shape, pages, runs, work, flags, baseline=None):
             order = [with_index, without] if j % 2 == 0 else [without, with_index]
             walls = {}
             for cmd in order:
+                clean_clone(corpus)
                 warm(corpus)
                 walls[id(cmd)] = timed(cmd).wall
             pairs.append(walls[id(with_index)] - walls[id(without)])

@@ -230,13 +230,16 @@ def notes(results, runs, flags):
         "links per section; `dense`, 20 tags, one to four per page (each tag lists about an eighth of all pages), two "
         "to four links, a list and a table in every section.",
         "- hubgen's build is the whole process of `hubgen build`: loading and parsing the Markdown, rendering both "
-        "targets (the programme site and the Knowledge Hub), their search indexes, writing, the swap into place. Hugo "
+        "targets (the programme site and the Knowledge Hub), their search indexes, writing, the swap into place, "
+        "without the cache hubgen keeps beside a site (`.hubgen-cache/`, removed before each clean build, as a fresh "
+        "clone has none; writing it is part of the build). Hugo "
         "(Debian's `hugo`, templates in `bench/hugo/` rendering what hubgen's pages show: title, table of contents, "
         "content, tags, paginated section lists, taxonomy pages) builds one site holding every page, without search, "
         "with a new cache folder.",
         "- The rebuild: one guide gets one sentence more, then each tool builds again into the output of its first "
         "build (hubgen stages the new output and swaps it in, keeping the old one beside it as the start of its next "
-        "build; Hugo writes over its destination, with the cache of its first build). The same edit for both. Then "
+        "build, and takes every unchanged document from what its last build read; Hugo writes over its destination, "
+        "with the cache of its first build). The same edit for both. Then "
         "that sentence is replaced by another and each tool rebuilds again (\"the next rebuild\"): hubgen then brings the "
         "output before last up to date, as it does on an editor's machine from the second build on.",
         "- Peak RSS is the maximum resident set size and CPU used / wall is (user + system) / elapsed, both as "

@@ -183,10 +183,13 @@ pub fn render_target(
     let plan = plan(site, target, &view)?;
     timings.record("plan", name, start.elapsed());
     progress.set_length((plan.pages.len() + plan.statics.len()) as u64);
+    // The static files first: resizing a picture needs its pixels in memory
+    // for a moment, which then adds to the least the build holds, not to
+    // what rendering the pages holds at its end.
+    timings.time("files", name, || copy_statics(&plan.statics, out))?;
     timings.time("pages", name, || {
         render_jobs(&view, &plan.pages, out, progress)
     })?;
-    timings.time("files", name, || copy_statics(&plan.statics, out))?;
     Ok(Rendered {
         pages: plan.pages.values().filter(|(_, j)| j.is_page()).count(),
         files: plan.pages.len() + plan.statics.len(),
